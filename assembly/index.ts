@@ -1,1 +1,124 @@
-export function ping(): i32 { return 1; }
+// galdecon's WebAssembly kernels. Every array is in the lane-interleaved group layout of
+// plan.ts (4 objects per f32x4); pointers come from `alloc`. Nothing here allocates
+// except `alloc` and `configure`.
+
+import {
+  configure as configurePlan, NPIX, NSPEC, BANDS, PIX_A, SPEC_A, pixOf, specOf, bandsOf,
+} from './plan';
+import { rfft2Group, irfft2FromScratch, loadScratchSpectrum } from './dft';
+import { starletGroup, starletAdjointGroup } from './starlet';
+import { gradientSpectrum, stepGroup, costGroup, reweightGroup, bandNormsGroup } from './condat';
+
+export const LANES: i32 = 4;
+
+/** 16-byte aligned heap block of `bytes` bytes (contents undefined). */
+export function alloc(bytes: usize): usize {
+  return heap.alloc(bytes);
+}
+
+export function release(ptr: usize): void {
+  heap.free(ptr);
+}
+
+/** Prepares tables and scratch for ny × nx stamps; wavelet 0 = linear, 1 = b3. */
+export function configure(ny: i32, nx: i32, wavelet: i32): void {
+  configurePlan(ny, nx, wavelet);
+}
+
+export function pixelsPerImage(): i32 { return NPIX; }
+export function complexPerSpectrum(): i32 { return NSPEC; }
+
+/** Forward real 2-D DFT: pix (groups × NPIX) → spec (groups × NSPEC complex). */
+export function rfft2(pix: usize, spec: usize, groups: i32): void {
+  for (let g = 0; g < groups; g++) rfft2Group(pixOf(pix, g), specOf(spec, g));
+}
+
+/** Inverse real 2-D DFT, normalised. */
+export function irfft2(spec: usize, pix: usize, groups: i32): void {
+  for (let g = 0; g < groups; g++) {
+    loadScratchSpectrum(specOf(spec, g));
+    irfft2FromScratch(pixOf(pix, g));
+  }
+}
+
+/** out = IDFT(Â · B̂) or, with conjugate, IDFT(conj(Â) · B̂): H x and Hᵀ r for Â = P̂. */
+export function convolveSpectra(a: usize, b: usize, out: usize, groups: i32, conjugate: bool): void {
+  for (let g = 0; g < groups; g++) {
+    const pa = specOf(a, g), pb = specOf(b, g);
+    for (let i = 0; i < NSPEC; i++) {
+      const o = (<usize>i) << 5;
+      const ar = v128.load(pa + o);
+      let ai = v128.load(pa + o + 16);
+      if (conjugate) ai = f32x4.neg(ai);
+      const br = v128.load(pb + o), bi = v128.load(pb + o + 16);
+      v128.store(SPEC_A + o, f32x4.sub(f32x4.mul(ar, br), f32x4.mul(ai, bi)));
+      v128.store(SPEC_A + o + 16, f32x4.add(f32x4.mul(ar, bi), f32x4.mul(ai, br)));
+    }
+    irfft2FromScratch(pixOf(out, g));
+  }
+}
+
+/** out = Hᵀ(Hx − y) from the spectra X̂, P̂, Ŷ. */
+export function gradient(xh: usize, ph: usize, yh: usize, out: usize, groups: i32): void {
+  for (let g = 0; g < groups; g++) {
+    gradientSpectrum(specOf(xh, g), specOf(ph, g), specOf(yh, g));
+    irfft2FromScratch(pixOf(out, g));
+  }
+}
+
+/** bands (groups × BANDS × NPIX) = Φ(pix). */
+export function starlet(pix: usize, bands: usize, groups: i32): void {
+  for (let g = 0; g < groups; g++) starletGroup(pixOf(pix, g), bandsOf(bands, g));
+}
+
+/** pix = Φᵀ(bands). */
+export function starletAdjoint(bands: usize, pix: usize, groups: i32): void {
+  for (let g = 0; g < groups; g++) {
+    starletAdjointGroup(bandsOf(bands, g), PIX_A);
+    memory.copy(pixOf(pix, g), PIX_A, (<usize>NPIX) << 4);
+  }
+}
+
+/** out (float64, groups × BANDS × 4) = ‖Φ(p)_b‖ per object. */
+export function bandNorms(pix: usize, out: usize, groups: i32): void {
+  for (let g = 0; g < groups; g++) bandNormsGroup(pixOf(pix, g), out + ((<usize>(g * BANDS)) << 5));
+}
+
+/** w (groups × BANDS × NPIX) = w0 (groups × BANDS, one f32x4 per band) broadcast over pixels. */
+export function fillWeights(w: usize, w0: usize, groups: i32): void {
+  for (let g = 0; g < groups; g++) {
+    for (let b = 0; b < BANDS; b++) {
+      const v = v128.load(w0 + ((<usize>(g * BANDS + b)) << 4));
+      const dst = bandsOf(w, g) + ((<usize>(b * NPIX)) << 4);
+      for (let i = 0; i < NPIX; i++) v128.store(dst + ((<usize>i) << 4), v);
+    }
+  }
+}
+
+/** `iterations` Condat–Vũ iterations over groups [first, first + count). */
+export function step(
+  x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize,
+  first: i32, count: i32, iterations: i32, tau: f32, sigma: f32, rho: f32, positivity: bool,
+): void {
+  for (let g = first; g < first + count; g++) {
+    const px = pixOf(x, g), pxh = specOf(xh, g), pph = specOf(ph, g), pyh = specOf(yh, g);
+    const pd = bandsOf(dual, g), pw = bandsOf(w, g);
+    for (let n = 0; n < iterations; n++) stepGroup(px, pxh, pph, pyh, pd, pw, tau, sigma, rho, positivity);
+  }
+}
+
+/** out (float64, groups × 8): per lane ½‖y − Hx‖² then Σ|W ⊙ Φx|. */
+export function cost(x: usize, xh: usize, ph: usize, yh: usize, w: usize, out: usize, groups: i32): void {
+  for (let g = 0; g < groups; g++) {
+    const o = out + ((<usize>g) << 6);
+    memory.fill(o, 0, 64);
+    costGroup(pixOf(x, g), specOf(xh, g), specOf(ph, g), specOf(yh, g), bandsOf(w, g), o);
+  }
+}
+
+/** W ← W / (1 + |Φx| / W⁰); w0 as in fillWeights. */
+export function reweight(x: usize, w: usize, w0: usize, groups: i32): void {
+  for (let g = 0; g < groups; g++) {
+    reweightGroup(pixOf(x, g), bandsOf(w, g), w0 + ((<usize>(g * BANDS)) << 4));
+  }
+}

@@ -1,0 +1,133 @@
+// The Condat–Vũ iteration of ALGORITHM.md §6–§8 for one group of 4 objects, with the
+// partition's state resident in memory. Per group and iteration: one inverse and one
+// forward DFT, one Φ and one Φᵀ; X̂ is carried through the relaxation by linearity.
+
+import {
+  NX, NPIX, NSPEC, NHX, MX, BANDS, PIX_A, PIX_B, SPEC_A, SPEC_B, BAND_S,
+} from './plan';
+import { rfft2Group, irfft2FromScratch } from './dft';
+import { starletGroup, starletAdjointGroup } from './starlet';
+
+@inline function at(base: usize, i: i32): usize {
+  return base + ((<usize>i) << 4);
+}
+
+/** SPEC_A = conj(P̂)·(P̂·X̂ − Ŷ), the spectrum of the data-term gradient Hᵀ(Hx − y). */
+export function gradientSpectrum(xh: usize, ph: usize, yh: usize): void {
+  for (let i = 0; i < NSPEC; i++) {
+    const o = (<usize>i) << 5;
+    const pr = v128.load(ph + o), pi = v128.load(ph + o + 16);
+    const xr = v128.load(xh + o), xi = v128.load(xh + o + 16);
+    const rr = f32x4.sub(f32x4.sub(f32x4.mul(pr, xr), f32x4.mul(pi, xi)), v128.load(yh + o));
+    const ri = f32x4.sub(f32x4.add(f32x4.mul(pr, xi), f32x4.mul(pi, xr)), v128.load(yh + o + 16));
+    v128.store(SPEC_A + o, f32x4.add(f32x4.mul(pr, rr), f32x4.mul(pi, ri)));
+    v128.store(SPEC_A + o + 16, f32x4.sub(f32x4.mul(pr, ri), f32x4.mul(pi, rr)));
+  }
+}
+
+/** One Condat–Vũ iteration on one group (ALGORITHM §6, in that order). */
+export function stepGroup(
+  x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize,
+  tau: f32, sigma: f32, rho: f32, positivity: bool,
+): void {
+  // g = Hᵀ(Hx − y) → PIX_A;  Φᵀy → PIX_B
+  gradientSpectrum(xh, ph, yh);
+  irfft2FromScratch(PIX_A);
+  starletAdjointGroup(dual, PIX_B);
+  // x̃ = max(x − τg − τΦᵀy, 0) → PIX_A;  2x̃ − x → PIX_B
+  const vt = f32x4.splat(tau), zero = f32x4.splat(0), two = f32x4.splat(2);
+  for (let i = 0; i < NPIX; i++) {
+    const xv = v128.load(at(x, i));
+    let xt = f32x4.sub(xv, f32x4.mul(vt, f32x4.add(v128.load(at(PIX_A, i)), v128.load(at(PIX_B, i)))));
+    if (positivity) xt = f32x4.max(xt, zero);
+    v128.store(at(PIX_A, i), xt);
+    v128.store(at(PIX_B, i), f32x4.sub(f32x4.mul(two, xt), xv));
+  }
+  // ỹ = clip(y + σ Φ(2x̃ − x), −W, W);  y ← ρỹ + (1 − ρ)y
+  starletGroup(PIX_B, BAND_S);
+  const vs = f32x4.splat(sigma), vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho);
+  const nb = BANDS * NPIX;
+  for (let i = 0; i < nb; i++) {
+    const y = v128.load(at(dual, i));
+    const wv = v128.load(at(w, i));
+    const yt = f32x4.add(y, f32x4.mul(vs, v128.load(at(BAND_S, i))));
+    const yc = f32x4.min(f32x4.max(yt, f32x4.neg(wv)), wv);
+    v128.store(at(dual, i), f32x4.add(f32x4.mul(vr, yc), f32x4.mul(vq, y)));
+  }
+  // X̂ ← ρ DFT(x̃) + (1 − ρ) X̂;  x ← ρx̃ + (1 − ρ)x
+  rfft2Group(PIX_A, SPEC_B);
+  const ns = NSPEC * 2;
+  for (let i = 0; i < ns; i++) {
+    v128.store(at(xh, i), f32x4.add(f32x4.mul(vr, v128.load(at(SPEC_B, i))), f32x4.mul(vq, v128.load(at(xh, i)))));
+  }
+  for (let i = 0; i < NPIX; i++) {
+    v128.store(at(x, i), f32x4.add(f32x4.mul(vr, v128.load(at(PIX_A, i))), f32x4.mul(vq, v128.load(at(x, i)))));
+  }
+}
+
+/** Adds the 4 lanes of v, as float64, to out[0..3]. */
+@inline function accumulate(out: usize, v: v128): void {
+  const lo = f64x2.promote_low_f32x4(v);
+  const hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  v128.store(out, f64x2.add(v128.load(out), lo));
+  v128.store(out + 16, f64x2.add(v128.load(out + 16), hi));
+}
+
+/**
+ * Cost terms of one group, float64 per lane: out[0..3] += ½‖y − Hx‖² (from the residual
+ * spectrum, Parseval), out[4..7] += Σ|W ⊙ Φx|.
+ */
+export function costGroup(x: usize, xh: usize, ph: usize, yh: usize, w: usize, out: usize): void {
+  const even = (NX & 1) == 0;
+  for (let i = 0; i < NSPEC; i++) {
+    const o = (<usize>i) << 5;
+    const pr = v128.load(ph + o), pi = v128.load(ph + o + 16);
+    const xr = v128.load(xh + o), xi = v128.load(xh + o + 16);
+    const rr = f32x4.sub(f32x4.sub(f32x4.mul(pr, xr), f32x4.mul(pi, xi)), v128.load(yh + o));
+    const ri = f32x4.sub(f32x4.add(f32x4.mul(pr, xi), f32x4.mul(pi, xr)), v128.load(yh + o + 16));
+    let e = f32x4.add(f32x4.mul(rr, rr), f32x4.mul(ri, ri));
+    // Columns 1..⌈NX/2⌉−1 of the half spectrum stand for two columns of the full one.
+    const k = i % NHX;
+    if (k != 0 && !(even && k == MX)) e = f32x4.add(e, e);
+    accumulate(out, e);
+  }
+  const scale = f64x2.splat(0.5 / <f64>NPIX);
+  v128.store(out, f64x2.mul(v128.load(out), scale));
+  v128.store(out + 16, f64x2.mul(v128.load(out + 16), scale));
+  starletGroup(x, BAND_S);
+  const nb = BANDS * NPIX;
+  for (let i = 0; i < nb; i++) {
+    accumulate(out + 32, f32x4.abs(f32x4.mul(v128.load(at(w, i)), v128.load(at(BAND_S, i)))));
+  }
+}
+
+/** W ← W / (1 + |Φx| / W⁰) per pixel (ALGORITHM §8); lanes with W⁰ = 0 get W = 0. */
+export function reweightGroup(x: usize, w: usize, w0: usize): void {
+  starletGroup(x, BAND_S);
+  const one = f32x4.splat(1), zero = f32x4.splat(0);
+  for (let b = 0; b < BANDS; b++) {
+    const base = v128.load(at(w0, b));
+    const live = f32x4.ne(base, zero);
+    for (let i = b * NPIX; i < (b + 1) * NPIX; i++) {
+      const q = f32x4.div(f32x4.abs(v128.load(at(BAND_S, i))), base);
+      const nw = f32x4.div(v128.load(at(w, i)), f32x4.add(one, q));
+      v128.store(at(w, i), v128.and(nw, live));
+    }
+  }
+}
+
+/** out[b*4 + lane] = ‖Φ(p)_b‖_F per lane, float64 (for W⁰; see ALGORITHM §5). */
+export function bandNormsGroup(p: usize, out: usize): void {
+  starletGroup(p, BAND_S);
+  for (let b = 0; b < BANDS; b++) {
+    const acc = out + ((<usize>b) << 5);
+    v128.store(acc, f64x2.splat(0));
+    v128.store(acc + 16, f64x2.splat(0));
+    for (let i = b * NPIX; i < (b + 1) * NPIX; i++) {
+      const v = v128.load(at(BAND_S, i));
+      accumulate(acc, f32x4.mul(v, v));
+    }
+    v128.store(acc, f64x2.sqrt(v128.load(acc)));
+    v128.store(acc + 16, f64x2.sqrt(v128.load(acc + 16)));
+  }
+}

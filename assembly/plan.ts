@@ -1,0 +1,116 @@
+// Geometry, twiddle tables and scratch buffers for one stamp size.
+//
+// Data layout ("lane = object"): objects are processed in groups of 4, one object per
+// f32x4 lane. A group's image is NPIX v128 values in row-major order; its half spectrum
+// (real 2-D DFT, columns 0..NX/2) is NY*NHX complex values, each stored as two v128
+// (re, im); its wavelet bands are BANDS images one after the other.
+
+export const BANDS: i32 = 3;
+
+export let NY: i32 = 0;
+export let NX: i32 = 0;
+export let NPIX: i32 = 0;
+/** Columns of the half spectrum: NX/2 + 1. */
+export let NHX: i32 = 0;
+/** Complex values in a group's half spectrum: NY * NHX. */
+export let NSPEC: i32 = 0;
+/** Number of (c, NX-c) pairs along a row and (r, NY-r) pairs along a column. */
+export let HCX: i32 = 0;
+export let HCY: i32 = 0;
+export let MX: i32 = 0; // NX / 2
+export let MY: i32 = 0; // NY / 2
+
+// Pre-splatted twiddles: T[a][b] = cos(2π a (b+1) / N), S[a][b] = sin(...),
+// a in 0..N/2, b in 0..HC-1. Used as [k][c] by forward and [c][k] by inverse passes.
+export let COS_X: usize = 0;
+export let SIN_X: usize = 0;
+export let COS_Y: usize = 0;
+export let SIN_Y: usize = 0;
+
+// À trous kernel: centre tap and the taps at ±1 and ±2 steps (TAP2 = 0 for `linear`).
+export let TAP0: f32 = 0;
+export let TAP1: f32 = 0;
+export let TAP2: f32 = 0;
+export let REACH: i32 = 0; // 1 for linear (3 taps), 2 for b3 (5 taps)
+
+// Scratch, one group's worth each.
+export let PIX_A: usize = 0; // solver step: gradient, then x̃
+export let PIX_B: usize = 0; // solver step: Φᵀy, then 2x̃ − x
+export let PIX_C: usize = 0; // starlet work
+export let PIX_D: usize = 0; // starlet work
+export let PIX_T: usize = 0; // separable smoothing: horizontal pass output
+export let SPEC_A: usize = 0;
+export let SPEC_B: usize = 0;
+export let BAND_S: usize = 0; // BANDS images
+export let ROW_A: usize = 0;  // DFT pair sums / padded rows
+export let ROW_B: usize = 0;
+
+let owned: usize = 0; // the single allocation holding all of the above
+
+function splatTable(ptr: usize, n: i32, rows: i32, pairs: i32, useSin: bool): void {
+  for (let a = 0; a < rows; a++) {
+    for (let b = 0; b < pairs; b++) {
+      // Reduce a·(b+1) mod n first so the angle stays small and exact.
+      const m = (a * (b + 1)) % n;
+      const ang = (2.0 * Math.PI * <f64>m) / <f64>n;
+      const v = <f32>(useSin ? Math.sin(ang) : Math.cos(ang));
+      v128.store(ptr + ((<usize>(a * pairs + b)) << 4), f32x4.splat(v));
+    }
+  }
+}
+
+/** Sizes every table and scratch buffer for ny × nx stamps. wavelet: 0 = linear, 1 = b3. */
+export function configure(ny: i32, nx: i32, wavelet: i32): void {
+  if (owned != 0) heap.free(owned);
+  NY = ny;
+  NX = nx;
+  NPIX = ny * nx;
+  MX = nx >> 1;
+  MY = ny >> 1;
+  NHX = MX + 1;
+  NSPEC = ny * NHX;
+  HCX = (nx - 1) >> 1;
+  HCY = (ny - 1) >> 1;
+  if (wavelet == 0) {
+    TAP0 = 0.5; TAP1 = 0.25; TAP2 = 0; REACH = 1;
+  } else {
+    TAP0 = 0.375; TAP1 = 0.25; TAP2 = 0.0625; REACH = 2;
+  }
+  const tx = <usize>((MX + 1) * max(HCX, 1)) << 4;
+  const ty = <usize>((MY + 1) * max(HCY, 1)) << 4;
+  const pix = <usize>NPIX << 4;
+  const spec = <usize>NSPEC << 5;
+  const rowLen = <usize>(max(nx, ny) + 4 * REACH * 4 + 4) << 4; // a padded row at the widest step
+  const total: usize = tx * 2 + ty * 2 + pix * 5 + spec * 2 + pix * <usize>BANDS + rowLen * 2 + 16;
+  owned = heap.alloc(total);
+  let p = (owned + 15) & ~(<usize>15);
+  COS_X = p; p += tx;
+  SIN_X = p; p += tx;
+  COS_Y = p; p += ty;
+  SIN_Y = p; p += ty;
+  PIX_A = p; p += pix;
+  PIX_B = p; p += pix;
+  PIX_C = p; p += pix;
+  PIX_D = p; p += pix;
+  PIX_T = p; p += pix;
+  SPEC_A = p; p += spec;
+  SPEC_B = p; p += spec;
+  BAND_S = p; p += <usize>BANDS * pix;
+  ROW_A = p; p += rowLen;
+  ROW_B = p; p += rowLen;
+  splatTable(COS_X, nx, MX + 1, HCX, false);
+  splatTable(SIN_X, nx, MX + 1, HCX, true);
+  splatTable(COS_Y, ny, MY + 1, HCY, false);
+  splatTable(SIN_Y, ny, MY + 1, HCY, true);
+}
+
+// Byte offsets of group g in each kind of array.
+@inline export function pixOf(base: usize, g: i32): usize {
+  return base + ((<usize>g * <usize>NPIX) << 4);
+}
+@inline export function specOf(base: usize, g: i32): usize {
+  return base + ((<usize>g * <usize>NSPEC) << 5);
+}
+@inline export function bandsOf(base: usize, g: i32): usize {
+  return base + ((<usize>g * <usize>(BANDS * NPIX)) << 4);
+}

@@ -1,0 +1,187 @@
+// The kernels as a standalone library: convolve a stack with its PSFs, wavelet-transform
+// a stack and back, take spectra — for code that never touches the solver. Stacks are
+// object-major C-order arrays (`stack[(i*ny + r)*nx + c]`); results are Float32Array.
+//
+//   const k = new Kernels();
+//   const blurred = k.convolve(images, { n, ny, nx }, psfs, { n, ky, kx });
+//   const bands = k.starlet(images, { n, ny, nx }, 'b3');      // (n, 3, ny, nx)
+
+import { InputError } from '../errors.ts';
+import { groupsFor, interleave, deinterleave, interleavePsfs, interleaveBands, deinterleaveBands, LANES } from './layout.ts';
+import { KernelModule, BANDS, type Wavelet, type Block } from './module.ts';
+
+export { KernelModule, BANDS, WAVELETS, type Wavelet, type Geometry, type Block } from './module.ts';
+export { groupsFor, interleave, deinterleave, interleavePsfs, interleaveBands, deinterleaveBands, LANES } from './layout.ts';
+
+export interface StackShape { n: number; ny: number; nx: number }
+export interface PsfShape { n: number; ky: number; kx: number }
+
+/** Objects processed per chunk: bounds the Wasm memory a standalone call needs. */
+const CHUNK = 1024;
+
+export class Kernels {
+  readonly module: KernelModule;
+
+  constructor(module: KernelModule = new KernelModule()) {
+    this.module = module;
+  }
+
+  /**
+   * Periodic convolution of each image with its PSF (H), or with `adjoint` its exact
+   * adjoint Hᵀ (correlation), ALGORITHM §2. `psf.n` is `shape.n` or 1 (shared PSF).
+   */
+  convolve(
+    images: ArrayLike<number>, shape: StackShape, psfs: ArrayLike<number>, psf: PsfShape,
+    opts: { adjoint?: boolean } = {},
+  ): Float32Array {
+    checkStack(images, shape, 'images');
+    checkPsfs(psfs, psf, shape);
+    const { ny, nx } = shape;
+    return this.chunked(shape, (first, n, m, out) => {
+      const groups = groupsFor(n);
+      const pix = m.alloc('f32', KernelModule.pixels(ny, nx, groups));
+      const xh = m.alloc('f32', KernelModule.spectrum(ny, nx, groups));
+      const ph = m.alloc('f32', KernelModule.spectrum(ny, nx, groups));
+      try {
+        interleavePsfs(psfs, psf.n, psf.ky, psf.kx, first, n, ny, nx, m.f32(pix));
+        m.raw.rfft2(pix.ptr, ph.ptr, groups);
+        interleave(images, first, n, ny * nx, m.f32(pix));
+        m.raw.rfft2(pix.ptr, xh.ptr, groups);
+        m.raw.convolveSpectra(ph.ptr, xh.ptr, pix.ptr, groups, opts.adjoint === true);
+        deinterleave(m.f32(pix), n, ny * nx, out, first);
+      } finally {
+        for (const b of [pix, xh, ph]) m.free(b);
+      }
+    }, 1);
+  }
+
+  /** Φ: the 3 detail bands of the à trous transform, shape (n, 3, ny, nx). */
+  starlet(images: ArrayLike<number>, shape: StackShape, wavelet: Wavelet = 'linear'): Float32Array {
+    checkStack(images, shape, 'images');
+    const { ny, nx } = shape;
+    return this.chunked(shape, (first, n, m, out) => {
+      const groups = groupsFor(n);
+      const pix = m.alloc('f32', KernelModule.pixels(ny, nx, groups));
+      const bands = m.alloc('f32', KernelModule.bands(ny, nx, groups));
+      try {
+        interleave(images, first, n, ny * nx, m.f32(pix));
+        m.raw.starlet(pix.ptr, bands.ptr, groups);
+        // Group layout is (g, band, pixel, lane) = images (g*BANDS + band) of 4 lanes.
+        deinterleaveBands(m.f32(bands), n, ny * nx, out, first);
+      } finally {
+        m.free(pix);
+        m.free(bands);
+      }
+    }, BANDS, wavelet);
+  }
+
+  /** Φᵀ: bands (n, 3, ny, nx) back to images (n, ny, nx); the exact adjoint of `starlet`. */
+  starletAdjoint(bands: ArrayLike<number>, shape: StackShape, wavelet: Wavelet = 'linear'): Float32Array {
+    checkStack(bands, { ...shape, n: shape.n * BANDS }, 'bands');
+    const { ny, nx } = shape;
+    return this.chunked(shape, (first, n, m, out) => {
+      const groups = groupsFor(n);
+      const pix = m.alloc('f32', KernelModule.pixels(ny, nx, groups));
+      const z = m.alloc('f32', KernelModule.bands(ny, nx, groups));
+      try {
+        interleaveBands(bands, first, n, ny * nx, m.f32(z));
+        m.raw.starletAdjoint(z.ptr, pix.ptr, groups);
+        deinterleave(m.f32(pix), n, ny * nx, out, first);
+      } finally {
+        m.free(pix);
+        m.free(z);
+      }
+    }, 1, wavelet);
+  }
+
+  /** Half spectra (real 2-D DFT), shape (n, ny, nx/2+1, 2) as (re, im) pairs. */
+  spectrum(images: ArrayLike<number>, shape: StackShape): Float32Array {
+    checkStack(images, shape, 'images');
+    const { ny, nx } = shape;
+    const nspec = ny * ((nx >> 1) + 1);
+    const out = new Float32Array(shape.n * nspec * 2);
+    this.module.configure({ ny, nx, wavelet: 'linear' });
+    const m = this.module;
+    for (let first = 0; first < shape.n; first += CHUNK) {
+      const n = Math.min(CHUNK, shape.n - first);
+      const groups = groupsFor(n);
+      const pix = m.alloc('f32', KernelModule.pixels(ny, nx, groups));
+      const spec = m.alloc('f32', KernelModule.spectrum(ny, nx, groups));
+      try {
+        interleave(images, first, n, ny * nx, m.f32(pix));
+        m.raw.rfft2(pix.ptr, spec.ptr, groups);
+        // A complex value is two consecutive "pixels" (re, im) of the interleaved layout.
+        deinterleave(m.f32(spec), n, nspec * 2, out, first);
+      } finally {
+        m.free(pix);
+        m.free(spec);
+      }
+    }
+    return out;
+  }
+
+  /** ‖Φ(p_i)_j‖_F for each PSF and band, shape (n, 3), float64 (the W⁽⁰⁾ norms of §5). */
+  bandNorms(psfs: ArrayLike<number>, psf: PsfShape, ny: number, nx: number, wavelet: Wavelet = 'linear'): Float64Array {
+    checkPsfs(psfs, psf, { n: psf.n, ny, nx });
+    this.module.configure({ ny, nx, wavelet });
+    const m = this.module;
+    const out = new Float64Array(psf.n * BANDS);
+    for (let first = 0; first < psf.n; first += CHUNK) {
+      const n = Math.min(CHUNK, psf.n - first);
+      const groups = groupsFor(n);
+      const pix = m.alloc('f32', KernelModule.pixels(ny, nx, groups));
+      const norms = m.alloc('f64', groups * BANDS * LANES);
+      try {
+        interleavePsfs(psfs, psf.n, psf.ky, psf.kx, first, n, ny, nx, m.f32(pix));
+        m.raw.bandNorms(pix.ptr, norms.ptr, groups);
+        const v = m.f64(norms);
+        for (let i = 0; i < n; i++) {
+          const g = (i / LANES) | 0;
+          for (let b = 0; b < BANDS; b++) out[(first + i) * BANDS + b] = v[(g * BANDS + b) * LANES + (i % LANES)];
+        }
+      } finally {
+        m.free(pix);
+        m.free(norms);
+      }
+    }
+    return out;
+  }
+
+  private chunked(
+    shape: StackShape,
+    body: (first: number, n: number, m: KernelModule, out: Float32Array) => void,
+    perObject: number,
+    wavelet: Wavelet = 'linear',
+  ): Float32Array {
+    const { ny, nx } = shape;
+    this.module.configure({ ny, nx, wavelet });
+    const out = new Float32Array(shape.n * perObject * ny * nx);
+    for (let first = 0; first < shape.n; first += CHUNK) {
+      body(first, Math.min(CHUNK, shape.n - first), this.module, out);
+    }
+    return out;
+  }
+}
+
+export function checkStack(data: ArrayLike<number>, shape: StackShape, what: string): void {
+  const { n, ny, nx } = shape;
+  if (!(n >= 1) || !Number.isInteger(n)) throw new InputError(`${what}: the stack is empty (n = ${n})`);
+  if (ny < 8 || nx < 8) throw new InputError(`${what}: stamps are ${ny}×${nx} px; the minimum is 8×8`);
+  if (data.length !== n * ny * nx) {
+    throw new InputError(`${what}: ${data.length} values do not make ${n} stamps of ${ny}×${nx}`);
+  }
+}
+
+export function checkPsfs(psfs: ArrayLike<number>, psf: PsfShape, shape: StackShape): void {
+  if (psf.n !== shape.n && psf.n !== 1) {
+    throw new InputError(`psf: ${psf.n} PSFs for ${shape.n} objects; give one per object or a single 2-D PSF`);
+  }
+  if (psf.ky > shape.ny || psf.kx > shape.nx) {
+    throw new InputError(`psf: the PSF (${psf.ky}×${psf.kx}) is larger than the stamps (${shape.ny}×${shape.nx})`);
+  }
+  if (psf.ky < 1 || psf.kx < 1 || psfs.length !== psf.n * psf.ky * psf.kx) {
+    throw new InputError(`psf: ${psfs.length} values do not make ${psf.n} PSFs of ${psf.ky}×${psf.kx}`);
+  }
+}
+
+export type { Block as KernelBlock };

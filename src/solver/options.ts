@@ -1,0 +1,73 @@
+// Solver options (ALGORITHM.md §4–§8): names, defaults and validation in one place.
+
+import { OptionError } from '../errors.ts';
+import { BANDS, WAVELETS, type Wavelet } from '../kernels/index.ts';
+
+export interface SolverOptions {
+  /** À trous wavelet of Φ. */
+  wavelet: Wavelet;
+  /** Threshold multipliers κ_j, one per band (§5). */
+  kappa: number[];
+  /** Iterations per phase (§7). */
+  nIter: number;
+  /** Reweighting phases after the first (§8). */
+  nReweights: number;
+  /** Stopping-rule tolerance; 0 disables the rule (§7). */
+  tolerance: number;
+  /** Evaluate the cost after every `costWindow`-th iteration (§7). */
+  costWindow: number;
+  /** Primal step τ, dual step σ_d, relaxation ρ (§6). */
+  tau: number;
+  sigmaD: number;
+  rho: number;
+  /** Noise σ; undefined = 1.4826·MAD of the whole stack (§4). */
+  noiseEst?: number;
+  /** Project onto x ≥ 0 at every step (§6). */
+  positivity: boolean;
+}
+
+export const DEFAULT_OPTIONS: Readonly<SolverOptions> = Object.freeze({
+  wavelet: 'linear',
+  kappa: [3, 3, 4],
+  nIter: 150,
+  nReweights: 1,
+  tolerance: 3e-4,
+  costWindow: 1,
+  tau: 0.5,
+  sigmaD: 0.5,
+  rho: 0.8,
+  noiseEst: undefined,
+  positivity: true,
+});
+
+/** Defaults overlaid with `given`, validated. */
+export function resolveOptions(given: Partial<SolverOptions> = {}): SolverOptions {
+  const o: SolverOptions = { ...DEFAULT_OPTIONS, kappa: [...DEFAULT_OPTIONS.kappa] };
+  for (const [k, v] of Object.entries(given)) {
+    if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
+  }
+  if (!WAVELETS.includes(o.wavelet)) {
+    throw new OptionError(`wavelet must be one of ${WAVELETS.join(', ')} (got ${String(o.wavelet)})`);
+  }
+  if (!Array.isArray(o.kappa) || o.kappa.length !== BANDS || !o.kappa.every((k) => Number.isFinite(k) && k >= 0)) {
+    throw new OptionError(`kappa must be ${BANDS} non-negative numbers, one per band (got ${String(o.kappa)})`);
+  }
+  integer('nIter', o.nIter, 1);
+  integer('nReweights', o.nReweights, 0);
+  integer('costWindow', o.costWindow, 1);
+  positive('tau', o.tau);
+  positive('sigmaD', o.sigmaD);
+  if (!(Number.isFinite(o.tolerance) && o.tolerance >= 0)) throw new OptionError(`tolerance must be ≥ 0 (got ${o.tolerance})`);
+  if (!(Number.isFinite(o.rho) && o.rho > 0 && o.rho < 2)) throw new OptionError(`relax (ρ) must be in (0, 2) (got ${o.rho})`);
+  if (o.noiseEst !== undefined) positive('noiseEst', o.noiseEst);
+  if (typeof o.positivity !== 'boolean') throw new OptionError('positivity must be true or false');
+  return o;
+}
+
+function integer(name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new OptionError(`${name} must be an integer ≥ ${min} (got ${v})`);
+}
+
+function positive(name: string, v: number): void {
+  if (!(Number.isFinite(v) && v > 0)) throw new OptionError(`${name} must be a positive number (got ${v})`);
+}

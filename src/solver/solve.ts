@@ -1,0 +1,55 @@
+// The whole method for one in-process batch: σ, W⁽⁰⁾, the Condat–Vũ loop with its
+// stopping rule and reweighting (ALGORITHM §4–§8).
+
+import { KernelModule } from '../kernels/index.ts';
+import { Batch } from './batch.ts';
+import { fromFixed } from './exact-sum.ts';
+import { iterate, type LoopResult, type Progress, type Stepper } from './loop.ts';
+import { madSigma } from './noise.ts';
+import { resolveOptions, type SolverOptions } from './options.ts';
+import { stackShape, psfShape, type Stack } from './validate.ts';
+
+export interface SolveResult extends LoopResult {
+  /** Deconvolved stack, object-major (n, ny, nx). */
+  x: Float32Array;
+  shape: [number, number, number];
+  sigma: number;
+  options: SolverOptions;
+  setupS: number;
+}
+
+/** A Stepper over one resident batch. */
+export function batchStepper(batch: Batch): Stepper {
+  return {
+    async advance(iterations, evaluate) {
+      batch.step(iterations);
+      return evaluate ? fromFixed(batch.costSum()) : undefined;
+    },
+    async reweight() {
+      batch.reweight();
+    },
+  };
+}
+
+export async function solve(
+  y: Stack, psf: Stack, given: Partial<SolverOptions> = {},
+  hooks: { onProgress?: (p: Progress) => void; module?: KernelModule } = {},
+): Promise<SolveResult> {
+  const t0 = performance.now();
+  const options = resolveOptions(given);
+  const shape = stackShape(y, 'input');
+  const pshape = psfShape(psf, shape, 'psf');
+  const sigma = options.noiseEst ?? madSigma(y.data);
+  const batch = new Batch(hooks.module ?? new KernelModule(), {
+    y: y.data, psfs: psf.data, shape, psf: pshape, sigma, options,
+  });
+  try {
+    const setupS = (performance.now() - t0) / 1000;
+    const loop = await iterate(batchStepper(batch), options, hooks.onProgress);
+    return {
+      ...loop, x: batch.primal(), shape: [shape.n, shape.ny, shape.nx], sigma, options, setupS,
+    };
+  } finally {
+    batch.dispose();
+  }
+}
