@@ -11,10 +11,11 @@ import {
   return base + ((<usize>i) << 4);
 }
 
-/** Rows: pix (NY × NX reals) → spec (NY × NHX complex). */
+/** Rows: pix (NY × NX reals) → spec (NY × NHX complex). Four outputs k at a time. */
 function rowsForward(pix: usize, spec: usize): void {
   const nx = NX, hc = HCX, even = (nx & 1) == 0;
   const zero = f32x4.splat(0);
+  const stride = (<usize>hc) << 2;
   for (let r = 0; r < NY; r++) {
     const row = at(pix, r * nx);
     for (let c = 1; c <= hc; c++) {
@@ -26,20 +27,46 @@ function rowsForward(pix: usize, spec: usize): void {
     const x0 = v128.load(row);
     const mid = even ? v128.load(at(row, MX)) : zero;
     const out = spec + ((<usize>(r * NHX)) << 5);
-    for (let k = 0; k <= MX; k++) {
-      let re = x0;
-      let im = zero;
-      const tc = at(COS_X, k * hc);
-      const ts = at(SIN_X, k * hc);
+    for (let k = 0; k <= MX; k += 4) {
+      let re0 = x0, re1 = x0, re2 = x0, re3 = x0;
+      let im0 = zero, im1 = zero, im2 = zero, im3 = zero;
+      const tc = COS_X + <usize>k * stride;
+      const ts = SIN_X + <usize>k * stride;
       for (let c = 0; c < hc; c++) {
-        re = f32x4.add(re, f32x4.mul(v128.load(at(ROW_A, c)), v128.load(at(tc, c))));
-        im = f32x4.sub(im, f32x4.mul(v128.load(at(ROW_B, c)), v128.load(at(ts, c))));
+        const a = v128.load(at(ROW_A, c));
+        const b = v128.load(at(ROW_B, c));
+        const o = (<usize>c) << 2;
+        re0 = f32x4.add(re0, f32x4.mul(a, v128.load32_splat(tc + o)));
+        re1 = f32x4.add(re1, f32x4.mul(a, v128.load32_splat(tc + stride + o)));
+        re2 = f32x4.add(re2, f32x4.mul(a, v128.load32_splat(tc + 2 * stride + o)));
+        re3 = f32x4.add(re3, f32x4.mul(a, v128.load32_splat(tc + 3 * stride + o)));
+        im0 = f32x4.sub(im0, f32x4.mul(b, v128.load32_splat(ts + o)));
+        im1 = f32x4.sub(im1, f32x4.mul(b, v128.load32_splat(ts + stride + o)));
+        im2 = f32x4.sub(im2, f32x4.mul(b, v128.load32_splat(ts + 2 * stride + o)));
+        im3 = f32x4.sub(im3, f32x4.mul(b, v128.load32_splat(ts + 3 * stride + o)));
       }
-      if (even) re = (k & 1) != 0 ? f32x4.sub(re, mid) : f32x4.add(re, mid);
-      v128.store(out + ((<usize>k) << 5), re);
-      v128.store(out + ((<usize>k) << 5) + 16, im);
+      if (even) {
+        // x[N/2]·e^{−iπk} = ±x[N/2]
+        re0 = (k & 1) != 0 ? f32x4.sub(re0, mid) : f32x4.add(re0, mid);
+        re1 = (k & 1) == 0 ? f32x4.sub(re1, mid) : f32x4.add(re1, mid);
+        re2 = (k & 1) != 0 ? f32x4.sub(re2, mid) : f32x4.add(re2, mid);
+        re3 = (k & 1) == 0 ? f32x4.sub(re3, mid) : f32x4.add(re3, mid);
+      }
+      const o = out + ((<usize>k) << 5);
+      v128.store(o, re0);
+      v128.store(o, im0, 16);
+      if (k + 1 <= MX) { v128.store(o, re1, 32); v128.store(o, im1, 48); }
+      if (k + 2 <= MX) { v128.store(o, re2, 64); v128.store(o, im2, 80); }
+      if (k + 3 <= MX) { v128.store(o, re3, 96); v128.store(o, im3, 112); }
     }
   }
+}
+
+/** Writes x[c] = (E − O)·s and its mirror x[N−c] = (E + O)·s of an inverse row. */
+@inline function storePair(row: usize, c: i32, ev: v128, od: v128, s: v128): void {
+  if (c > MX) return;
+  v128.store(at(row, c), f32x4.mul(f32x4.sub(ev, od), s));
+  if (c != 0 && c != NX - c) v128.store(at(row, NX - c), f32x4.mul(f32x4.add(ev, od), s));
 }
 
 /** Rows, inverse: spec (NY × NHX complex) → pix (NY × NX reals), times `scale`. */
@@ -48,6 +75,7 @@ function rowsInverse(spec: usize, pix: usize, scale: f32): void {
   const zero = f32x4.splat(0);
   const two = f32x4.splat(2);
   const s = f32x4.splat(scale);
+  const stride = (<usize>hc) << 2;
   for (let r = 0; r < NY; r++) {
     const inp = spec + ((<usize>(r * NHX)) << 5);
     for (let k = 1; k <= hc; k++) {
@@ -56,21 +84,33 @@ function rowsInverse(spec: usize, pix: usize, scale: f32): void {
     }
     const x0 = v128.load(inp);
     const mid = even ? v128.load(inp + ((<usize>MX) << 5)) : zero;
+    const midNeg = f32x4.neg(mid);
     const row = at(pix, r * nx);
-    for (let c = 0; c <= MX; c++) {
-      let e = zero;
-      let o = zero;
-      const tc = at(COS_X, c * hc);
-      const ts = at(SIN_X, c * hc);
+    for (let c = 0; c <= MX; c += 4) {
+      let e0 = zero, e1 = zero, e2 = zero, e3 = zero;
+      let o0 = zero, o1 = zero, o2 = zero, o3 = zero;
+      const tc = COS_X + <usize>c * stride;
+      const ts = SIN_X + <usize>c * stride;
       for (let k = 0; k < hc; k++) {
-        e = f32x4.add(e, f32x4.mul(v128.load(at(ROW_A, k)), v128.load(at(tc, k))));
-        o = f32x4.add(o, f32x4.mul(v128.load(at(ROW_B, k)), v128.load(at(ts, k))));
+        const re = v128.load(at(ROW_A, k));
+        const im = v128.load(at(ROW_B, k));
+        const o = (<usize>k) << 2;
+        e0 = f32x4.add(e0, f32x4.mul(re, v128.load32_splat(tc + o)));
+        e1 = f32x4.add(e1, f32x4.mul(re, v128.load32_splat(tc + stride + o)));
+        e2 = f32x4.add(e2, f32x4.mul(re, v128.load32_splat(tc + 2 * stride + o)));
+        e3 = f32x4.add(e3, f32x4.mul(re, v128.load32_splat(tc + 3 * stride + o)));
+        o0 = f32x4.add(o0, f32x4.mul(im, v128.load32_splat(ts + o)));
+        o1 = f32x4.add(o1, f32x4.mul(im, v128.load32_splat(ts + stride + o)));
+        o2 = f32x4.add(o2, f32x4.mul(im, v128.load32_splat(ts + 2 * stride + o)));
+        o3 = f32x4.add(o3, f32x4.mul(im, v128.load32_splat(ts + 3 * stride + o)));
       }
-      let ev = f32x4.add(x0, f32x4.mul(two, e));
-      if (even) ev = (c & 1) != 0 ? f32x4.sub(ev, mid) : f32x4.add(ev, mid);
-      const od = f32x4.mul(two, o); // x[c] = E − O', x[N−c] = E + O' with O' = 2 Σ Im·sin
-      v128.store(at(row, c), f32x4.mul(f32x4.sub(ev, od), s));
-      if (c != 0 && c != nx - c) v128.store(at(row, nx - c), f32x4.mul(f32x4.add(ev, od), s));
+      // x[c] = X₀ + 2Σ Re·cos − 2Σ Im·sin (+ (−1)^c X_{N/2} for even N)
+      const even0 = f32x4.add(x0, (c & 1) != 0 ? midNeg : mid);
+      const even1 = f32x4.add(x0, (c & 1) == 0 ? midNeg : mid);
+      storePair(row, c, f32x4.add(even0, f32x4.mul(two, e0)), f32x4.mul(two, o0), s);
+      storePair(row, c + 1, f32x4.add(even1, f32x4.mul(two, e1)), f32x4.mul(two, o1), s);
+      storePair(row, c + 2, f32x4.add(even0, f32x4.mul(two, e2)), f32x4.mul(two, o2), s);
+      storePair(row, c + 3, f32x4.add(even1, f32x4.mul(two, e3)), f32x4.mul(two, o3), s);
     }
   }
 }
@@ -90,12 +130,32 @@ function columnPairs(spec: usize): void {
   }
 }
 
+/** Stores Z[m] = C ∓ iS and Z[NY−m] = C ± iS (forward: upper signs). */
+@inline function storeColumn(
+  dst: usize, len: i32, m: i32, o: usize, cre: v128, cim: v128, sre: v128, sim: v128, inverse: bool,
+): void {
+  if (m > MY) return;
+  const aRe = f32x4.add(cre, sim), aIm = f32x4.sub(cim, sre); // C − iS
+  const bRe = f32x4.sub(cre, sim), bIm = f32x4.add(cim, sre); // C + iS
+  const outA = at(dst, m * len) + o;
+  v128.store(outA, inverse ? bRe : aRe);
+  v128.store(outA, inverse ? bIm : aIm, 16);
+  if (NY - m != m) {
+    const outB = at(dst, (NY - m) * len) + o;
+    v128.store(outB, inverse ? aRe : bRe);
+    v128.store(outB, inverse ? aIm : bIm, 16);
+  }
+}
+
 /**
  * Columns: complex DFT of length NY on every column of a paired spectrum (see
  * columnPairs), forward (e^{−i}) or inverse (e^{+i}, unscaled). src → dst, distinct.
+ * Two output rows m at a time.
  */
 function columns(src: usize, dst: usize, inverse: bool): void {
   const len = NHX * 2, hc = HCY, even = (NY & 1) == 0;
+  const stride = (<usize>hc) << 2;
+  const rowBytes = (<usize>len) << 4;
   // m = 0: the plain sum of all rows (the paired rows already hold r + (NY − r)).
   for (let j = 0; j < len; j++) {
     let acc = v128.load(at(src, j));
@@ -103,43 +163,47 @@ function columns(src: usize, dst: usize, inverse: bool): void {
     if (even) acc = f32x4.add(acc, v128.load(at(src, MY * len + j)));
     v128.store(at(dst, j), acc);
   }
-  for (let m = 1; m <= MY; m++) {
-    const tc = at(COS_Y, m * hc);
-    const ts = at(SIN_Y, m * hc);
-    const mirror = NY - m;
-    const outA = at(dst, m * len);
-    const outB = at(dst, mirror * len);
+  for (let m = 1; m <= MY; m += 2) {
+    const tc = COS_Y + <usize>m * stride;
+    const ts = SIN_Y + <usize>m * stride;
     for (let k = 0; k < NHX; k++) {
       const o = (<usize>k) << 5;
-      let cre = v128.load(src + o);
-      let cim = v128.load(src + o + 16);
-      let sre = f32x4.splat(0);
-      let sim = f32x4.splat(0);
-      for (let r = 1; r <= hc; r++) {
-        const c = v128.load(at(tc, r - 1));
-        const s = v128.load(at(ts, r - 1));
-        const pa = at(src, r * len) + o;
-        const pb = at(src, (NY - r) * len) + o;
-        cre = f32x4.add(cre, f32x4.mul(v128.load(pa), c));
-        cim = f32x4.add(cim, f32x4.mul(v128.load(pa + 16), c));
-        sre = f32x4.add(sre, f32x4.mul(v128.load(pb), s));
-        sim = f32x4.add(sim, f32x4.mul(v128.load(pb + 16), s));
+      const zr = v128.load(src + o), zi = v128.load(src + o, 16);
+      let cre0 = zr, cim0 = zi, cre1 = zr, cim1 = zi;
+      let sre0 = f32x4.splat(0), sim0 = sre0, sre1 = sre0, sim1 = sre0;
+      let pa = src + rowBytes + o;
+      let pb = src + <usize>(NY - 1) * rowBytes + o;
+      for (let r = 0; r < hc; r++) {
+        const ar = v128.load(pa), ai = v128.load(pa, 16);
+        const br = v128.load(pb), bi = v128.load(pb, 16);
+        const q = (<usize>r) << 2;
+        const c0 = v128.load32_splat(tc + q), c1 = v128.load32_splat(tc + stride + q);
+        const s0 = v128.load32_splat(ts + q), s1 = v128.load32_splat(ts + stride + q);
+        cre0 = f32x4.add(cre0, f32x4.mul(ar, c0));
+        cim0 = f32x4.add(cim0, f32x4.mul(ai, c0));
+        sre0 = f32x4.add(sre0, f32x4.mul(br, s0));
+        sim0 = f32x4.add(sim0, f32x4.mul(bi, s0));
+        cre1 = f32x4.add(cre1, f32x4.mul(ar, c1));
+        cim1 = f32x4.add(cim1, f32x4.mul(ai, c1));
+        sre1 = f32x4.add(sre1, f32x4.mul(br, s1));
+        sim1 = f32x4.add(sim1, f32x4.mul(bi, s1));
+        pa += rowBytes;
+        pb -= rowBytes;
       }
       if (even) {
-        const mre = v128.load(at(src, MY * len) + o);
-        const mim = v128.load(at(src, MY * len) + o + 16);
-        if ((m & 1) != 0) { cre = f32x4.sub(cre, mre); cim = f32x4.sub(cim, mim); }
-        else { cre = f32x4.add(cre, mre); cim = f32x4.add(cim, mim); }
+        // row N/2 enters with (−1)^m
+        const mid = at(src, MY * len) + o;
+        const mre = v128.load(mid), mim = v128.load(mid, 16);
+        if ((m & 1) != 0) {
+          cre0 = f32x4.sub(cre0, mre); cim0 = f32x4.sub(cim0, mim);
+          cre1 = f32x4.add(cre1, mre); cim1 = f32x4.add(cim1, mim);
+        } else {
+          cre0 = f32x4.add(cre0, mre); cim0 = f32x4.add(cim0, mim);
+          cre1 = f32x4.sub(cre1, mre); cim1 = f32x4.sub(cim1, mim);
+        }
       }
-      // forward: Z[m] = C − iS, Z[NY−m] = C + iS; inverse: the other way round.
-      const aRe = f32x4.add(cre, sim), aIm = f32x4.sub(cim, sre);
-      const bRe = f32x4.sub(cre, sim), bIm = f32x4.add(cim, sre);
-      v128.store(outA + o, inverse ? bRe : aRe);
-      v128.store(outA + o + 16, inverse ? bIm : aIm);
-      if (mirror != m) {
-        v128.store(outB + o, inverse ? aRe : bRe);
-        v128.store(outB + o + 16, inverse ? aIm : bIm);
-      }
+      storeColumn(dst, len, m, o, cre0, cim0, sre0, sim0, inverse);
+      storeColumn(dst, len, m + 1, o, cre1, cim1, sre1, sim1, inverse);
     }
   }
 }

@@ -20,8 +20,9 @@ export let HCY: i32 = 0;
 export let MX: i32 = 0; // NX / 2
 export let MY: i32 = 0; // NY / 2
 
-// Pre-splatted twiddles: T[a][b] = cos(2π a (b+1) / N), S[a][b] = sin(...),
-// a in 0..N/2, b in 0..HC-1. Used as [k][c] by forward and [c][k] by inverse passes.
+// Twiddles (f32, splatted at use): T[a][b] = cos(2π a (b+1) / N), S[a][b] = sin(...),
+// a in 0..N/2 (+3 rows of padding for 4-wide blocking), b in 0..HC-1. Used as [k][c]
+// by forward and [c][k] by inverse passes.
 export let COS_X: usize = 0;
 export let SIN_X: usize = 0;
 export let COS_Y: usize = 0;
@@ -47,14 +48,13 @@ export let ROW_B: usize = 0;
 
 let owned: usize = 0; // the single allocation holding all of the above
 
-function splatTable(ptr: usize, n: i32, rows: i32, pairs: i32, useSin: bool): void {
+function twiddles(ptr: usize, n: i32, rows: i32, pairs: i32, useSin: bool): void {
   for (let a = 0; a < rows; a++) {
     for (let b = 0; b < pairs; b++) {
       // Reduce a·(b+1) mod n first so the angle stays small and exact.
       const m = (a * (b + 1)) % n;
       const ang = (2.0 * Math.PI * <f64>m) / <f64>n;
-      const v = <f32>(useSin ? Math.sin(ang) : Math.cos(ang));
-      v128.store(ptr + ((<usize>(a * pairs + b)) << 4), f32x4.splat(v));
+      store<f32>(ptr + ((<usize>(a * pairs + b)) << 2), <f32>(useSin ? Math.sin(ang) : Math.cos(ang)));
     }
   }
 }
@@ -76,18 +76,18 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   } else {
     TAP0 = 0.375; TAP1 = 0.25; TAP2 = 0.0625; REACH = 2;
   }
-  const tx = <usize>((MX + 1) * max(HCX, 1)) << 4;
-  const ty = <usize>((MY + 1) * max(HCY, 1)) << 4;
+  const tx = <usize>((MX + 4) * max(HCX, 1)) << 2;
+  const ty = <usize>((MY + 4) * max(HCY, 1)) << 2;
   const pix = <usize>NPIX << 4;
   const spec = <usize>NSPEC << 5;
   const rowLen = <usize>(max(nx, ny) + 4 * REACH * 4 + 4) << 4; // a padded row at the widest step
-  const total: usize = tx * 2 + ty * 2 + pix * 5 + spec * 2 + pix * <usize>BANDS + rowLen * 2 + 16;
+  const total: usize = tx * 2 + ty * 2 + 64 + pix * 5 + spec * 2 + pix * <usize>BANDS + rowLen * 2 + 16;
   owned = heap.alloc(total);
   let p = (owned + 15) & ~(<usize>15);
-  COS_X = p; p += tx;
-  SIN_X = p; p += tx;
-  COS_Y = p; p += ty;
-  SIN_Y = p; p += ty;
+  COS_X = p; p += (tx + 15) & ~(<usize>15);
+  SIN_X = p; p += (tx + 15) & ~(<usize>15);
+  COS_Y = p; p += (ty + 15) & ~(<usize>15);
+  SIN_Y = p; p += (ty + 15) & ~(<usize>15);
   PIX_A = p; p += pix;
   PIX_B = p; p += pix;
   PIX_C = p; p += pix;
@@ -98,10 +98,10 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   BAND_S = p; p += <usize>BANDS * pix;
   ROW_A = p; p += rowLen;
   ROW_B = p; p += rowLen;
-  splatTable(COS_X, nx, MX + 1, HCX, false);
-  splatTable(SIN_X, nx, MX + 1, HCX, true);
-  splatTable(COS_Y, ny, MY + 1, HCY, false);
-  splatTable(SIN_Y, ny, MY + 1, HCY, true);
+  twiddles(COS_X, nx, MX + 4, HCX, false);
+  twiddles(SIN_X, nx, MX + 4, HCX, true);
+  twiddles(COS_Y, ny, MY + 4, HCY, false);
+  twiddles(SIN_Y, ny, MY + 4, HCY, true);
 }
 
 // Byte offsets of group g in each kind of array.

@@ -16,22 +16,21 @@ import {
   return m < 0 ? m + n : m;
 }
 
-/** out = S_s(inp); out may equal inp. Uses PIX_T and ROW_A. */
-function smooth(inp: usize, out: usize, s: i32): void {
-  const nx = NX, ny = NY, st = 1 << s;
-  const off = REACH * st;
+/** PIX_T = inp smoothed along rows at scale s, through a periodically padded copy. */
+function smoothRows(inp: usize, s: i32): void {
+  const nx = NX, st = 1 << s;
+  const off = REACH * st; // ≤ 8 ≤ NX, so one wrapped segment on each side suffices
   const t0 = f32x4.splat(TAP0), t1 = f32x4.splat(TAP1), t2 = f32x4.splat(TAP2);
   const b3 = REACH == 2;
-  // Along each row, through a periodically padded copy so the taps need no modulo.
-  for (let r = 0; r < ny; r++) {
+  const d = (<usize>st) << 4;
+  for (let r = 0; r < NY; r++) {
     const row = at(inp, r * nx);
-    for (let p = 0; p < nx + 2 * off; p++) {
-      v128.store(at(ROW_A, p), v128.load(at(row, wrap(p - off, nx))));
-    }
+    memory.copy(ROW_A, at(row, nx - off), (<usize>off) << 4);
+    memory.copy(at(ROW_A, off), row, (<usize>nx) << 4);
+    memory.copy(at(ROW_A, off + nx), row, (<usize>off) << 4);
     const dst = at(PIX_T, r * nx);
     for (let c = 0; c < nx; c++) {
       const q = at(ROW_A, c + off);
-      const d = (<usize>st) << 4;
       let v = f32x4.add(
         f32x4.mul(t0, v128.load(q)),
         f32x4.mul(t1, f32x4.add(v128.load(q - d), v128.load(q + d))),
@@ -40,36 +39,48 @@ function smooth(inp: usize, out: usize, s: i32): void {
       v128.store(at(dst, c), v);
     }
   }
-  // Along each column, whole rows at a time.
+}
+
+// What the column pass writes, with S the smoothed image:
+const SMOOTH_AND_DETAIL = 0; // out = S, band = a − S          (Φ: c_{s+1} and w_s)
+const A_MINUS_S_MINUS_B = 1; // out = a − S − b                 (Φᵀ steps)
+const A_PLUS_S_MINUS_B = 2;  // out = a + S − b
+const A_PLUS_S = 3;          // out = a + S
+
+/**
+ * Smooths `inp` at scale s (rows, then columns) and writes the combination `mode` of the
+ * result with images a and b. `out` may be `inp` or `a`.
+ */
+function smooth(inp: usize, s: i32, mode: i32, out: usize, a: usize, b: usize, band: usize): void {
+  smoothRows(inp, s);
+  const nx = NX, ny = NY, st = 1 << s;
+  const t0 = f32x4.splat(TAP0), t1 = f32x4.splat(TAP1), t2 = f32x4.splat(TAP2);
+  const b3 = REACH == 2;
   for (let r = 0; r < ny; r++) {
     const c0 = at(PIX_T, r * nx);
     const m1 = at(PIX_T, wrap(r - st, ny) * nx);
     const p1 = at(PIX_T, wrap(r + st, ny) * nx);
     const m2 = at(PIX_T, wrap(r - 2 * st, ny) * nx);
     const p2 = at(PIX_T, wrap(r + 2 * st, ny) * nx);
-    const dst = at(out, r * nx);
+    const base = r * nx;
     for (let c = 0; c < nx; c++) {
       let v = f32x4.add(
         f32x4.mul(t0, v128.load(at(c0, c))),
         f32x4.mul(t1, f32x4.add(v128.load(at(m1, c)), v128.load(at(p1, c)))),
       );
       if (b3) v = f32x4.add(v, f32x4.mul(t2, f32x4.add(v128.load(at(m2, c)), v128.load(at(p2, c)))));
-      v128.store(at(dst, c), v);
+      const i = base + c;
+      if (mode == SMOOTH_AND_DETAIL) {
+        v128.store(at(band, i), f32x4.sub(v128.load(at(a, i)), v));
+        v128.store(at(out, i), v);
+      } else if (mode == A_MINUS_S_MINUS_B) {
+        v128.store(at(out, i), f32x4.sub(f32x4.sub(v128.load(at(a, i)), v), v128.load(at(b, i))));
+      } else if (mode == A_PLUS_S_MINUS_B) {
+        v128.store(at(out, i), f32x4.sub(f32x4.add(v128.load(at(a, i)), v), v128.load(at(b, i))));
+      } else {
+        v128.store(at(out, i), f32x4.add(v128.load(at(a, i)), v));
+      }
     }
-  }
-}
-
-/** dst = a − b over one image. */
-function difference(a: usize, b: usize, dst: usize): void {
-  for (let i = 0; i < NPIX; i++) {
-    v128.store(at(dst, i), f32x4.sub(v128.load(at(a, i)), v128.load(at(b, i))));
-  }
-}
-
-/** dst = a + b over one image. */
-function sum(a: usize, b: usize, dst: usize): void {
-  for (let i = 0; i < NPIX; i++) {
-    v128.store(at(dst, i), f32x4.add(v128.load(at(a, i)), v128.load(at(b, i))));
   }
 }
 
@@ -78,8 +89,7 @@ export function starletGroup(x: usize, bands: usize): void {
   let cur = x;
   for (let s = 0; s < BANDS; s++) {
     const next = (s & 1) == 0 ? PIX_C : PIX_D;
-    smooth(cur, next, s);
-    difference(cur, next, at(bands, s * NPIX));
+    smooth(cur, s, SMOOTH_AND_DETAIL, next, cur, 0, at(bands, s * NPIX));
     cur = next;
   }
 }
@@ -87,12 +97,7 @@ export function starletGroup(x: usize, bands: usize): void {
 /** out = Φᵀ(bands) for one group (Horner form); out must not be PIX_C or PIX_D. */
 export function starletAdjointGroup(bands: usize, out: usize): void {
   const u0 = bands, u1 = at(bands, NPIX), u2 = at(bands, 2 * NPIX);
-  smooth(u2, PIX_C, 2);
-  difference(u2, PIX_C, PIX_C);  // (I − S₂) u₂
-  difference(PIX_C, u1, PIX_C);
-  smooth(PIX_C, PIX_D, 1);
-  sum(u1, PIX_D, PIX_D);         // q = (I − S₁) u₁ + S₁ (I − S₂) u₂
-  difference(PIX_D, u0, PIX_D);
-  smooth(PIX_D, PIX_C, 0);
-  sum(u0, PIX_C, out);           // (I − S₀) u₀ + S₀ q
+  smooth(u2, 2, A_MINUS_S_MINUS_B, PIX_C, u2, u1, 0);    // (I − S₂)u₂ − u₁
+  smooth(PIX_C, 1, A_PLUS_S_MINUS_B, PIX_D, u1, u0, 0);  // q − u₀, q = u₁ + S₁(·)
+  smooth(PIX_D, 0, A_PLUS_S, out, u0, 0, 0);             // u₀ + S₀(q − u₀)
 }
