@@ -23,7 +23,7 @@ export function psfShape(p: Stack, objects: StackShape, name = 'psf'): PsfShape 
   if (s.length === 2) shape = { n: 1, ky: s[0], kx: s[1] };
   else if (s.length === 3) shape = { n: s[0], ky: s[1], kx: s[2] };
   else throw new InputError(`${name}: expected PSFs of shape (objects, rows, columns) or one 2-D PSF, got (${s.join(', ')})`);
-  if (shape.n !== objects.n && !(s.length === 3 && shape.n === 1)) {
+  if (shape.n !== objects.n && shape.n !== 1) {
     throw new InputError(`${name}: ${shape.n} PSFs for ${objects.n} objects; give one PSF per object or a single 2-D PSF`);
   }
   if (shape.ky > objects.ny || shape.kx > objects.nx) {

@@ -1,0 +1,60 @@
+// Shared test utilities: fixture paths, .npy loading, norms, seeded random data.
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseNpy } from '../src/io/npy.ts';
+
+export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+export function fixture(rel: string): string {
+  return FIXTURES + rel;
+}
+
+export function loadNpy(rel: string): { data: Float32Array | Float64Array; shape: number[] } {
+  const path = fixture(rel);
+  return parseNpy(readFileSync(path), path);
+}
+
+export function loadJson<T = any>(rel: string): T {
+  return JSON.parse(readFileSync(fixture(rel), 'utf8')) as T;
+}
+
+/** ‖a − b‖₂ / ‖b‖₂ over the first b.length values. */
+export function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let e = 0;
+  let n = 0;
+  for (let i = 0; i < b.length; i++) {
+    e += (a[i] - b[i]) ** 2;
+    n += b[i] ** 2;
+  }
+  return Math.sqrt(e / n);
+}
+
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+export function norm(a: ArrayLike<number>): number {
+  return Math.sqrt(dot(a, a));
+}
+
+/** Deterministic uniform [-1, 1) data (mulberry32). */
+export function randomArray(length: number, seed: number): Float64Array {
+  let s = seed >>> 0;
+  const out = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/** Rows [first, first + count) of a stack of `per`-value objects. */
+export function objects<T extends Float32Array | Float64Array>(a: T, first: number, count: number, per: number): T {
+  return a.subarray(first * per, (first + count) * per) as T;
+}

@@ -1,0 +1,153 @@
+// The solver against the reference data (shared/data, copied into test/fixtures):
+// σ, W⁽⁰⁾, the first iterations, full runs, the stopping rule, the synthetic set's
+// quality, and invariance of the result under partitioning.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KernelModule } from '../src/kernels/index.ts';
+import {
+  solve, Batch, resolveOptions, madSigma, fromFixed, fixedSum, type Stack,
+} from '../src/solver/index.ts';
+import { InputError, OptionError } from '../src/errors.ts';
+import { summarize } from '../src/report/metrics.ts';
+import { loadNpy, loadJson, relL2 } from './helpers.ts';
+
+const Y = loadNpy('example/example_image_stack.npy');
+const P = loadNpy('example/example_psfs.npy');
+const SHAPE = { n: 100, ny: 41, nx: 41 };
+const NPIX = 41 * 41;
+const SIGMA = 3.1169931950657725e-4;
+
+test('σ = 1.4826·MAD over the whole stack', () => {
+  const s = madSigma(Y.data);
+  assert.ok(Math.abs(s / SIGMA - 1) <= 1e-7, `σ = ${s}`);
+});
+
+test('W⁽⁰⁾ in the corrected object order, both wavelets', () => {
+  for (const [wavelet, file] of [['linear', 'weights0.npy'], ['b3', 'b3_weights0.npy']] as const) {
+    const b = new Batch(new KernelModule(), {
+      y: Y.data, psfs: P.data, shape: SHAPE, psf: { n: 100, ky: 41, kx: 41 }, sigma: SIGMA,
+      options: resolveOptions({ wavelet }),
+    });
+    const want = loadNpy(`example/reference/${file}`).data;
+    assert.ok(relL2(b.weights0(), want) <= 1e-5, `${wavelet}: ${relL2(b.weights0(), want)}`);
+    // each row individually too: a reversed order would pass a global norm only by luck
+    const got = b.weights0();
+    for (let i = 0; i < 100; i++) {
+      assert.ok(Math.abs(got[i * 3] / want[i * 3] - 1) < 1e-5, `${wavelet} object ${i}`);
+    }
+    b.dispose();
+  }
+});
+
+test('x and y after 1 and 2 iterations, and their costs', () => {
+  const b = new Batch(new KernelModule(), {
+    y: Y.data, psfs: P.data, shape: SHAPE, psf: { n: 100, ky: 41, kx: 41 }, sigma: SIGMA,
+    options: resolveOptions({}),
+  });
+  for (const it of [1, 2]) {
+    b.step(1);
+    const x = loadNpy(`example/reference/iter${it}_primal.npy`).data;
+    assert.ok(relL2(b.primal(), x) <= 1e-5, `x after ${it}: ${relL2(b.primal(), x)}`);
+    const dual = loadNpy(`example/reference/iter${it}_dual_first10.npy`).data;
+    const got = b.dualVariable().subarray(0, 10 * 3 * NPIX);
+    assert.ok(relL2(got, dual) <= 1e-5, `dual after ${it}: ${relL2(got, dual)}`);
+    const cost = loadJson(`example/reference/iter${it}_info.json`).cost.at(-1) as number;
+    assert.ok(Math.abs(fromFixed(b.costSum()) / cost - 1) < 1e-5, `cost after ${it}`);
+  }
+  b.dispose();
+});
+
+test('full runs with the stopping rule disabled: exactly 150 + 150 iterations', async () => {
+  for (const [wavelet, file] of [['linear', 'default_primal.npy'], ['b3', 'b3_primal.npy']] as const) {
+    const r = await solve(Y, P, { wavelet, tolerance: 0 });
+    assert.equal(r.iterations, 300);
+    assert.deepEqual(r.phaseIterations, [150, 150]);
+    const want = loadNpy(`example/reference/${file}`).data;
+    assert.ok(relL2(r.x, want) <= 1e-4, `${wavelet}: ${relL2(r.x, want)}`);
+  }
+});
+
+test('default run: the stopping rule stops within one test window of the reference', async () => {
+  const info = loadJson('example/reference/default_info.json');
+  const r = await solve(Y, P, {});
+  assert.ok(Math.abs(r.iterations - info.n_iterations) <= 4, `${r.iterations} vs ${info.n_iterations}`);
+  assert.equal(r.cost.length, r.iterations);
+  // the costs follow the reference wherever both ran
+  const k = Math.min(r.cost.length, info.cost.length);
+  assert.ok(relL2(r.cost.slice(0, k), info.cost.slice(0, k)) < 1e-5);
+  assert.ok(Math.abs(r.cost[149] / info.cost[149] - 1) < 1e-4, 'cost at 150');
+  // tests at every 4th iteration, carried over the reweight
+  assert.deepEqual(r.tests.map((t) => t.iteration), info.conv_tests.slice(0, r.tests.length).map((t: any) => t.iteration));
+  assert.equal(r.reweightIterations[0], 150);
+});
+
+test('synthetic set: quality within 2 % of the reference', async () => {
+  const noisy = loadNpy('synthetic/noisy.npy');
+  const psfs = loadNpy('synthetic/psfs.npy');
+  const clean = loadNpy('synthetic/clean.npy').data;
+  const ref = loadJson('synthetic/reference/metrics.json').reference;
+  const info = loadJson('synthetic/reference/default_info.json');
+  const r = await solve(noisy, psfs, {});
+  assert.ok(Math.abs(r.iterations - info.n_iterations) <= 4, `${r.iterations} vs ${info.n_iterations}`);
+  const m = summarize(clean, r.x, 100, 41, 41);
+  assert.ok(Math.abs(m.nmse_median / ref.pixel_err_nmse_median - 1) <= 0.02, `NMSE ${m.nmse_median}`);
+  assert.ok(Math.abs(m.ellipticity_error_median / ref.shape_err_median - 1) <= 0.02, `e ${m.ellipticity_error_median}`);
+});
+
+test('partitioning changes no bit: per-object state and exact cost sums', () => {
+  const options = resolveOptions({});
+  const whole = new Batch(new KernelModule(), {
+    y: Y.data, psfs: P.data, shape: SHAPE, psf: { n: 100, ky: 41, kx: 41 }, sigma: SIGMA, options,
+  });
+  const cuts = [0, 7, 30, 33, 100]; // parts of 7, 23, 3 and 67 objects
+  const module = new KernelModule();
+  const parts = cuts.slice(0, -1).map((first, i) => new Batch(module, {
+    y: Y.data, psfs: P.data, first, shape: { ...SHAPE, n: cuts[i + 1] - first },
+    psf: { n: 100, ky: 41, kx: 41 }, sigma: SIGMA, options,
+  }));
+  for (let it = 0; it < 3; it++) {
+    whole.step(2);
+    for (const p of parts) p.step(2);
+    const sumParts = parts.reduce((s, p) => s + p.costSum(), 0n);
+    assert.equal(sumParts, whole.costSum());
+  }
+  whole.reweight();
+  for (const p of parts) p.reweight();
+  whole.step(1);
+  for (const p of parts) p.step(1);
+  const joined = new Float32Array(100 * NPIX);
+  parts.forEach((p, i) => joined.set(p.primal(), cuts[i] * NPIX));
+  assert.deepEqual(Buffer.from(joined.buffer), Buffer.from(whole.primal().buffer));
+  // and the fixed-point sum does not depend on order
+  const c = whole.costs();
+  assert.equal(fixedSum(c), fixedSum(Float64Array.from(c).reverse()));
+});
+
+test('bad input through the API: typed errors naming the problem', async () => {
+  const stack = (shape: number[], fill = 0.1): Stack => ({
+    data: new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(fill), shape,
+  });
+  await assert.rejects(solve(stack([3, 41, 41]), stack([2, 41, 41])), (e: Error) => e instanceof InputError && /2 PSFs for 3 objects/.test(e.message));
+  await assert.rejects(solve(stack([3, 7, 7]), stack([3, 7, 7])), (e: Error) => e instanceof InputError && /minimum is 8×8/.test(e.message));
+  await assert.rejects(solve(stack([3, 20, 20]), stack([3, 21, 21])), (e: Error) => e instanceof InputError && /larger than the stamps/.test(e.message));
+  await assert.rejects(solve(stack([0, 20, 20]), stack([20, 20])), (e: Error) => e instanceof InputError && /empty/.test(e.message));
+  const nan = stack([4, 16, 16]);
+  nan.data[2 * 256 + 17] = NaN;
+  await assert.rejects(solve(nan, stack([16, 16])), (e: Error) => e instanceof InputError && /object 2/.test(e.message));
+  const inf = stack([4, 16, 16]);
+  inf.data[3 * 256] = Infinity;
+  await assert.rejects(solve(stack([4, 16, 16]), inf), (e: Error) => e instanceof InputError && /psf: object 3/.test(e.message));
+  await assert.rejects(solve(stack([2, 16, 16]), stack([16, 16]), { kappa: [1, 2] }), OptionError);
+  await assert.rejects(solve(stack([2, 16, 16]), stack([16, 16]), { nIter: 0 }), OptionError);
+});
+
+test('a 2-D PSF is shared by every object', async () => {
+  const one = { data: P.data.slice(0, NPIX), shape: [41, 41] };
+  const same = { data: new Float32Array(4 * NPIX), shape: [4, 41, 41] };
+  for (let i = 0; i < 4; i++) same.data.set(P.data.subarray(0, NPIX), i * NPIX);
+  const y = { data: Y.data.slice(0, 4 * NPIX), shape: [4, 41, 41] };
+  const a = await solve(y, one, { nIter: 5, nReweights: 0, noiseEst: SIGMA });
+  const b = await solve(y, same, { nIter: 5, nReweights: 0, noiseEst: SIGMA });
+  assert.deepEqual(a.x, b.x);
+});
