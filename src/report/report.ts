@@ -1,0 +1,239 @@
+/**
+ * report.json: what a run did and how well (DESIGN.md "command-line contract"), and the
+ * plots written with `--plots DIR`.
+ *
+ * The report is plain JSON: any number that is not finite (NaN, ±Infinity, e.g. the PSNR of
+ * a perfect estimate or an undefined per-iteration time) is written as `null`, typed arrays
+ * become arrays, dates become ISO strings. Consumers must accept `null` in numeric fields.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { summarize, type Metrics } from './metrics.ts';
+import { costPlotSvg } from './svg.ts';
+import { mosaicPng, type MosaicOptions } from './mosaic.ts';
+
+export interface ConvergenceTest {
+  iteration: number;
+  diff: number;
+  converged: boolean;
+}
+
+export interface Timing {
+  total_s: number;
+  setup_s: number;
+  iterate_s: number;
+  per_iteration_s: number;
+}
+
+export interface RunReport {
+  objects: number;
+  /** [N, ny, nx] */
+  shape: [number, number, number];
+  sigma: number;
+  iterations: number;
+  converged: boolean;
+  /** One value per evaluated iteration. */
+  cost: number[];
+  /** The iteration number of each cost value. */
+  cost_iterations: number[];
+  /** Seconds since the start of the iteration loop at each cost value. */
+  cost_time_s: number[];
+  /** Iterations after which a reweight was applied. */
+  reweight_iterations: number[];
+  tests: ConvergenceTest[];
+  timing: Timing;
+  partitions: number;
+  agents: number;
+  options: Record<string, unknown>;
+  /** Estimate vs truth (with `--truth`). */
+  metrics?: Metrics;
+  /** The observations vs truth: what "no deconvolution" scores. */
+  baseline_metrics?: Metrics;
+  software: { name: string; version: string };
+  inputs: Record<string, string>;
+  output: string;
+  created: string;
+}
+
+export interface ReportParts {
+  shape: [number, number, number];
+  sigma: number;
+  iterations: number;
+  converged: boolean;
+  cost: ArrayLike<number>;
+  /** Default: 1..cost.length. */
+  cost_iterations?: ArrayLike<number>;
+  /** Default: none (empty). Must match `cost` in length when given. */
+  cost_time_s?: ArrayLike<number>;
+  reweight_iterations?: ArrayLike<number>;
+  tests?: ConvergenceTest[];
+  /** `per_iteration_s` defaults to `iterate_s / iterations`. */
+  timing: { total_s: number; setup_s: number; iterate_s: number; per_iteration_s?: number };
+  partitions: number;
+  agents: number;
+  options?: Record<string, unknown>;
+  /** Precomputed metrics; otherwise computed from `truth` and `estimate`. */
+  metrics?: Metrics;
+  baseline_metrics?: Metrics;
+  /** Clean truth stack (N × ny × nx): enables `metrics` (with `estimate`) and `baseline_metrics` (with `observed`). */
+  truth?: ArrayLike<number>;
+  estimate?: ArrayLike<number>;
+  observed?: ArrayLike<number>;
+  software?: { name: string; version: string };
+  inputs?: Record<string, string>;
+  output?: string;
+  /** Default: now. */
+  created?: Date | string;
+}
+
+let softwareCache: { name: string; version: string } | undefined;
+
+/** Name and version from the package's package.json (fallback: galdecon / 0.0.0). */
+export function softwareInfo(): { name: string; version: string } {
+  if (!softwareCache) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name?: unknown; version?: unknown };
+      softwareCache = {
+        name: typeof pkg.name === 'string' ? pkg.name : 'galdecon',
+        version: typeof pkg.version === 'string' ? pkg.version : '0.0.0',
+      };
+    } catch {
+      softwareCache = { name: 'galdecon', version: '0.0.0' };
+    }
+  }
+  return { ...softwareCache };
+}
+
+/**
+ * Deep copy into plain JSON values: non-finite numbers → null, typed arrays → arrays,
+ * Date → ISO string, bigint → string, undefined/functions/symbols dropped from objects
+ * (null in arrays).
+ */
+export function toJsonSafe(v: unknown): unknown {
+  if (v === null) return null;
+  switch (typeof v) {
+    case 'number':
+      return Number.isFinite(v) ? v : null;
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'bigint':
+      return v.toString();
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+  }
+  if (v instanceof Date) return v.toISOString();
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+    return Array.from(v as unknown as ArrayLike<number | bigint>, (x) => toJsonSafe(x) ?? null);
+  }
+  if (Array.isArray(v)) return v.map((x) => toJsonSafe(x) ?? null);
+  if (v instanceof Map) return toJsonSafe(Object.fromEntries(v));
+  if (v instanceof Set) return toJsonSafe([...v]);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const s = toJsonSafe(x);
+    if (s !== undefined) out[k] = s;
+  }
+  return out;
+}
+
+/** Assemble a JSON-safe run report (see the module comment for the null policy). */
+export function buildReport(p: ReportParts): RunReport {
+  const [n, ny, nx] = p.shape;
+  for (const v of p.shape) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`buildReport: bad shape [${p.shape.join(', ')}]`);
+  }
+  const cost = Array.from(p.cost);
+  const costIts = p.cost_iterations ? Array.from(p.cost_iterations) : cost.map((_, i) => i + 1);
+  if (costIts.length !== cost.length) {
+    throw new RangeError(`buildReport: ${costIts.length} cost_iterations for ${cost.length} costs`);
+  }
+  const costTime = p.cost_time_s ? Array.from(p.cost_time_s) : [];
+  if (costTime.length !== 0 && costTime.length !== cost.length) {
+    throw new RangeError(`buildReport: ${costTime.length} cost_time_s for ${cost.length} costs`);
+  }
+  let metrics = p.metrics;
+  let baseline = p.baseline_metrics;
+  if (p.truth) {
+    if (!metrics && p.estimate) metrics = summarize(p.truth, p.estimate, n, ny, nx);
+    if (!baseline && p.observed) baseline = summarize(p.truth, p.observed, n, ny, nx);
+  }
+  const t = p.timing;
+  const report: RunReport = {
+    objects: n,
+    shape: [n, ny, nx],
+    sigma: p.sigma,
+    iterations: p.iterations,
+    converged: p.converged,
+    cost,
+    cost_iterations: costIts,
+    cost_time_s: costTime,
+    reweight_iterations: p.reweight_iterations ? Array.from(p.reweight_iterations) : [],
+    tests: (p.tests ?? []).map((x) => ({ iteration: x.iteration, diff: x.diff, converged: x.converged })),
+    timing: {
+      total_s: t.total_s,
+      setup_s: t.setup_s,
+      iterate_s: t.iterate_s,
+      per_iteration_s: t.per_iteration_s ?? (p.iterations > 0 ? t.iterate_s / p.iterations : NaN),
+    },
+    partitions: p.partitions,
+    agents: p.agents,
+    options: p.options ?? {},
+    ...(metrics ? { metrics } : {}),
+    ...(baseline ? { baseline_metrics: baseline } : {}),
+    software: p.software ?? softwareInfo(),
+    inputs: p.inputs ?? {},
+    output: p.output ?? '',
+    created: p.created instanceof Date ? p.created.toISOString() : p.created ?? new Date().toISOString(),
+  };
+  return toJsonSafe(report) as RunReport;
+}
+
+/** The report as pretty-printed JSON text (with a final newline). */
+export function reportJson(r: RunReport): string {
+  return JSON.stringify(toJsonSafe(r), null, 2) + '\n';
+}
+
+/** Write `report.json`-style output to `path`. */
+export async function writeReport(path: string, r: RunReport): Promise<void> {
+  await writeFile(path, reportJson(r));
+}
+
+export interface PlotInputs {
+  report: Pick<RunReport, 'cost' | 'cost_iterations' | 'cost_time_s' | 'reweight_iterations'>;
+  /** [N, ny, nx] of the stacks below. */
+  shape: [number, number, number];
+  observed?: ArrayLike<number>;
+  estimate?: ArrayLike<number>;
+  truth?: ArrayLike<number>;
+  title?: string;
+  mosaic?: MosaicOptions;
+}
+
+/**
+ * Write the plots of a run into `dir` (created if needed): `cost.svg` always, and
+ * `mosaic.png` (observed / deconvolved / truth, whichever are given) when any stack is
+ * given. Returns the paths written.
+ */
+export async function writePlots(dir: string, p: PlotInputs): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  const svgPath = join(dir, 'cost.svg');
+  await writeFile(svgPath, costPlotSvg(p.report, { title: p.title ?? 'galdecon cost' }));
+  written.push(svgPath);
+  const panels = [
+    { title: 'observed', stack: p.observed },
+    { title: 'deconvolved', stack: p.estimate },
+    { title: 'truth', stack: p.truth },
+  ].filter((x): x is { title: string; stack: ArrayLike<number> } => x.stack !== undefined);
+  if (panels.length > 0) {
+    const [n, ny, nx] = p.shape;
+    const pngPath = join(dir, 'mosaic.png');
+    await writeFile(pngPath, mosaicPng(panels, n, ny, nx, p.mosaic));
+    written.push(pngPath);
+  }
+  return written;
+}
