@@ -4,7 +4,7 @@
 //   Φᵀ(u) = u₀ + S₀(u₁ + S₁(u₂ − S₂u₂ − u₁) − u₀).
 
 import {
-  NY, NX, NPIX, BANDS, TAP0, TAP1, TAP2, REACH, PIX_C, PIX_D, PIX_T, ROW_A,
+  NY, NX, NPIX, BANDS, TAP0, TAP1, TAP2, REACH, PIX_C, PIX_D, PIX_T,
 } from './plan';
 
 @inline function at(base: usize, i: i32): usize {
@@ -16,26 +16,47 @@ import {
   return m < 0 ? m + n : m;
 }
 
-/** PIX_T = inp smoothed along rows at scale s, through a periodically padded copy. */
+/** Index c + d wrapped onto 0..n−1, for |d| ≤ n. */
+@inline function wrapNear(c: i32, d: i32, n: i32): i32 {
+  let i = c + d;
+  if (i < 0) i += n;
+  else if (i >= n) i -= n;
+  return i;
+}
+
+/** PIX_T = inp smoothed along rows at scale s (periodic). */
 function smoothRows(inp: usize, s: i32): void {
   const nx = NX, st = 1 << s;
-  const off = REACH * st; // ≤ 8 ≤ NX, so one wrapped segment on each side suffices
+  const off = REACH * st; // ≤ 8 ≤ NX: one wrap at most
   const t0 = f32x4.splat(TAP0), t1 = f32x4.splat(TAP1), t2 = f32x4.splat(TAP2);
   const b3 = REACH == 2;
   const d = (<usize>st) << 4;
+  const lo = min(off, nx), hi = max(off, nx - off);
   for (let r = 0; r < NY; r++) {
     const row = at(inp, r * nx);
-    memory.copy(ROW_A, at(row, nx - off), (<usize>off) << 4);
-    memory.copy(at(ROW_A, off), row, (<usize>nx) << 4);
-    memory.copy(at(ROW_A, off + nx), row, (<usize>off) << 4);
     const dst = at(PIX_T, r * nx);
-    for (let c = 0; c < nx; c++) {
-      const q = at(ROW_A, c + off);
+    // interior: every tap inside the row
+    for (let c = lo; c < hi; c++) {
+      const q = at(row, c);
       let v = f32x4.add(
         f32x4.mul(t0, v128.load(q)),
         f32x4.mul(t1, f32x4.add(v128.load(q - d), v128.load(q + d))),
       );
       if (b3) v = f32x4.add(v, f32x4.mul(t2, f32x4.add(v128.load(q - 2 * d), v128.load(q + 2 * d))));
+      v128.store(at(dst, c), v);
+    }
+    // edges: taps wrap around
+    for (let c = 0; c < nx; c++) {
+      if (c == lo) c = hi;
+      if (c >= nx) break;
+      let v = f32x4.add(
+        f32x4.mul(t0, v128.load(at(row, c))),
+        f32x4.mul(t1, f32x4.add(v128.load(at(row, wrapNear(c, -st, nx))), v128.load(at(row, wrapNear(c, st, nx))))),
+      );
+      if (b3) {
+        v = f32x4.add(v, f32x4.mul(t2, f32x4.add(
+          v128.load(at(row, wrapNear(c, -2 * st, nx))), v128.load(at(row, wrapNear(c, 2 * st, nx))))));
+      }
       v128.store(at(dst, c), v);
     }
   }

@@ -1,0 +1,6 @@
+export { runDistributed, type DistributedResult, type DriverConfig } from './driver.ts';
+export { LocalTransport } from './local.ts';
+export { Agent } from './agent.ts';
+export { split, place } from './partition.ts';
+export type { Transport, AgentLink } from './transport.ts';
+export * as protocol from './protocol.ts';

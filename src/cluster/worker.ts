@@ -1,0 +1,17 @@
+// An agent inside a worker thread, answering the LocalTransport's messages.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { Agent } from './agent.ts';
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts must run in a worker thread');
+const agent = new Agent({ log: (line) => process.stderr.write(`galdecon agent ${String(workerData?.id)}: ${line}\n`) });
+
+// One request at a time, in arrival order: the agent's state is not re-entrant.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (m: { id: number; bytes: Uint8Array }) => {
+  queue = queue.then(async () => {
+    const reply = await agent.handle(m.bytes);
+    port.postMessage({ id: m.id, bytes: reply }, [reply.buffer as ArrayBuffer]);
+  });
+});
