@@ -151,3 +151,20 @@ test('a 2-D PSF is shared by every object', async () => {
   const b = await solve(y, same, { nIter: 5, nReweights: 0, noiseEst: SIGMA });
   assert.deepEqual(a.x, b.x);
 });
+
+test('a snapshot restores a batch bit for bit (checkpoints)', () => {
+  const options = resolveOptions({});
+  const input = { y: Y.data, psfs: P.data, first: 10, shape: { ...SHAPE, n: 9 }, psf: { n: 100, ky: 41, kx: 41 }, sigma: SIGMA, options };
+  const a = new Batch(new KernelModule(), input);
+  a.step(3);
+  a.reweight();
+  a.step(2);
+  const snap = a.snapshot();
+  const b = new Batch(new KernelModule(), input);
+  b.restore(snap);
+  a.step(4);
+  b.step(4);
+  assert.deepEqual(b.primal(), a.primal());
+  assert.equal(b.costSum(), a.costSum());
+  assert.throws(() => b.restore(snap.subarray(1)), RangeError);
+});

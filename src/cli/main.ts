@@ -3,12 +3,14 @@
 
 import { GaldeconError } from '../errors.ts';
 import { runCommand, RUN } from './run.ts';
+import { metricsCommand, METRICS } from './metrics.ts';
 import type { CommandSpec } from './args.ts';
 
 type Command = { spec: CommandSpec; run: (argv: string[], io: { out: (s: string) => void }) => Promise<number> };
 
 const COMMANDS: Record<string, Command> = {
   run: { spec: RUN, run: runCommand },
+  metrics: { spec: METRICS, run: metricsCommand },
 };
 
 export function registerCommand(name: string, c: Command): void {

@@ -180,6 +180,35 @@ export class Batch {
     return out;
   }
 
+  /**
+   * The evolving state (x, X̂, y, W) as one float32 array, in the kernels' layout: with
+   * the inputs, enough to `restore` the batch bit for bit on another agent.
+   */
+  snapshot(): Float32Array {
+    this.live();
+    const parts = [this.x, this.xh, this.dual, this.w];
+    const out = new Float32Array(parts.reduce((s, b) => s + b.length, 0));
+    let at = 0;
+    for (const b of parts) {
+      out.set(this.m.f32(b), at);
+      at += b.length;
+    }
+    return out;
+  }
+
+  /** Restores a `snapshot` taken from a batch with the same inputs and options. */
+  restore(state: Float32Array): void {
+    this.live();
+    const parts = [this.x, this.xh, this.dual, this.w];
+    const total = parts.reduce((s, b) => s + b.length, 0);
+    if (state.length !== total) throw new RangeError(`snapshot has ${state.length} values, this batch needs ${total}`);
+    let at = 0;
+    for (const b of parts) {
+      this.m.f32(b).set(state.subarray(at, at + b.length));
+      at += b.length;
+    }
+  }
+
   /** Frees the batch's Wasm memory. */
   dispose(): void {
     if (this.disposed) return;
