@@ -4,18 +4,16 @@
 import { GaldeconError } from '../errors.ts';
 import { runCommand, RUN } from './run.ts';
 import { metricsCommand, METRICS } from './metrics.ts';
+import { simulateCommand, SIMULATE } from './simulate.ts';
 import type { CommandSpec } from './args.ts';
 
 type Command = { spec: CommandSpec; run: (argv: string[], io: { out: (s: string) => void }) => Promise<number> };
 
 const COMMANDS: Record<string, Command> = {
   run: { spec: RUN, run: runCommand },
+  simulate: { spec: SIMULATE, run: simulateCommand },
   metrics: { spec: METRICS, run: metricsCommand },
 };
-
-export function registerCommand(name: string, c: Command): void {
-  COMMANDS[name] = c;
-}
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length)) + 2;
