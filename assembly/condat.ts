@@ -3,7 +3,7 @@
 // forward DFT, one Φ and one Φᵀ; X̂ is carried through the relaxation by linearity.
 
 import {
-  NX, NPIX, NSPEC, NHX, MX, BANDS, PIX_A, PIX_B, SPEC_A, SPEC_B, BAND_S,
+  NY, NX, NPIX, NSPEC, NHX, MX, BANDS, PIX_A, PIX_B, SPEC_A, SPEC_B, BAND_S,
 } from './plan';
 import { rfft2Group, irfft2FromScratch } from './dft';
 import { starletGroup, starletAdjointGroup } from './starlet';
@@ -65,40 +65,57 @@ export function stepGroup(
   }
 }
 
-/** Adds the 4 lanes of v, as float64, to out[0..3]. */
-@inline function accumulate(out: usize, v: v128): void {
-  const lo = f64x2.promote_low_f32x4(v);
-  const hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
-  v128.store(out, f64x2.add(v128.load(out), lo));
-  v128.store(out + 16, f64x2.add(v128.load(out + 16), hi));
+// Float64 sums of the 4 lanes of a stream of f32x4 values: two f64x2 accumulators kept
+// in locals (lanes 0–1 and 2–3), stored once at the end.
+@inline function low(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v);
+}
+@inline function high(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
 }
 
-/**
- * Cost terms of one group, float64 per lane: out[0..3] += ½‖y − Hx‖² (from the residual
- * spectrum, Parseval), out[4..7] += Σ|W ⊙ Φx|.
- */
-export function costGroup(x: usize, xh: usize, ph: usize, yh: usize, w: usize, out: usize): void {
+/** out[0..3] = ½‖y − Hx‖² per lane, from the residual spectrum P̂X̂ − Ŷ (Parseval). */
+function dataTerm(xh: usize, ph: usize, yh: usize, out: usize): void {
   const even = (NX & 1) == 0;
-  for (let i = 0; i < NSPEC; i++) {
-    const o = (<usize>i) << 5;
-    const pr = v128.load(ph + o), pi = v128.load(ph + o + 16);
-    const xr = v128.load(xh + o), xi = v128.load(xh + o + 16);
-    const rr = f32x4.sub(f32x4.sub(f32x4.mul(pr, xr), f32x4.mul(pi, xi)), v128.load(yh + o));
-    const ri = f32x4.sub(f32x4.add(f32x4.mul(pr, xi), f32x4.mul(pi, xr)), v128.load(yh + o + 16));
-    let e = f32x4.add(f32x4.mul(rr, rr), f32x4.mul(ri, ri));
-    // Columns 1..⌈NX/2⌉−1 of the half spectrum stand for two columns of the full one.
-    const k = i % NHX;
-    if (k != 0 && !(even && k == MX)) e = f32x4.add(e, e);
-    accumulate(out, e);
+  let lo = f64x2.splat(0), hi = f64x2.splat(0);
+  let i = 0;
+  for (let r = 0; r < NY; r++) {
+    for (let k = 0; k < NHX; k++, i++) {
+      const o = (<usize>i) << 5;
+      const pr = v128.load(ph + o), pi = v128.load(ph + o + 16);
+      const xr = v128.load(xh + o), xi = v128.load(xh + o + 16);
+      const rr = f32x4.sub(f32x4.sub(f32x4.mul(pr, xr), f32x4.mul(pi, xi)), v128.load(yh + o));
+      const ri = f32x4.sub(f32x4.add(f32x4.mul(pr, xi), f32x4.mul(pi, xr)), v128.load(yh + o + 16));
+      let e = f32x4.add(f32x4.mul(rr, rr), f32x4.mul(ri, ri));
+      // Columns 1..⌈NX/2⌉−1 of the half spectrum stand for two columns of the full one.
+      if (k != 0 && !(even && k == MX)) e = f32x4.add(e, e);
+      lo = f64x2.add(lo, low(e));
+      hi = f64x2.add(hi, high(e));
+    }
   }
   const scale = f64x2.splat(0.5 / <f64>NPIX);
-  v128.store(out, f64x2.mul(v128.load(out), scale));
-  v128.store(out + 16, f64x2.mul(v128.load(out + 16), scale));
+  v128.store(out, f64x2.mul(lo, scale));
+  v128.store(out, f64x2.mul(hi, scale), 16);
+}
+
+/** out[0..3] = Σ|W ⊙ Φx| per lane. */
+function sparsityTerm(x: usize, w: usize, out: usize): void {
   starletGroup(x, BAND_S);
+  let lo = f64x2.splat(0), hi = f64x2.splat(0);
   const nb = BANDS * NPIX;
   for (let i = 0; i < nb; i++) {
-    accumulate(out + 32, f32x4.abs(f32x4.mul(v128.load(at(w, i)), v128.load(at(BAND_S, i)))));
+    const v = f32x4.abs(f32x4.mul(v128.load(at(w, i)), v128.load(at(BAND_S, i))));
+    lo = f64x2.add(lo, low(v));
+    hi = f64x2.add(hi, high(v));
   }
+  v128.store(out, lo);
+  v128.store(out, hi, 16);
+}
+
+/** Cost terms of one group, float64 per lane: out[0..3] data term, out[4..7] sparsity term. */
+export function costGroup(x: usize, xh: usize, ph: usize, yh: usize, w: usize, out: usize): void {
+  dataTerm(xh, ph, yh, out);
+  sparsityTerm(x, w, out + 32);
 }
 
 /** W ← W / (1 + |Φx| / W⁰) per pixel (ALGORITHM §8); lanes with W⁰ = 0 get W = 0. */
@@ -120,14 +137,15 @@ export function reweightGroup(x: usize, w: usize, w0: usize): void {
 export function bandNormsGroup(p: usize, out: usize): void {
   starletGroup(p, BAND_S);
   for (let b = 0; b < BANDS; b++) {
-    const acc = out + ((<usize>b) << 5);
-    v128.store(acc, f64x2.splat(0));
-    v128.store(acc + 16, f64x2.splat(0));
+    let lo = f64x2.splat(0), hi = f64x2.splat(0);
     for (let i = b * NPIX; i < (b + 1) * NPIX; i++) {
       const v = v128.load(at(BAND_S, i));
-      accumulate(acc, f32x4.mul(v, v));
+      const sq = f32x4.mul(v, v);
+      lo = f64x2.add(lo, low(sq));
+      hi = f64x2.add(hi, high(sq));
     }
-    v128.store(acc, f64x2.sqrt(v128.load(acc)));
-    v128.store(acc + 16, f64x2.sqrt(v128.load(acc + 16)));
+    const acc = out + ((<usize>b) << 5);
+    v128.store(acc, f64x2.sqrt(lo));
+    v128.store(acc, f64x2.sqrt(hi), 16);
   }
 }

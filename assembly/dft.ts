@@ -15,7 +15,7 @@ import {
 function rowsForward(pix: usize, spec: usize): void {
   const nx = NX, hc = HCX, even = (nx & 1) == 0;
   const zero = f32x4.splat(0);
-  const stride = (<usize>hc) << 2;
+  const stride = (<usize>hc) << 4;
   for (let r = 0; r < NY; r++) {
     const row = at(pix, r * nx);
     for (let c = 1; c <= hc; c++) {
@@ -35,15 +35,15 @@ function rowsForward(pix: usize, spec: usize): void {
       for (let c = 0; c < hc; c++) {
         const a = v128.load(at(ROW_A, c));
         const b = v128.load(at(ROW_B, c));
-        const o = (<usize>c) << 2;
-        re0 = f32x4.add(re0, f32x4.mul(a, v128.load32_splat(tc + o)));
-        re1 = f32x4.add(re1, f32x4.mul(a, v128.load32_splat(tc + stride + o)));
-        re2 = f32x4.add(re2, f32x4.mul(a, v128.load32_splat(tc + 2 * stride + o)));
-        re3 = f32x4.add(re3, f32x4.mul(a, v128.load32_splat(tc + 3 * stride + o)));
-        im0 = f32x4.sub(im0, f32x4.mul(b, v128.load32_splat(ts + o)));
-        im1 = f32x4.sub(im1, f32x4.mul(b, v128.load32_splat(ts + stride + o)));
-        im2 = f32x4.sub(im2, f32x4.mul(b, v128.load32_splat(ts + 2 * stride + o)));
-        im3 = f32x4.sub(im3, f32x4.mul(b, v128.load32_splat(ts + 3 * stride + o)));
+        const o = (<usize>c) << 4;
+        re0 = f32x4.add(re0, f32x4.mul(a, v128.load(tc + o)));
+        re1 = f32x4.add(re1, f32x4.mul(a, v128.load(tc + stride + o)));
+        re2 = f32x4.add(re2, f32x4.mul(a, v128.load(tc + 2 * stride + o)));
+        re3 = f32x4.add(re3, f32x4.mul(a, v128.load(tc + 3 * stride + o)));
+        im0 = f32x4.sub(im0, f32x4.mul(b, v128.load(ts + o)));
+        im1 = f32x4.sub(im1, f32x4.mul(b, v128.load(ts + stride + o)));
+        im2 = f32x4.sub(im2, f32x4.mul(b, v128.load(ts + 2 * stride + o)));
+        im3 = f32x4.sub(im3, f32x4.mul(b, v128.load(ts + 3 * stride + o)));
       }
       if (even) {
         // x[N/2]·e^{−iπk} = ±x[N/2]
@@ -75,7 +75,7 @@ function rowsInverse(spec: usize, pix: usize, scale: f32): void {
   const zero = f32x4.splat(0);
   const two = f32x4.splat(2);
   const s = f32x4.splat(scale);
-  const stride = (<usize>hc) << 2;
+  const stride = (<usize>hc) << 4;
   for (let r = 0; r < NY; r++) {
     const inp = spec + ((<usize>(r * NHX)) << 5);
     for (let k = 1; k <= hc; k++) {
@@ -94,15 +94,15 @@ function rowsInverse(spec: usize, pix: usize, scale: f32): void {
       for (let k = 0; k < hc; k++) {
         const re = v128.load(at(ROW_A, k));
         const im = v128.load(at(ROW_B, k));
-        const o = (<usize>k) << 2;
-        e0 = f32x4.add(e0, f32x4.mul(re, v128.load32_splat(tc + o)));
-        e1 = f32x4.add(e1, f32x4.mul(re, v128.load32_splat(tc + stride + o)));
-        e2 = f32x4.add(e2, f32x4.mul(re, v128.load32_splat(tc + 2 * stride + o)));
-        e3 = f32x4.add(e3, f32x4.mul(re, v128.load32_splat(tc + 3 * stride + o)));
-        o0 = f32x4.add(o0, f32x4.mul(im, v128.load32_splat(ts + o)));
-        o1 = f32x4.add(o1, f32x4.mul(im, v128.load32_splat(ts + stride + o)));
-        o2 = f32x4.add(o2, f32x4.mul(im, v128.load32_splat(ts + 2 * stride + o)));
-        o3 = f32x4.add(o3, f32x4.mul(im, v128.load32_splat(ts + 3 * stride + o)));
+        const o = (<usize>k) << 4;
+        e0 = f32x4.add(e0, f32x4.mul(re, v128.load(tc + o)));
+        e1 = f32x4.add(e1, f32x4.mul(re, v128.load(tc + stride + o)));
+        e2 = f32x4.add(e2, f32x4.mul(re, v128.load(tc + 2 * stride + o)));
+        e3 = f32x4.add(e3, f32x4.mul(re, v128.load(tc + 3 * stride + o)));
+        o0 = f32x4.add(o0, f32x4.mul(im, v128.load(ts + o)));
+        o1 = f32x4.add(o1, f32x4.mul(im, v128.load(ts + stride + o)));
+        o2 = f32x4.add(o2, f32x4.mul(im, v128.load(ts + 2 * stride + o)));
+        o3 = f32x4.add(o3, f32x4.mul(im, v128.load(ts + 3 * stride + o)));
       }
       // x[c] = X₀ + 2Σ Re·cos − 2Σ Im·sin (+ (−1)^c X_{N/2} for even N)
       const even0 = f32x4.add(x0, (c & 1) != 0 ? midNeg : mid);
@@ -154,7 +154,7 @@ function columnPairs(spec: usize): void {
  */
 function columns(src: usize, dst: usize, inverse: bool): void {
   const len = NHX * 2, hc = HCY, even = (NY & 1) == 0;
-  const stride = (<usize>hc) << 2;
+  const stride = (<usize>hc) << 4;
   const rowBytes = (<usize>len) << 4;
   // m = 0: the plain sum of all rows (the paired rows already hold r + (NY − r)).
   for (let j = 0; j < len; j++) {
@@ -176,9 +176,9 @@ function columns(src: usize, dst: usize, inverse: bool): void {
       for (let r = 0; r < hc; r++) {
         const ar = v128.load(pa), ai = v128.load(pa, 16);
         const br = v128.load(pb), bi = v128.load(pb, 16);
-        const q = (<usize>r) << 2;
-        const c0 = v128.load32_splat(tc + q), c1 = v128.load32_splat(tc + stride + q);
-        const s0 = v128.load32_splat(ts + q), s1 = v128.load32_splat(ts + stride + q);
+        const q = (<usize>r) << 4;
+        const c0 = v128.load(tc + q), c1 = v128.load(tc + stride + q);
+        const s0 = v128.load(ts + q), s1 = v128.load(ts + stride + q);
         cre0 = f32x4.add(cre0, f32x4.mul(ar, c0));
         cim0 = f32x4.add(cim0, f32x4.mul(ai, c0));
         sre0 = f32x4.add(sre0, f32x4.mul(br, s0));

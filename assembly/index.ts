@@ -95,15 +95,20 @@ export function fillWeights(w: usize, w0: usize, groups: i32): void {
   }
 }
 
-/** `iterations` Condat–Vũ iterations over groups [first, first + count). */
+/**
+ * `iterations` Condat–Vũ iterations over groups [first, first + count), a group at a
+ * time (its state stays in cache); then, if costOut ≠ 0, the cost terms as in `cost`.
+ */
 export function step(
   x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize,
   first: i32, count: i32, iterations: i32, tau: f32, sigma: f32, rho: f32, positivity: bool,
+  costOut: usize,
 ): void {
   for (let g = first; g < first + count; g++) {
     const px = pixOf(x, g), pxh = specOf(xh, g), pph = specOf(ph, g), pyh = specOf(yh, g);
     const pd = bandsOf(dual, g), pw = bandsOf(w, g);
     for (let n = 0; n < iterations; n++) stepGroup(px, pxh, pph, pyh, pd, pw, tau, sigma, rho, positivity);
+    if (costOut != 0) costGroup(px, pxh, pph, pyh, pw, costOut + ((<usize>g) << 6));
   }
 }
 
@@ -111,7 +116,6 @@ export function step(
 export function cost(x: usize, xh: usize, ph: usize, yh: usize, w: usize, out: usize, groups: i32): void {
   for (let g = 0; g < groups; g++) {
     const o = out + ((<usize>g) << 6);
-    memory.fill(o, 0, 64);
     costGroup(pixOf(x, g), specOf(xh, g), specOf(ph, g), specOf(yh, g), bandsOf(w, g), o);
   }
 }

@@ -20,7 +20,7 @@ export let HCY: i32 = 0;
 export let MX: i32 = 0; // NX / 2
 export let MY: i32 = 0; // NY / 2
 
-// Twiddles (f32, splatted at use): T[a][b] = cos(2π a (b+1) / N), S[a][b] = sin(...),
+// Twiddles, pre-splatted (one v128 per value, so multiplies can take them from memory): T[a][b] = cos(2π a (b+1) / N), S[a][b] = sin(...),
 // a in 0..N/2 (+3 rows of padding for 4-wide blocking), b in 0..HC-1. Used as [k][c]
 // by forward and [c][k] by inverse passes.
 export let COS_X: usize = 0;
@@ -54,7 +54,7 @@ function twiddles(ptr: usize, n: i32, rows: i32, pairs: i32, useSin: bool): void
       // Reduce a·(b+1) mod n first so the angle stays small and exact.
       const m = (a * (b + 1)) % n;
       const ang = (2.0 * Math.PI * <f64>m) / <f64>n;
-      store<f32>(ptr + ((<usize>(a * pairs + b)) << 2), <f32>(useSin ? Math.sin(ang) : Math.cos(ang)));
+      v128.store(ptr + ((<usize>(a * pairs + b)) << 4), f32x4.splat(<f32>(useSin ? Math.sin(ang) : Math.cos(ang))));
     }
   }
 }
@@ -76,8 +76,8 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   } else {
     TAP0 = 0.375; TAP1 = 0.25; TAP2 = 0.0625; REACH = 2;
   }
-  const tx = <usize>((MX + 4) * max(HCX, 1)) << 2;
-  const ty = <usize>((MY + 4) * max(HCY, 1)) << 2;
+  const tx = <usize>((MX + 4) * max(HCX, 1)) << 4;
+  const ty = <usize>((MY + 4) * max(HCY, 1)) << 4;
   const pix = <usize>NPIX << 4;
   const spec = <usize>NSPEC << 5;
   const rowLen = <usize>(max(nx, ny) + 4 * REACH * 4 + 4) << 4; // a padded row at the widest step

@@ -24,12 +24,11 @@ import {
   return i;
 }
 
-/** PIX_T = inp smoothed along rows at scale s (periodic). */
-function smoothRows(inp: usize, s: i32): void {
+/** PIX_T = inp smoothed along rows at scale s (periodic); `b3` is a constant after inlining. */
+@inline function smoothRows(inp: usize, s: i32, b3: bool): void {
   const nx = NX, st = 1 << s;
   const off = REACH * st; // ≤ 8 ≤ NX: one wrap at most
   const t0 = f32x4.splat(TAP0), t1 = f32x4.splat(TAP1), t2 = f32x4.splat(TAP2);
-  const b3 = REACH == 2;
   const d = (<usize>st) << 4;
   const lo = min(off, nx), hi = max(off, nx - off);
   for (let r = 0; r < NY; r++) {
@@ -72,11 +71,17 @@ const A_PLUS_S = 3;          // out = a + S
  * Smooths `inp` at scale s (rows, then columns) and writes the combination `mode` of the
  * result with images a and b. `out` may be `inp` or `a`.
  */
-function smooth(inp: usize, s: i32, mode: i32, out: usize, a: usize, b: usize, band: usize): void {
-  smoothRows(inp, s);
+// Inlined at each call site so that `mode` and `b3` are constants and their branches
+// fold away: the inner loops carry no tests.
+@inline function smooth(inp: usize, s: i32, mode: i32, out: usize, a: usize, b: usize, band: usize): void {
+  if (REACH == 2) smoothWith(inp, s, mode, out, a, b, band, true);
+  else smoothWith(inp, s, mode, out, a, b, band, false);
+}
+
+@inline function smoothWith(inp: usize, s: i32, mode: i32, out: usize, a: usize, b: usize, band: usize, b3: bool): void {
+  smoothRows(inp, s, b3);
   const nx = NX, ny = NY, st = 1 << s;
   const t0 = f32x4.splat(TAP0), t1 = f32x4.splat(TAP1), t2 = f32x4.splat(TAP2);
-  const b3 = REACH == 2;
   for (let r = 0; r < ny; r++) {
     const c0 = at(PIX_T, r * nx);
     const m1 = at(PIX_T, wrap(r - st, ny) * nx);

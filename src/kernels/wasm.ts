@@ -24,7 +24,7 @@ export interface KernelExports extends Record<string, unknown> {
   step(
     x: number, xh: number, ph: number, yh: number, dual: number, w: number,
     first: number, count: number, iterations: number,
-    tau: number, sigma: number, rho: number, positivity: boolean,
+    tau: number, sigma: number, rho: number, positivity: boolean, costOut: number,
   ): void;
   cost(x: number, xh: number, ph: number, yh: number, w: number, out: number, groups: number): void;
   reweight(x: number, w: number, w0: number, groups: number): void;

@@ -106,13 +106,16 @@ export class Batch {
 
   /** Runs `iterations` Condat–Vũ iterations on every object. */
   step(iterations = 1): void {
-    this.live();
-    const o = this.options;
-    this.m.configure({ ny: this.ny, nx: this.nx, wavelet: o.wavelet });
-    this.m.raw.step(
-      this.x.ptr, this.xh.ptr, this.ph.ptr, this.yh.ptr, this.dual.ptr, this.w.ptr,
-      0, this.groups, iterations, o.tau, o.sigmaD, o.rho, o.positivity,
-    );
+    this.run(iterations, false);
+  }
+
+  /**
+   * Runs `iterations` iterations and, if `evaluate`, returns the batch's cost after them
+   * as an exact fixed-point sum (computed per group while its state is in cache).
+   */
+  advance(iterations: number, evaluate: boolean): bigint | undefined {
+    this.run(iterations, evaluate);
+    return evaluate ? fixedSum(this.totals(this.readCosts())) : undefined;
   }
 
   /** Per-object data term ½‖y_i − H x_i‖² and sparsity term Σ|W ⊙ Φ x_i|. */
@@ -120,6 +123,20 @@ export class Batch {
     this.live();
     this.m.configure({ ny: this.ny, nx: this.nx, wavelet: this.options.wavelet });
     this.m.raw.cost(this.x.ptr, this.xh.ptr, this.ph.ptr, this.yh.ptr, this.w.ptr, this.costOut.ptr, this.groups);
+    return this.readCosts();
+  }
+
+  private run(iterations: number, evaluate: boolean): void {
+    this.live();
+    const o = this.options;
+    this.m.configure({ ny: this.ny, nx: this.nx, wavelet: o.wavelet });
+    this.m.raw.step(
+      this.x.ptr, this.xh.ptr, this.ph.ptr, this.yh.ptr, this.dual.ptr, this.w.ptr,
+      0, this.groups, iterations, o.tau, o.sigmaD, o.rho, o.positivity, evaluate ? this.costOut.ptr : 0,
+    );
+  }
+
+  private readCosts(): CostParts {
     const v = this.m.f64(this.costOut);
     const data = new Float64Array(this.n);
     const sparsity = new Float64Array(this.n);
@@ -133,7 +150,10 @@ export class Batch {
 
   /** Per-object total cost, float64. */
   costs(): Float64Array {
-    const { data, sparsity } = this.costParts();
+    return this.totals(this.costParts());
+  }
+
+  private totals({ data, sparsity }: CostParts): Float64Array {
     for (let i = 0; i < data.length; i++) data[i] += sparsity[i];
     return data;
   }

@@ -22,8 +22,8 @@ export interface SolveResult extends LoopResult {
 export function batchStepper(batch: Batch): Stepper {
   return {
     async advance(iterations, evaluate) {
-      batch.step(iterations);
-      return evaluate ? fromFixed(batch.costSum()) : undefined;
+      const sum = batch.advance(iterations, evaluate);
+      return sum === undefined ? undefined : fromFixed(sum);
     },
     async reweight() {
       batch.reweight();
