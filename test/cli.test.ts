@@ -3,20 +3,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, existsSync, readdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseNpy, encodeNpy } from '../src/io/index.ts';
-import { fixture, loadNpy, relL2 } from './helpers.ts';
+import { fixture, loadNpy, relL2, galdecon } from './helpers.ts';
 
-const BIN = fileURLToPath(new URL('../bin/galdecon.js', import.meta.url));
-
-export function galdecon(args: string[], opts: { cwd?: string } = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: opts.cwd, timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 const Y = fixture('example/example_image_stack.npy');
 const P = fixture('example/example_psfs.npy');

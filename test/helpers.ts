@@ -1,6 +1,7 @@
 // Shared test utilities: fixture paths, .npy loading, norms, seeded random data.
 
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseNpy } from '../src/io/npy.ts';
 
@@ -57,4 +58,12 @@ export function randomArray(length: number, seed: number): Float64Array {
 /** Rows [first, first + count) of a stack of `per`-value objects. */
 export function objects<T extends Float32Array | Float64Array>(a: T, first: number, count: number, per: number): T {
   return a.subarray(first * per, (first + count) * per) as T;
+}
+
+const BIN = fileURLToPath(new URL('../bin/galdecon.js', import.meta.url));
+
+/** Runs the galdecon command in a child process. */
+export function galdecon(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: opts.cwd, timeout: opts.timeoutMs ?? 180_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

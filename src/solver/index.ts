@@ -4,4 +4,4 @@ export { iterate, convergenceDiff, type Stepper, type LoopResult, type LoopOptio
 export { resolveOptions, DEFAULT_OPTIONS, type SolverOptions } from './options.ts';
 export { madSigma, median } from './noise.ts';
 export { toFixed, fromFixed, fixedSum } from './exact-sum.ts';
-export { stackShape, psfShape, requireFinite, type Stack } from './validate.ts';
+export { stackShape, psfShape, requireFinite, psfSumWarning, type Stack } from './validate.ts';

@@ -54,3 +54,31 @@ export function requireFinite(data: ArrayLike<number>, per: number, name: string
     }
   }
 }
+
+/**
+ * A warning (or undefined) when PSFs do not sum to 1 within `tolerance`: the method
+ * still works, but the deconvolved flux is then scaled by 1/sum.
+ */
+export function psfSumWarning(psfs: ArrayLike<number>, shape: PsfShape, name = 'psf', tolerance = 0.01): string | undefined {
+  const per = shape.ky * shape.kx;
+  let count = 0;
+  let worst = 0;
+  let worstSum = 1;
+  let worstIndex = 0;
+  for (let i = 0; i < shape.n; i++) {
+    let s = 0;
+    for (let j = i * per; j < (i + 1) * per; j++) s += psfs[j];
+    const off = Math.abs(s - 1);
+    if (off > tolerance) {
+      count++;
+      if (off > worst) {
+        worst = off;
+        worstSum = s;
+        worstIndex = i;
+      }
+    }
+  }
+  if (count === 0) return undefined;
+  return `${name}: ${count} of ${shape.n} PSFs do not sum to 1 (object ${worstIndex}: ${worstSum.toPrecision(6)}); ` +
+    'the deconvolved flux is scaled by 1/sum — normalise the PSFs if that is not intended';
+}
