@@ -1,62 +1,88 @@
-// The benchmark harness: `npm run bench -- --kernels [--quick] [--json]`.
-// Results go to bench/results/<study>.json with the machine that produced them.
+// The benchmark harness: `npm run bench -- [studies] [--quick] [--json]`.
+// Each study writes bench/results/<study>.json (with the machine that produced it) and an
+// SVG plot; bench/README.md is regenerated from whatever results exist.
 
-import { mkdir, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 import { machineInfo } from './machine.ts';
 import { kernelsStudy } from './kernels.ts';
+import { partitionsStudy } from './studies/partitions.ts';
+import { memoryStudy } from './studies/memory.ts';
+import { convergenceStudy } from './studies/convergence.ts';
+import { scalingStudy } from './studies/scaling.ts';
+import { peerStudy } from './studies/peer.ts';
+import { localMode, writeJson, type ModeFactory } from './common.ts';
+import { writeBenchReadme } from './report.ts';
+
+const STUDIES = ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer'] as const;
+type Study = (typeof STUDIES)[number];
 
 const HELP = `galdecon bench — measure galdecon on this machine
 
-usage: npm run bench -- [--kernels] [--quick] [--json]
+usage: npm run bench -- [--kernels] [--partitions] [--memory] [--convergence] [--scaling] [--peer]
+                        [--quick] [--json] [--max-objects N]
 
-  --kernels   tinybench micro-benchmarks of every kernel and of the full iteration,
-              µs per object-iteration on one core, next to the scalar TypeScript code
-  --quick     short runs (checks the harness, not the speed)
-  --json      print one JSON line per study instead of tables
-  --help      this text
+  --kernels      tinybench micro-benchmarks of every kernel and the full iteration (µs per
+                 object-iteration, one core), next to the scalar TypeScript implementation
+  --partitions   time per iteration vs partitions N ∈ {1, 2, 32, 48, 64, 80, 128}, 10,000 objects (paper Fig. 2)
+  --memory       resident memory of driver and agents over a run; bytes written to disk (Fig. 3)
+  --convergence  cost vs wall time, one agent vs all agents (Fig. 4)
+  --scaling      time and memory vs objects (1k, 10k, 100k)
+  --peer         a vectorised NumPy implementation on the same data, same harness run
+  --quick        every study small (checks the harness, not the speed)
+  --max-objects  cap the scaling study (e.g. 10000 on small machines)
+  --json         one JSON line per study on stdout
+  --help         this text
 
-Results are written to bench/results/<study>.json.
+With no study named, all of them run. Results: bench/results/*.json, *.svg; report: bench/README.md.
 `;
 
-const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
-
 async function main(): Promise<number> {
-  let values: Record<string, boolean | undefined>;
+  let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { kernels: { type: 'boolean' }, quick: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+      options: {
+        ...Object.fromEntries(STUDIES.map((s) => [s, { type: 'boolean' as const }])),
+        quick: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+        'max-objects': { type: 'string' },
+      },
       strict: true,
     }));
   } catch (e) {
-    process.stderr.write(`bench: ${(e as Error).message}\n${HELP}`);
+    process.stderr.write(`bench: ${(e as Error).message}\n\n${HELP}`);
     return 2;
   }
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
-  const studies = values.kernels ? ['kernels'] : ['kernels'];
-  const log = (s: string) => { if (!values.json) process.stderr.write(s + '\n'); };
+  const chosen: Study[] = STUDIES.filter((s) => values[s]);
+  const studies = chosen.length ? chosen : [...STUDIES];
+  const quick = values.quick === true;
+  const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
   const machine = await machineInfo();
-  await mkdir(RESULTS, { recursive: true });
+  const cores = availableParallelism();
+  const modes: ModeFactory[] = [localMode(cores)];
+  const single: ModeFactory[] = [localMode(1), localMode(cores)];
+  const maxObjects = values['max-objects'] ? Number(values['max-objects']) : undefined;
   for (const study of studies) {
-    const result = await kernelsStudy({ quick: values.quick === true, log });
-    const record = { ...result, quick: values.quick === true, machine, date: new Date().toISOString() };
-    await writeFile(`${RESULTS}${study}.json`, JSON.stringify(record, null, 2) + '\n');
-    if (values.json) {
-      process.stdout.write(JSON.stringify(record) + '\n');
-    } else {
-      process.stdout.write(`\n${study} — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (one core used)\n`);
-      for (const r of result.rows) {
-        process.stdout.write(`  ${r.size.padEnd(6)} ${r.task.padEnd(48)} ${r.us_per_object.toFixed(2).padStart(9)} µs/object  ±${r.rme_percent.toFixed(1)}%\n`);
-      }
-      process.stdout.write(`\n  full iteration at 41x41: ${result.us_per_object_iteration.toFixed(2)} µs per object-iteration` +
-        ` (scalar TypeScript ${result.scalar_us_per_object_iteration.toFixed(0)} µs, ×${result.speedup_vs_scalar.toFixed(0)})\n`);
-    }
+    const t0 = performance.now();
+    const ctx = { quick, modes, log, maxObjects };
+    const result =
+      study === 'kernels' ? await kernelsStudy({ quick, log })
+      : study === 'partitions' ? await partitionsStudy(ctx)
+      : study === 'memory' ? await memoryStudy(ctx)
+      : study === 'convergence' ? await convergenceStudy({ ...ctx, modes: single })
+      : study === 'scaling' ? await scalingStudy(ctx)
+      : await peerStudy({ quick, log });
+    const record = { ...result, quick, machine, date: new Date().toISOString(), duration_s: (performance.now() - t0) / 1000 };
+    writeJson(`${study}.json`, record);
+    if (values.json) process.stdout.write(JSON.stringify(record) + '\n');
+    else log(`${study}: done in ${record.duration_s.toFixed(1)} s → bench/results/${study}.json`);
   }
+  const readme = writeBenchReadme();
+  if (!values.json) log(`report → ${readme}`);
   return 0;
 }
 

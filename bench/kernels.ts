@@ -6,6 +6,8 @@ import { Bench } from 'tinybench';
 import { KernelModule, groupsFor } from '../src/kernels/index.ts';
 import { ReferenceSolver, defaultReferenceOptions } from '../src/kernels/reference.ts';
 import { Batch, resolveOptions } from '../src/solver/index.ts';
+import { lineChartSvg } from '../src/report/chart.ts';
+import { writeText } from './common.ts';
 
 export interface KernelRow {
   size: string;
@@ -111,6 +113,11 @@ export async function kernelsStudy(opts: { quick: boolean; log: (s: string) => v
   }
   for (const d of disposers) d();
   const find = (task: string) => rows.find((r) => r.size === '41x41' && r.task === task)!.us_per_object;
+  const tasks = [...new Set(rows.filter((r) => r.size === '64x64').map((r) => r.task))];
+  writeText('kernels.svg', lineChartSvg(tasks.map((task) => {
+    const rs = rows.filter((r) => r.task === task);
+    return { name: task, x: rs.map((r) => Number(r.size.split('x')[0])), y: rs.map((r) => r.us_per_object) };
+  }), { title: 'Kernels: µs per object, one core', subtitle: 'Wasm SIMD, 41×41 and 64×64', xLabel: 'stamp size (px)', yLabel: 'µs per object', logY: true }));
   const wasm = find('full iteration (step + cost)');
   const scalar = find('scalar TypeScript: full iteration (step + cost)');
   return { study: 'kernels', rows, us_per_object_iteration: wasm, scalar_us_per_object_iteration: scalar, speedup_vs_scalar: scalar / wasm };

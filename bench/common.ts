@@ -1,0 +1,137 @@
+// Shared pieces of the benchmark studies: simulated data (cached), local and NATS runs,
+// per-iteration statistics, memory sampling.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Kernels } from '../src/kernels/index.ts';
+import { simulate } from '../src/sim/simulate.ts';
+import { encodeNpy, parseNpy } from '../src/io/index.ts';
+import { runDistributed, LocalTransport, type Transport, type DistributedResult } from '../src/cluster/index.ts';
+import type { SolverOptions } from '../src/solver/index.ts';
+
+export const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+const CACHE = `${RESULTS}data/`;
+
+export interface Stack {
+  data: Float32Array;
+  shape: number[];
+}
+
+/** A simulated survey of n 41×41 objects (seed 2017), cached under bench/results/data. */
+export function simulated(n: number): { y: Stack; psf: Stack; truth: Stack; files: { y: string; psf: string; truth: string } } {
+  mkdirSync(CACHE, { recursive: true });
+  const files = { y: `${CACHE}observed-${n}.npy`, psf: `${CACHE}psfs-${n}.npy`, truth: `${CACHE}truth-${n}.npy` };
+  if (!existsSync(files.truth)) {
+    const k = new Kernels();
+    const sim = simulate({ n, size: 41, seed: 2017, noise: 3e-4 },
+      (images, psfs, count, ny, nx) => k.convolve(images, { n: count, ny, nx }, psfs, { n: count, ky: ny, kx: nx }));
+    writeFileSync(files.y, encodeNpy(sim.observed, [n, 41, 41]));
+    writeFileSync(files.psf, encodeNpy(sim.psfs, [n, 41, 41]));
+    writeFileSync(files.truth, encodeNpy(sim.truth, [n, 41, 41]));
+  }
+  const load = (f: string): Stack => {
+    const a = parseNpy(readFileSync(f), f);
+    return { data: a.data as Float32Array, shape: a.shape };
+  };
+  return { y: load(files.y), psf: load(files.psf), truth: load(files.truth), files };
+}
+
+export interface IterationStats {
+  mean_s: number;
+  std_s: number;
+  min_s: number;
+  max_s: number;
+  iterations: number;
+}
+
+/** Statistics of the time per iteration from a run's cost timestamps (cost every iteration). */
+export function iterationStats(r: Pick<DistributedResult, 'costTimes'>, skip = 1): IterationStats {
+  const t = r.costTimes;
+  const d: number[] = [];
+  for (let i = Math.max(1, skip); i < t.length; i++) d.push(t[i] - t[i - 1]);
+  const mean = d.reduce((a, b) => a + b, 0) / Math.max(1, d.length);
+  const std = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, d.length - 1));
+  return { mean_s: mean, std_s: std, min_s: Math.min(...d), max_s: Math.max(...d), iterations: d.length };
+}
+
+export type Mode = 'local' | 'nats';
+
+export interface ModeFactory {
+  mode: Mode;
+  agents: number;
+  transport(): Promise<Transport>;
+  /** Process ids of the agents (for memory sampling), if they are separate processes. */
+  pids?(): number[];
+  close?(): Promise<void>;
+}
+
+export function localMode(agents: number): ModeFactory {
+  return { mode: 'local', agents, transport: async () => new LocalTransport(agents) };
+}
+
+export async function runWith(
+  f: ModeFactory, y: Stack, psf: Stack, options: Partial<SolverOptions>, partitions: number,
+): Promise<DistributedResult> {
+  const transport = await f.transport();
+  try {
+    return await runDistributed(y, psf, options, { transport, partitions });
+  } finally {
+    await transport.close();
+  }
+}
+
+/** Resident set size of a process in bytes (Linux /proc). */
+export function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Bytes this process has caused to be written to storage (Linux /proc/self/io). */
+export function bytesWritten(pid: number | 'self' = 'self'): number {
+  try {
+    const m = /write_bytes:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples the RSS of this process (and of `pids()`) every `everyMs` until stopped. */
+export function sampleMemory(pids: () => number[], everyMs = 100) {
+  const t0 = performance.now();
+  const samples: { t_s: number; driver_bytes: number; agents_bytes: number }[] = [];
+  const take = () => {
+    samples.push({
+      t_s: (performance.now() - t0) / 1000,
+      driver_bytes: rssOf(process.pid),
+      agents_bytes: pids().reduce((s, p) => s + rssOf(p), 0),
+    });
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      return samples;
+    },
+  };
+}
+
+export function writeJson(name: string, value: unknown): string {
+  mkdirSync(RESULTS, { recursive: true });
+  const path = `${RESULTS}${name}`;
+  writeFileSync(path, JSON.stringify(value, null, 2) + '\n');
+  return path;
+}
+
+export function writeText(name: string, text: string): string {
+  mkdirSync(RESULTS, { recursive: true });
+  const path = `${RESULTS}${name}`;
+  writeFileSync(path, text);
+  return path;
+}
