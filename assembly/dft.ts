@@ -1,22 +1,26 @@
 // Real 2-D DFT of any size (41 is prime: no power-of-two assumption), for one group of
 // 4 objects at a time. Separable: a real→half-complex pass along rows, then a complex
-// pass along columns. Each 1-D transform pairs samples n and N−n so that the cosine and
-// sine sums run over half the terms: about N²/2 multiply–adds per line instead of 2N².
+// pass along columns. Each dimension uses the plan chosen in configure (plan.ts FFT_X /
+// FFT_Y, fft.ts): a mixed-radix or Rader FFT, or this file's exact direct DFT, which pairs
+// samples n and N−n so that the cosine and sine sums run over half the terms (about N²/2
+// multiply–adds per line instead of 2N²) and is the fastest for small or awkward sizes.
 
 import {
-  NY, NX, NHX, NSPEC, HCX, HCY, MX, MY, COS_X, SIN_X, COS_Y, SIN_Y, ROW_A, ROW_B, SPEC_A, SPEC_B,
+  NY, NX, NHX, NSPEC, HCX, HCY, MX, MY, COS_X, SIN_X, COS_Y, SIN_Y, ROW_A, ROW_B, SPEC_A,
+  FFT_X, FFT_Y, FFT_W1, FFT_W2, FFT_W3,
 } from './plan';
+import { fftLines } from './fft';
 
 @inline function at(base: usize, i: i32): usize {
   return base + ((<usize>i) << 4);
 }
 
-/** Rows: pix (NY × NX reals) → spec (NY × NHX complex). Four outputs k at a time. */
-function rowsForward(pix: usize, spec: usize): void {
+/** Rows r0..r1−1: pix (NY × NX reals) → spec (NY × NHX complex). Four outputs k at a time. */
+function rowsForward(pix: usize, spec: usize, r0: i32, r1: i32): void {
   const nx = NX, hc = HCX, even = (nx & 1) == 0;
   const zero = f32x4.splat(0);
   const stride = (<usize>hc) << 4;
-  for (let r = 0; r < NY; r++) {
+  for (let r = r0; r < r1; r++) {
     const row = at(pix, r * nx);
     for (let c = 1; c <= hc; c++) {
       const a = v128.load(at(row, c));
@@ -69,14 +73,14 @@ function rowsForward(pix: usize, spec: usize): void {
   if (c != 0 && c != NX - c) v128.store(at(row, NX - c), f32x4.mul(f32x4.add(ev, od), s));
 }
 
-/** Rows, inverse: spec (NY × NHX complex) → pix (NY × NX reals), times `scale`. */
-function rowsInverse(spec: usize, pix: usize, scale: f32): void {
+/** Rows r0..r1−1, inverse: spec (NY × NHX complex) → pix (NY × NX reals), times `scale`. */
+function rowsInverse(spec: usize, pix: usize, scale: f32, r0: i32, r1: i32): void {
   const nx = NX, hc = HCX, even = (nx & 1) == 0;
   const zero = f32x4.splat(0);
   const two = f32x4.splat(2);
   const s = f32x4.splat(scale);
   const stride = (<usize>hc) << 4;
-  for (let r = 0; r < NY; r++) {
+  for (let r = r0; r < r1; r++) {
     const inp = spec + ((<usize>(r * NHX)) << 5);
     for (let k = 1; k <= hc; k++) {
       v128.store(at(ROW_A, k - 1), v128.load(inp + ((<usize>k) << 5)));
@@ -208,21 +212,108 @@ function columns(src: usize, dst: usize, inverse: bool): void {
   }
 }
 
+// FFT path (fft.ts). Rows: two real rows 2p, 2p+1 are one complex line z = x_2p + i·x_2p+1,
+// transformed straight from the pixel layout (element c at +16c, line p at +32·NX·p); the
+// spectra are then separated (untangle). An odd last row takes the direct path.
+
+/** W (element k, P lines) → spec rows 2p, 2p+1: X_2p = (Z_k + conj Z_−k)/2, X_2p+1 = (Z_k − conj Z_−k)/2i. */
+function untangle(w: usize, spec: usize, lines: i32): void {
+  const half = f32x4.splat(0.5);
+  const es = (<usize>lines) << 5;
+  const rowBytes = (<usize>NHX) << 5;
+  for (let k = 0; k <= MX; k++) {
+    const a = w + <usize>k * es, b = w + <usize>((NX - k) % NX) * es;
+    let out = spec + ((<usize>k) << 5);
+    for (let p = 0; p < lines; p++) {
+      const o = (<usize>p) << 5;
+      const zr = v128.load(a + o), zi = v128.load(a + o, 16);
+      const wr = v128.load(b + o), wi = v128.load(b + o, 16);
+      v128.store(out, f32x4.mul(half, f32x4.add(zr, wr)));
+      v128.store(out, f32x4.mul(half, f32x4.sub(zi, wi)), 16);
+      v128.store(out + rowBytes, f32x4.mul(half, f32x4.add(zi, wi)));
+      v128.store(out + rowBytes, f32x4.mul(half, f32x4.sub(wr, zr)), 16);
+      out += rowBytes << 1;
+    }
+  }
+}
+
+/**
+ * spec rows 2p, 2p+1 (half spectra) → W (element k = 0..NX−1, P lines): Z_k = X_2p[k] + i·X_2p+1[k]
+ * over the full Hermitian spectrum, times `scale`; imaginary parts at k = 0 and k = NX/2 are dropped.
+ */
+function tangle(spec: usize, w: usize, lines: i32, scale: f32): void {
+  const s = f32x4.splat(scale), zero = f32x4.splat(0);
+  const es = (<usize>lines) << 5;
+  const rowBytes = (<usize>NHX) << 5;
+  const even = (NX & 1) == 0;
+  for (let k = 0; k < NX; k++) {
+    const mirror = k > MX;
+    const kk = mirror ? NX - k : k;
+    const real = kk == 0 || (even && kk == MX);
+    let inp = spec + ((<usize>kk) << 5);
+    const out = w + <usize>k * es;
+    for (let p = 0; p < lines; p++) {
+      const er = v128.load(inp), orr = v128.load(inp + rowBytes);
+      let ei = v128.load(inp, 16), oi = v128.load(inp + rowBytes, 16);
+      if (real) { ei = zero; oi = zero; } else if (mirror) { ei = f32x4.neg(ei); oi = f32x4.neg(oi); }
+      const o = out + ((<usize>p) << 5);
+      v128.store(o, f32x4.mul(s, f32x4.sub(er, oi)));
+      v128.store(o, f32x4.mul(s, f32x4.add(ei, orr)), 16);
+      inp += rowBytes << 1;
+    }
+  }
+}
+
 /** Forward real 2-D DFT of one group: pix → spec (half spectrum). Uses SPEC_A. */
 export function rfft2Group(pix: usize, spec: usize): void {
-  rowsForward(pix, SPEC_A);
-  columnPairs(SPEC_A);
-  columns(SPEC_A, spec, false);
+  const lines = NY >> 1;
+  if (FFT_X.kind != 0) {
+    if (lines > 0) {
+      fftLines(
+        FFT_X, lines, pix, 16, (<usize>NX) << 5, 0, (<usize>NX) << 4,
+        FFT_W3, (<usize>lines) << 5, 32, 0, 16, FFT_W1, FFT_W2,
+      );
+      untangle(FFT_W3, SPEC_A, lines);
+    }
+    if (NY & 1) rowsForward(pix, SPEC_A, NY - 1, NY);
+  } else {
+    rowsForward(pix, SPEC_A, 0, NY);
+  }
+  if (FFT_Y.kind != 0) {
+    const es = (<usize>NHX) << 5;
+    fftLines(FFT_Y, NHX, SPEC_A, es, 32, 0, 16, spec, es, 32, 0, 16, FFT_W1, FFT_W2);
+  } else {
+    columnPairs(SPEC_A);
+    columns(SPEC_A, spec, false);
+  }
 }
 
 /**
  * Inverse real 2-D DFT of one group, normalised by 1/(NY·NX). The input must be SPEC_A
- * (it is overwritten); uses SPEC_B.
+ * (it is overwritten); SPEC_B is left alone.
  */
 export function irfft2FromScratch(pix: usize): void {
-  columnPairs(SPEC_A);
-  columns(SPEC_A, SPEC_B, true);
-  rowsInverse(SPEC_B, pix, <f32>(1.0 / (<f64>NY * <f64>NX)));
+  const es = (<usize>NHX) << 5;
+  if (FFT_Y.kind != 0) {
+    fftLines(FFT_Y, NHX, SPEC_A, es, 32, 16, 0, FFT_W3, es, 32, 16, 0, FFT_W1, FFT_W2);
+  } else {
+    columnPairs(SPEC_A);
+    columns(SPEC_A, FFT_W3, true);
+  }
+  const scale = <f32>(1.0 / (<f64>NY * <f64>NX));
+  const lines = NY >> 1;
+  if (FFT_X.kind != 0) {
+    if (lines > 0) {
+      tangle(FFT_W3, SPEC_A, lines, scale);
+      fftLines(
+        FFT_X, lines, SPEC_A, (<usize>lines) << 5, 32, 16, 0,
+        pix, 16, (<usize>NX) << 5, (<usize>NX) << 4, 0, FFT_W1, FFT_W2,
+      );
+    }
+    if (NY & 1) rowsInverse(FFT_W3, pix, scale, NY - 1, NY);
+  } else {
+    rowsInverse(FFT_W3, pix, scale, 0, NY);
+  }
 }
 
 /** Copies one group's half spectrum into SPEC_A. */

@@ -34,6 +34,8 @@ export let TAP1: f32 = 0;
 export let TAP2: f32 = 0;
 export let REACH: i32 = 0; // 1 for linear (3 taps), 2 for b3 (5 taps)
 
+import { Fft, buildFft, setGenericScratch } from './fft';
+
 // Scratch, one group's worth each.
 export let PIX_A: usize = 0; // solver step: gradient, then x̃
 export let PIX_B: usize = 0; // solver step: Φᵀy, then 2x̃ − x
@@ -45,6 +47,14 @@ export let SPEC_B: usize = 0;
 export let BAND_S: usize = 0; // BANDS images
 export let ROW_A: usize = 0;  // DFT pair sums / padded rows
 export let ROW_B: usize = 0;
+// FFT work (dft.ts / fft.ts): three half-spectrum-sized buffers and the generic-radix scratch.
+export let FFT_W1: usize = 0;
+export let FFT_W2: usize = 0;
+export let FFT_W3: usize = 0;
+export let FFT_GS: usize = 0;
+/** FFT plans along rows (length NX) and columns (length NY); kind 0 = direct DFT. */
+export const FFT_X: Fft = new Fft();
+export const FFT_Y: Fft = new Fft();
 
 let owned: usize = 0; // the single allocation holding all of the above
 
@@ -81,7 +91,8 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   const pix = <usize>NPIX << 4;
   const spec = <usize>NSPEC << 5;
   const rowLen = <usize>(max(nx, ny) + 4 * REACH * 4 + 4) << 4; // a padded row at the widest step
-  const total: usize = tx * 2 + ty * 2 + 64 + pix * 5 + spec * 2 + pix * <usize>BANDS + rowLen * 2 + 16;
+  const gs = <usize>(max(nx, ny) + 2) << 5;
+  const total: usize = tx * 2 + ty * 2 + 64 + pix * 5 + spec * 5 + pix * <usize>BANDS + rowLen * 2 + gs + 16;
   owned = heap.alloc(total);
   let p = (owned + 15) & ~(<usize>15);
   COS_X = p; p += (tx + 15) & ~(<usize>15);
@@ -98,6 +109,13 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   BAND_S = p; p += <usize>BANDS * pix;
   ROW_A = p; p += rowLen;
   ROW_B = p; p += rowLen;
+  FFT_W1 = p; p += spec;
+  FFT_W2 = p; p += spec;
+  FFT_W3 = p; p += spec;
+  FFT_GS = p; p += gs;
+  setGenericScratch(FFT_GS);
+  buildFft(FFT_X, nx);
+  buildFft(FFT_Y, ny);
   twiddles(COS_X, nx, MX + 4, HCX, false);
   twiddles(SIN_X, nx, MX + 4, HCX, true);
   twiddles(COS_Y, ny, MY + 4, HCY, false);

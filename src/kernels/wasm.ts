@@ -3,6 +3,7 @@
 // its own memory, so worker threads and partitions never share state by accident.
 
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { instantiateSync } from '@assemblyscript/loader';
 import { GaldeconError } from '../errors.ts';
@@ -36,6 +37,10 @@ let compiled: WebAssembly.Module | undefined;
 
 function compile(): WebAssembly.Module {
   if (compiled) return compiled;
+  // The kernels run long calls (a whole partition per step): code that starts in V8's
+  // baseline tier stays there for the whole first call, and worker threads would each
+  // start over. Compile with the optimising tier from the start (process-wide flag).
+  setFlagsFromString('--no-liftoff');
   let bytes: Buffer;
   try {
     bytes = readFileSync(WASM_PATH);
