@@ -3,6 +3,8 @@
 // SVG plot; bench/README.md is regenerated from whatever results exist.
 
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { machineInfo } from './machine.ts';
 import { kernelsStudy } from './kernels.ts';
@@ -32,6 +34,7 @@ usage: npm run bench -- [--kernels] [--partitions] [--memory] [--convergence] [-
   --quick        every study small (checks the harness, not the speed)
   --max-objects  cap the scaling study (e.g. 10000 on small machines)
   --json         one JSON line per study on stdout
+  --no-readme    do not regenerate bench/README.md
   --help         this text
 
 With no study named, all of them run. Results: bench/results/*.json, *.svg; report: bench/README.md.
@@ -46,6 +49,7 @@ async function main(): Promise<number> {
         ...Object.fromEntries(STUDIES.map((s) => [s, { type: 'boolean' as const }])),
         quick: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' },
         'max-objects': { type: 'string' },
+        'no-readme': { type: 'boolean' },
       },
       strict: true,
     }));
@@ -60,6 +64,17 @@ async function main(): Promise<number> {
   const chosen: Study[] = STUDIES.filter((s) => values[s]);
   const studies = chosen.length ? chosen : [...STUDIES];
   const quick = values.quick === true;
+  if (studies.length > 1) {
+    // One process per study, so that memory figures and JIT state do not leak between them.
+    const passOn = process.argv.slice(2).filter((a) => !STUDIES.some((s) => a === `--${s}`));
+    for (const study of studies) {
+      const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), `--${study}`, '--no-readme', ...passOn], { stdio: 'inherit' });
+      if (r.status !== 0) return r.status ?? 1;
+    }
+    const readme = writeBenchReadme();
+    if (!values.json) process.stderr.write(`bench: report → ${readme}\n`);
+    return 0;
+  }
   const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
   const machine = await machineInfo();
   const cores = availableParallelism();
@@ -81,8 +96,10 @@ async function main(): Promise<number> {
     if (values.json) process.stdout.write(JSON.stringify(record) + '\n');
     else log(`${study}: done in ${record.duration_s.toFixed(1)} s → bench/results/${study}.json`);
   }
-  const readme = writeBenchReadme();
-  if (!values.json) log(`report → ${readme}`);
+  if (!values['no-readme']) {
+    const readme = writeBenchReadme();
+    if (!values.json) log(`report → ${readme}`);
+  }
   return 0;
 }
 
