@@ -1,6 +1,7 @@
 // The Condat–Vũ iteration of ALGORITHM.md §6–§8 for one group of 4 objects, with the
 // partition's state resident in memory. Per group and iteration: one inverse and one
-// forward DFT, one Φ and one Φᵀ; X̂ is carried through the relaxation by linearity.
+// forward DFT, one Φ and one Φᵀ, cost included; X̂ and Φx are carried through the
+// relaxation by linearity.
 
 import {
   NY, NX, NPIX, NSPEC, NHX, MX, BANDS, PIX_A, PIX_B, SPEC_A, SPEC_B, BAND_S,
@@ -25,43 +26,71 @@ export function gradientSpectrum(xh: usize, ph: usize, yh: usize): void {
   }
 }
 
-/** One Condat–Vũ iteration on one group (ALGORITHM §6, in that order). */
+/**
+ * One Condat–Vũ iteration on one group (ALGORITHM §6, in that order). Φx is carried in
+ * `phix` through the relaxation, like X̂: Φ(2x̃ − x) = 2Φx̃ − Φx and
+ * Φx₊ = ρΦx̃ + (1 − ρ)Φx, so one Φ (of x̃) serves the dual step, the next cost and the
+ * reweight. With costOut ≠ 0 the cost of the new x is written there (see costGroup).
+ */
 export function stepGroup(
-  x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize,
-  tau: f32, sigma: f32, rho: f32, positivity: bool,
+  x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize, phix: usize,
+  tau: f32, sigma: f32, rho: f32, positivity: bool, costOut: usize,
 ): void {
   // g = Hᵀ(Hx − y) → PIX_A;  Φᵀy → PIX_B
   gradientSpectrum(xh, ph, yh);
   irfft2FromScratch(PIX_A);
   starletAdjointGroup(dual, PIX_B);
-  // x̃ = max(x − τg − τΦᵀy, 0) → PIX_A;  2x̃ − x → PIX_B
-  const vt = f32x4.splat(tau), zero = f32x4.splat(0), two = f32x4.splat(2);
+  // x̃ = max(x − τg − τΦᵀy, 0) → PIX_A
+  const vt = f32x4.splat(tau), zero = f32x4.splat(0);
   for (let i = 0; i < NPIX; i++) {
-    const xv = v128.load(at(x, i));
-    let xt = f32x4.sub(xv, f32x4.mul(vt, f32x4.add(v128.load(at(PIX_A, i)), v128.load(at(PIX_B, i)))));
+    let xt = f32x4.sub(v128.load(at(x, i)), f32x4.mul(vt, f32x4.add(v128.load(at(PIX_A, i)), v128.load(at(PIX_B, i)))));
     if (positivity) xt = f32x4.max(xt, zero);
     v128.store(at(PIX_A, i), xt);
-    v128.store(at(PIX_B, i), f32x4.sub(f32x4.mul(two, xt), xv));
   }
-  // ỹ = clip(y + σ Φ(2x̃ − x), −W, W);  y ← ρỹ + (1 − ρ)y
-  starletGroup(PIX_B, BAND_S);
-  const vs = f32x4.splat(sigma), vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho);
-  const nb = BANDS * NPIX;
-  for (let i = 0; i < nb; i++) {
-    const y = v128.load(at(dual, i));
-    const wv = v128.load(at(w, i));
-    const yt = f32x4.add(y, f32x4.mul(vs, v128.load(at(BAND_S, i))));
-    const yc = f32x4.min(f32x4.max(yt, f32x4.neg(wv)), wv);
-    v128.store(at(dual, i), f32x4.add(f32x4.mul(vr, yc), f32x4.mul(vq, y)));
-  }
+  // Φx̃ → BAND_S; then the dual step and Φx ← ρΦx̃ + (1 − ρ)Φx in one pass
+  starletGroup(PIX_A, BAND_S);
+  if (costOut != 0) dualStep(dual, w, phix, sigma, rho, true, costOut + 32);
+  else dualStep(dual, w, phix, sigma, rho, false, 0);
   // X̂ ← ρ DFT(x̃) + (1 − ρ) X̂;  x ← ρx̃ + (1 − ρ)x
   rfft2Group(PIX_A, SPEC_B);
+  const vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho);
   const ns = NSPEC * 2;
   for (let i = 0; i < ns; i++) {
     v128.store(at(xh, i), f32x4.add(f32x4.mul(vr, v128.load(at(SPEC_B, i))), f32x4.mul(vq, v128.load(at(xh, i)))));
   }
   for (let i = 0; i < NPIX; i++) {
     v128.store(at(x, i), f32x4.add(f32x4.mul(vr, v128.load(at(PIX_A, i))), f32x4.mul(vq, v128.load(at(x, i)))));
+  }
+  if (costOut != 0) dataTerm(xh, ph, yh, costOut);
+}
+
+/**
+ * ỹ = clip(y + σ(2Φx̃ − Φx), −W, W);  y ← ρỹ + (1 − ρ)y;  Φx ← ρΦx̃ + (1 − ρ)Φx, with Φx̃
+ * in BAND_S. With `evaluate` (a constant after inlining), also sums |W ⊙ Φx₊| into out.
+ */
+@inline function dualStep(dual: usize, w: usize, phix: usize, sigma: f32, rho: f32, evaluate: bool, out: usize): void {
+  const vs = f32x4.splat(sigma), vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho), two = f32x4.splat(2);
+  let lo = f64x2.splat(0), hi = f64x2.splat(0);
+  const nb = BANDS * NPIX;
+  for (let i = 0; i < nb; i++) {
+    const y = v128.load(at(dual, i));
+    const wv = v128.load(at(w, i));
+    const a = v128.load(at(BAND_S, i));
+    const b = v128.load(at(phix, i));
+    const yt = f32x4.add(y, f32x4.mul(vs, f32x4.sub(f32x4.mul(two, a), b)));
+    const yc = f32x4.min(f32x4.max(yt, f32x4.neg(wv)), wv);
+    v128.store(at(dual, i), f32x4.add(f32x4.mul(vr, yc), f32x4.mul(vq, y)));
+    const bn = f32x4.add(f32x4.mul(vr, a), f32x4.mul(vq, b));
+    v128.store(at(phix, i), bn);
+    if (evaluate) {
+      const v = f32x4.abs(f32x4.mul(wv, bn));
+      lo = f64x2.add(lo, low(v));
+      hi = f64x2.add(hi, high(v));
+    }
+  }
+  if (evaluate) {
+    v128.store(out, lo);
+    v128.store(out, hi, 16);
   }
 }
 
@@ -98,13 +127,12 @@ function dataTerm(xh: usize, ph: usize, yh: usize, out: usize): void {
   v128.store(out, f64x2.mul(hi, scale), 16);
 }
 
-/** out[0..3] = Σ|W ⊙ Φx| per lane. */
-function sparsityTerm(x: usize, w: usize, out: usize): void {
-  starletGroup(x, BAND_S);
+/** out[0..3] = Σ|W ⊙ Φx| per lane, with Φx as carried in `phix`. */
+function sparsityTerm(phix: usize, w: usize, out: usize): void {
   let lo = f64x2.splat(0), hi = f64x2.splat(0);
   const nb = BANDS * NPIX;
   for (let i = 0; i < nb; i++) {
-    const v = f32x4.abs(f32x4.mul(v128.load(at(w, i)), v128.load(at(BAND_S, i))));
+    const v = f32x4.abs(f32x4.mul(v128.load(at(w, i)), v128.load(at(phix, i))));
     lo = f64x2.add(lo, low(v));
     hi = f64x2.add(hi, high(v));
   }
@@ -113,20 +141,19 @@ function sparsityTerm(x: usize, w: usize, out: usize): void {
 }
 
 /** Cost terms of one group, float64 per lane: out[0..3] data term, out[4..7] sparsity term. */
-export function costGroup(x: usize, xh: usize, ph: usize, yh: usize, w: usize, out: usize): void {
+export function costGroup(xh: usize, ph: usize, yh: usize, w: usize, phix: usize, out: usize): void {
   dataTerm(xh, ph, yh, out);
-  sparsityTerm(x, w, out + 32);
+  sparsityTerm(phix, w, out + 32);
 }
 
-/** W ← W / (1 + |Φx| / W⁰) per pixel (ALGORITHM §8); lanes with W⁰ = 0 get W = 0. */
-export function reweightGroup(x: usize, w: usize, w0: usize): void {
-  starletGroup(x, BAND_S);
+/** W ← W / (1 + |Φx| / W⁰) per pixel (ALGORITHM §8), Φx as carried; lanes with W⁰ = 0 get W = 0. */
+export function reweightGroup(phix: usize, w: usize, w0: usize): void {
   const one = f32x4.splat(1), zero = f32x4.splat(0);
   for (let b = 0; b < BANDS; b++) {
     const base = v128.load(at(w0, b));
     const live = f32x4.ne(base, zero);
     for (let i = b * NPIX; i < (b + 1) * NPIX; i++) {
-      const q = f32x4.div(f32x4.abs(v128.load(at(BAND_S, i))), base);
+      const q = f32x4.div(f32x4.abs(v128.load(at(phix, i))), base);
       const nw = f32x4.div(v128.load(at(w, i)), f32x4.add(one, q));
       v128.store(at(w, i), v128.and(nw, live));
     }

@@ -100,29 +100,31 @@ export function fillWeights(w: usize, w0: usize, groups: i32): void {
  * time (its state stays in cache); then, if costOut ≠ 0, the cost terms as in `cost`.
  */
 export function step(
-  x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize,
+  x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize, phix: usize,
   first: i32, count: i32, iterations: i32, tau: f32, sigma: f32, rho: f32, positivity: bool,
   costOut: usize,
 ): void {
   for (let g = first; g < first + count; g++) {
     const px = pixOf(x, g), pxh = specOf(xh, g), pph = specOf(ph, g), pyh = specOf(yh, g);
-    const pd = bandsOf(dual, g), pw = bandsOf(w, g);
-    for (let n = 0; n < iterations; n++) stepGroup(px, pxh, pph, pyh, pd, pw, tau, sigma, rho, positivity);
-    if (costOut != 0) costGroup(px, pxh, pph, pyh, pw, costOut + ((<usize>g) << 6));
+    const pd = bandsOf(dual, g), pw = bandsOf(w, g), pp = bandsOf(phix, g);
+    for (let n = 0; n < iterations; n++) {
+      const last = n == iterations - 1;
+      const out = costOut != 0 && last ? costOut + ((<usize>g) << 6) : 0;
+      stepGroup(px, pxh, pph, pyh, pd, pw, pp, tau, sigma, rho, positivity, out);
+    }
   }
 }
 
-/** out (float64, groups × 8): per lane ½‖y − Hx‖² then Σ|W ⊙ Φx|. */
-export function cost(x: usize, xh: usize, ph: usize, yh: usize, w: usize, out: usize, groups: i32): void {
+/** out (float64, groups × 8): per lane ½‖y − Hx‖² then Σ|W ⊙ Φx| (Φx as carried in phix). */
+export function cost(xh: usize, ph: usize, yh: usize, w: usize, phix: usize, out: usize, groups: i32): void {
   for (let g = 0; g < groups; g++) {
-    const o = out + ((<usize>g) << 6);
-    costGroup(pixOf(x, g), specOf(xh, g), specOf(ph, g), specOf(yh, g), bandsOf(w, g), o);
+    costGroup(specOf(xh, g), specOf(ph, g), specOf(yh, g), bandsOf(w, g), bandsOf(phix, g), out + ((<usize>g) << 6));
   }
 }
 
-/** W ← W / (1 + |Φx| / W⁰); w0 as in fillWeights. */
-export function reweight(x: usize, w: usize, w0: usize, groups: i32): void {
+/** W ← W / (1 + |Φx| / W⁰), Φx as carried in phix; w0 as in fillWeights. */
+export function reweight(phix: usize, w: usize, w0: usize, groups: i32): void {
   for (let g = 0; g < groups; g++) {
-    reweightGroup(pixOf(x, g), bandsOf(w, g), w0 + ((<usize>(g * BANDS)) << 4));
+    reweightGroup(bandsOf(phix, g), bandsOf(w, g), w0 + ((<usize>(g * BANDS)) << 4));
   }
 }

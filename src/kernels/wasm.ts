@@ -23,12 +23,12 @@ export interface KernelExports extends Record<string, unknown> {
   bandNorms(pix: number, out: number, groups: number): void;
   fillWeights(w: number, w0: number, groups: number): void;
   step(
-    x: number, xh: number, ph: number, yh: number, dual: number, w: number,
+    x: number, xh: number, ph: number, yh: number, dual: number, w: number, phix: number,
     first: number, count: number, iterations: number,
     tau: number, sigma: number, rho: number, positivity: boolean, costOut: number,
   ): void;
-  cost(x: number, xh: number, ph: number, yh: number, w: number, out: number, groups: number): void;
-  reweight(x: number, w: number, w0: number, groups: number): void;
+  cost(xh: number, ph: number, yh: number, w: number, phix: number, out: number, groups: number): void;
+  reweight(phix: number, w: number, w0: number, groups: number): void;
 }
 
 export const WASM_PATH = fileURLToPath(new URL('../../build/galdecon.wasm', import.meta.url));

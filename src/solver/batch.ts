@@ -44,6 +44,8 @@ export class Batch {
   private readonly yh: Block;
   private readonly dual: Block;
   private readonly w: Block;
+  /** Φx, carried through the relaxation by the kernels. */
+  private readonly phix: Block;
   private readonly w0: Block;
   private readonly costOut: Block;
   private readonly norms: Float64Array;
@@ -71,6 +73,7 @@ export class Batch {
     this.yh = m.alloc('f32', spectrum);
     this.dual = m.alloc('f32', bands);
     this.w = m.alloc('f32', bands);
+    this.phix = m.alloc('f32', bands);
     this.w0 = m.alloc('f32', groups * BANDS * LANES);
     this.costOut = m.alloc('f64', groups * 2 * LANES);
 
@@ -98,10 +101,11 @@ export class Batch {
     }
     m.raw.fillWeights(this.w.ptr, this.w0.ptr, groups);
 
-    // x₀ = 1, y₀ = 1 (§6).
+    // x₀ = 1, y₀ = 1 (§6); X̂₀ and Φx₀ to match.
     m.f32(this.x).fill(1);
     m.f32(this.dual).fill(1);
     m.raw.rfft2(this.x.ptr, this.xh.ptr, groups);
+    m.raw.starlet(this.x.ptr, this.phix.ptr, groups);
   }
 
   /** Runs `iterations` Condat–Vũ iterations on every object. */
@@ -122,7 +126,7 @@ export class Batch {
   costParts(): CostParts {
     this.live();
     this.m.configure({ ny: this.ny, nx: this.nx, wavelet: this.options.wavelet });
-    this.m.raw.cost(this.x.ptr, this.xh.ptr, this.ph.ptr, this.yh.ptr, this.w.ptr, this.costOut.ptr, this.groups);
+    this.m.raw.cost(this.xh.ptr, this.ph.ptr, this.yh.ptr, this.w.ptr, this.phix.ptr, this.costOut.ptr, this.groups);
     return this.readCosts();
   }
 
@@ -131,7 +135,7 @@ export class Batch {
     const o = this.options;
     this.m.configure({ ny: this.ny, nx: this.nx, wavelet: o.wavelet });
     this.m.raw.step(
-      this.x.ptr, this.xh.ptr, this.ph.ptr, this.yh.ptr, this.dual.ptr, this.w.ptr,
+      this.x.ptr, this.xh.ptr, this.ph.ptr, this.yh.ptr, this.dual.ptr, this.w.ptr, this.phix.ptr,
       0, this.groups, iterations, o.tau, o.sigmaD, o.rho, o.positivity, evaluate ? this.costOut.ptr : 0,
     );
   }
@@ -167,7 +171,7 @@ export class Batch {
   reweight(): void {
     this.live();
     this.m.configure({ ny: this.ny, nx: this.nx, wavelet: this.options.wavelet });
-    this.m.raw.reweight(this.x.ptr, this.w.ptr, this.w0.ptr, this.groups);
+    this.m.raw.reweight(this.phix.ptr, this.w.ptr, this.w0.ptr, this.groups);
   }
 
   /** The current primal x, object-major (n, ny, nx). */
@@ -201,12 +205,12 @@ export class Batch {
   }
 
   /**
-   * The evolving state (x, X̂, y, W) as one float32 array, in the kernels' layout: with
+   * The evolving state (x, X̂, y, W, Φx) as one float32 array, in the kernels' layout: with
    * the inputs, enough to `restore` the batch bit for bit on another agent.
    */
   snapshot(): Float32Array {
     this.live();
-    const parts = [this.x, this.xh, this.dual, this.w];
+    const parts = [this.x, this.xh, this.dual, this.w, this.phix];
     const out = new Float32Array(parts.reduce((s, b) => s + b.length, 0));
     let at = 0;
     for (const b of parts) {
@@ -219,7 +223,7 @@ export class Batch {
   /** Restores a `snapshot` taken from a batch with the same inputs and options. */
   restore(state: Float32Array): void {
     this.live();
-    const parts = [this.x, this.xh, this.dual, this.w];
+    const parts = [this.x, this.xh, this.dual, this.w, this.phix];
     const total = parts.reduce((s, b) => s + b.length, 0);
     if (state.length !== total) throw new RangeError(`snapshot has ${state.length} values, this batch needs ${total}`);
     let at = 0;
@@ -233,7 +237,7 @@ export class Batch {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const b of [this.x, this.xh, this.ph, this.yh, this.dual, this.w, this.w0, this.costOut]) this.m.free(b);
+    for (const b of [this.x, this.xh, this.ph, this.yh, this.dual, this.w, this.phix, this.w0, this.costOut]) this.m.free(b);
   }
 
   private bandsOut(block: Block): Float32Array {
