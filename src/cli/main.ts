@@ -5,12 +5,14 @@ import { GaldeconError } from '../errors.ts';
 import { runCommand, RUN } from './run.ts';
 import { metricsCommand, METRICS } from './metrics.ts';
 import { simulateCommand, SIMULATE } from './simulate.ts';
+import { agentCommand, AGENT } from './agent.ts';
 import type { CommandSpec } from './args.ts';
 
 type Command = { spec: CommandSpec; run: (argv: string[], io: { out: (s: string) => void }) => Promise<number> };
 
 const COMMANDS: Record<string, Command> = {
   run: { spec: RUN, run: runCommand },
+  agent: { spec: AGENT, run: agentCommand },
   simulate: { spec: SIMULATE, run: simulateCommand },
   metrics: { spec: METRICS, run: metricsCommand },
 };

@@ -3,9 +3,11 @@
 // end: nothing is written before the run has succeeded.
 
 import { availableParallelism } from 'node:os';
-import { InputError } from '../errors.ts';
+import { InputError, OptionError } from '../errors.ts';
 import { readArray, writeArray, formatOf, requireWritable, type FitsCard } from '../io/index.ts';
 import { runDistributed, LocalTransport, type DistributedResult, type Transport } from '../cluster/index.ts';
+import { NatsTransport } from '../cluster/nats.ts';
+import { NATS_OPTIONS, natsOptionsFrom } from './agent.ts';
 import { DEFAULT_OPTIONS, type SolverOptions } from '../solver/index.ts';
 import { buildReport, reportJson, writePlots, softwareInfo, type RunReport } from '../report/report.ts';
 import { formatMetrics } from '../report/metrics.ts';
@@ -37,6 +39,14 @@ export const RUN: CommandSpec = {
     'no-positivity': { kind: 'boolean', help: 'do not constrain the solution to x ≥ 0' },
     partitions: { kind: 'integer', help: 'partitions of the stack (default: 2 × agents)' },
     agents: { kind: 'integer', help: 'local agents (worker threads)', default: availableParallelism() },
+    nats: { kind: 'string', arg: 'URL', help: 'run on `galdecon agent`s reached through this NATS server instead' },
+    'wait-agents': { kind: 'number', arg: 'SECONDS', help: 'with --nats: how long to wait for agents (at the start, or when none is left)', default: 30 },
+    'min-agents': { kind: 'integer', help: 'with --nats: wait for at least this many agents', default: 1 },
+    'max-agents': { kind: 'integer', help: 'with --nats: use at most this many agents' },
+    'checkpoint-every': { kind: 'integer', arg: 'N', help: 'with --nats: agents checkpoint every N iterations (0: never; lost work is replayed)', default: 0 },
+    resume: { kind: 'boolean', help: 'with --nats: continue this run (same inputs and options) from its last checkpoint' },
+    'run-id': { kind: 'string', arg: 'ID', help: 'with --nats: name of the run (default: derived from inputs and options)' },
+    ...NATS_OPTIONS,
     overwrite: { kind: 'boolean', help: 'replace existing output, report and plot files' },
     quiet: { kind: 'boolean', help: 'no progress line' },
     config: { kind: 'string', arg: 'FILE', help: 'JSON file of option values (command-line options win)' },
@@ -85,7 +95,7 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
     throw new InputError(`--truth ${String(a.truth)} has shape (${truth.shape.join(', ')}) but the input has (${y.shape.join(', ')})`);
   }
   const agents = a.agents as number;
-  const transport: Transport = new LocalTransport(agents);
+  const transport = makeTransport(a);
   let result: DistributedResult;
   const options = solverOptions(a);
   const total = ((options.nReweights ?? 1) + 1) * (options.nIter ?? 150);
@@ -93,8 +103,13 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
   try {
     result = await runDistributed(y, psf, options, {
       transport,
-      partitions: (a.partitions as number | undefined) ?? 2 * agents,
+      partitions: (a.partitions as number | undefined) ?? (a.nats ? undefined : 2 * agents),
       onProgress: (p) => progress.update(p),
+      checkpointEvery: a['checkpoint-every'] as number,
+      resume: a.resume === true,
+      runId: a['run-id'] as string | undefined,
+      waitAgentsMs: (a['wait-agents'] as number) * 1000,
+      log: a.quiet === true ? undefined : (line) => process.stderr.write(`galdecon run: ${line}\n`),
     });
   } finally {
     progress.done();
@@ -125,6 +140,29 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
   }
   if (a.quiet !== true) io.out(summary(report, output));
   return 0;
+}
+
+/** Local worker threads by default; `galdecon agent`s over NATS with --nats. */
+function makeTransport(a: Parsed): Transport {
+  if (!a.nats) {
+    for (const k of ['resume', 'run-id', 'max-agents', ...Object.keys(NATS_OPTIONS)]) {
+      if (a[k] !== undefined && a[k] !== false) throw new OptionError(`--${k} needs --nats`);
+    }
+    if ((a['checkpoint-every'] as number) !== 0) throw new OptionError('--checkpoint-every needs --nats');
+    return new LocalTransport(a.agents as number);
+  }
+  const id = a['run-id'] as string | undefined;
+  if (id !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new OptionError('--run-id takes 1 to 64 letters, digits, _ or -');
+  const wait = a['wait-agents'] as number;
+  if (!(wait >= 0)) throw new OptionError(`--wait-agents must be ≥ 0 (got ${wait})`);
+  if (!((a['checkpoint-every'] as number) >= 0)) throw new OptionError('--checkpoint-every must be ≥ 0');
+  return new NatsTransport({
+    ...natsOptionsFrom(a),
+    waitAgentsMs: wait * 1000,
+    minAgents: a['min-agents'] as number,
+    maxAgents: a['max-agents'] as number | undefined,
+    log: a.quiet === true ? undefined : (line) => process.stderr.write(`galdecon run: ${line}\n`),
+  });
 }
 
 function summary(r: RunReport, output: string): string {

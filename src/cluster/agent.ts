@@ -2,34 +2,70 @@
 // Batch per partition) and answers the driver's requests. Transport-independent: it
 // takes encoded bytes and returns encoded bytes, and never throws — a malformed or
 // hostile message becomes an error reply (and a log line), never a crash.
+//
+// Each partition counts the history entries applied to it (`op`), so a request that
+// was retried after a lost reply is answered again, not applied twice. Checkpoints go
+// to a BlobStore when the transport provides one.
 
 import { KernelModule } from '../kernels/index.ts';
 import { Batch } from '../solver/index.ts';
 import {
-  PROTOCOL_VERSION, ProtocolError, decodeRequest, encode, type Reply, type Request,
+  PROTOCOL_VERSION, ProtocolError, REWEIGHT_OP, checkpointName, decodeRequest, decodeSnapshot, encode,
+  type Op, type Reply, type Request,
 } from './protocol.ts';
+import type { BlobStore } from './transport.ts';
+
+/** A run whose driver has been silent this long no longer keeps the agent from another run. */
+const IDLE_MS = 60_000;
+
+interface Held {
+  batch: Batch;
+  /** History entries applied so far. */
+  op: number;
+  /** Cost after the last applied entry, if it was evaluated. */
+  cost?: string;
+}
+
+/** An error with a code for the driver (E_STATE, E_BUSY, E_NOCKPT: go elsewhere; E_STORE: retry). */
+class AgentError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
 
 export class Agent {
   private module: KernelModule | undefined;
   private run: string | undefined;
-  private readonly batches = new Map<number, Batch>();
+  private lastActive = 0;
+  private readonly held = new Map<number, Held>();
   private readonly log: (line: string) => void;
+  private readonly storeFor?: (run: string) => BlobStore;
 
-  constructor(opts: { log?: (line: string) => void } = {}) {
+  constructor(opts: { log?: (line: string) => void; storeFor?: (run: string) => BlobStore } = {}) {
     this.log = opts.log ?? (() => {});
+    this.storeFor = opts.storeFor;
   }
 
-  /** Handles one encoded request; always returns an encoded reply. */
-  async handle(bytes: Uint8Array): Promise<Uint8Array> {
+  /** The run this agent serves, if any. */
+  get currentRun(): string | undefined {
+    return this.run;
+  }
+
+  /**
+   * Handles one encoded request; always returns an encoded reply. `run`, if given, is
+   * the only run the request may name (the run of the subject it came on).
+   */
+  async handle(bytes: Uint8Array, run?: string): Promise<Uint8Array> {
     let req: Request;
     try {
       req = decodeRequest(bytes);
+      if (run !== undefined && req.run !== run) throw new ProtocolError(`run ${req.run} on the subject of run ${run}`);
     } catch (e) {
       this.log(`dropped a message: ${(e as Error).message}`);
       return encode(fail('E_PROTOCOL', (e as Error).message));
     }
     try {
-      return encode(this.dispatch(req));
+      return encode(await this.dispatch(req));
     } catch (e) {
       const code = e instanceof ProtocolError ? 'E_PROTOCOL' : ((e as { code?: string }).code ?? 'E_AGENT');
       this.log(`${req.type} failed: ${(e as Error).message}`);
@@ -39,41 +75,81 @@ export class Agent {
 
   /** Frees every partition. */
   reset(): void {
-    for (const b of this.batches.values()) b.dispose();
-    this.batches.clear();
+    for (const h of this.held.values()) h.batch.dispose();
+    this.held.clear();
     this.run = undefined;
   }
 
-  private dispatch(req: Request): Reply {
+  private async dispatch(req: Request): Promise<Reply> {
     if (req.type === 'ping') return ok();
     if (req.type === 'assign') {
       if (this.run !== req.run) {
+        if (this.run !== undefined && Date.now() - this.lastActive < IDLE_MS) {
+          throw new AgentError('E_BUSY', `busy with run ${this.run}`);
+        }
         this.reset();
         this.run = req.run;
       }
+      this.lastActive = Date.now();
       const s = req.spec;
-      this.batches.get(s.partition)?.dispose();
+      this.held.get(s.partition)?.batch.dispose();
+      this.held.delete(s.partition);
       this.module ??= new KernelModule();
-      this.batches.set(s.partition, new Batch(this.module, {
+      const batch = new Batch(this.module, {
         y: s.y, psfs: s.psfs, shape: { n: s.n, ny: s.ny, nx: s.nx },
         psf: { n: s.psfCount, ky: s.ky, kx: s.kx }, sigma: s.sigma, options: s.options,
-      }));
+      });
+      this.held.set(s.partition, { batch, op: 0 });
       return ok();
     }
     if (req.run !== this.run) throw new ProtocolError(`not part of run ${req.run}`);
+    this.lastActive = Date.now();
     switch (req.type) {
       case 'step': {
         const costs: Record<string, string> = {};
         for (const p of req.partitions) {
-          const b = this.batch(p);
-          b.step(req.iterations);
-          if (req.evaluate) costs[p] = b.costSum().toString();
+          const h = this.at(p, req.op);
+          if (h.op === req.op) this.apply(h, req.iterations * 2 + (req.evaluate ? 1 : 0));
+          if (req.evaluate) costs[p] = h.cost ?? '0';
         }
         return { v: PROTOCOL_VERSION, type: 'stepped', costs };
       }
       case 'reweight':
-        for (const p of req.partitions) this.batch(p).reweight();
+        for (const p of req.partitions) {
+          const h = this.at(p, req.op);
+          if (h.op === req.op) this.apply(h, REWEIGHT_OP);
+        }
         return ok();
+      case 'replay': {
+        const h = this.at(req.partition, req.from, req.ops.length);
+        if (h.op === req.from) for (const op of req.ops) this.apply(h, op);
+        return ok();
+      }
+      case 'checkpoint': {
+        const store = this.store(req.run);
+        for (const p of req.partitions) {
+          const h = this.held.get(p);
+          if (!h || h.op !== req.op) throw new AgentError('E_STATE', `partition ${p} is not at op ${req.op}`);
+          const bytes = encode({ v: PROTOCOL_VERSION, type: 'snapshot', run: req.run, partition: p, op: req.op, state: h.batch.snapshot() });
+          await storeCall(() => store.put(checkpointName(req.op, p), bytes));
+        }
+        return ok();
+      }
+      case 'restore': {
+        const h = this.held.get(req.partition);
+        if (!h) throw new AgentError('E_STATE', `partition ${req.partition} is not held here`);
+        if (h.op === req.op) return ok();
+        const bytes = await storeCall(() => this.store(req.run).get(checkpointName(req.op, req.partition)));
+        if (!bytes) throw new AgentError('E_NOCKPT', `checkpoint ${checkpointName(req.op, req.partition)} is missing`);
+        const snap = decodeSnapshot(bytes);
+        if (snap.run !== req.run || snap.partition !== req.partition || snap.op !== req.op) {
+          throw new ProtocolError('checkpoint does not match the request');
+        }
+        h.batch.restore(snap.state);
+        h.op = req.op;
+        h.cost = undefined;
+        return ok();
+      }
       case 'collect':
         return { v: PROTOCOL_VERSION, type: 'collected', partition: req.partition, x: this.batch(req.partition).primal() };
       case 'release':
@@ -82,10 +158,43 @@ export class Agent {
     }
   }
 
+  /** Applies one history entry to a partition. */
+  private apply(h: Held, op: Op): void {
+    if (op === REWEIGHT_OP) {
+      h.batch.reweight();
+      h.cost = undefined;
+    } else {
+      h.batch.step(op >> 1);
+      h.cost = op & 1 ? h.batch.costSum().toString() : undefined;
+    }
+    h.op++;
+  }
+
+  /** The partition, which must be at `op` (to apply) or `op + count` (a retried request). */
+  private at(p: number, op: number, count = 1): Held {
+    const h = this.held.get(p);
+    if (!h) throw new AgentError('E_STATE', `partition ${p} is not held here`);
+    if (h.op !== op && h.op !== op + count) throw new AgentError('E_STATE', `partition ${p} is at op ${h.op}, not ${op}`);
+    return h;
+  }
+
   private batch(p: number): Batch {
-    const b = this.batches.get(p);
-    if (!b) throw new ProtocolError(`partition ${p} is not held here`);
-    return b;
+    const h = this.held.get(p);
+    if (!h) throw new AgentError('E_STATE', `partition ${p} is not held here`);
+    return h.batch;
+  }
+
+  private store(run: string): BlobStore {
+    if (!this.storeFor) throw new AgentError('E_UNSUPPORTED', 'this transport has no object store for checkpoints');
+    return this.storeFor(run);
+  }
+}
+
+async function storeCall<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw new AgentError('E_STORE', `object store: ${(e as Error).message}`);
   }
 }
 

@@ -3,15 +3,21 @@
 // summing their exact partial costs, decides reweight and stop, and collects the result.
 // The loop itself is the solver's (solver/loop.ts), so local, distributed and
 // single-process runs follow one schedule and give the same bits.
+//
+// Failures are the pool's business (pool.ts): lost agents' partitions are rebuilt
+// elsewhere. With a transport that has durable state, the driver also checkpoints every
+// `checkpointEvery` iterations and can resume a run after its own death.
 
 import { ClusterError } from '../errors.ts';
 import {
   iterate, madSigma, resolveOptions, stackShape, psfShape, fromFixed,
   type LoopResult, type Progress, type SolverOptions, type Stack, type Stepper,
 } from '../solver/index.ts';
-import { PROTOCOL_VERSION, decodeReply, encode, type Reply, type Request } from './protocol.ts';
-import { split, place, type Range } from './partition.ts';
-import type { AgentLink, Transport } from './transport.ts';
+import { PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type Request } from './protocol.ts';
+import { split } from './partition.ts';
+import { Pool } from './pool.ts';
+import { decodeRecord, encodeRecord, runIdOf, type RunRecord } from './recovery.ts';
+import type { RunStore, Transport } from './transport.ts';
 
 export interface DistributedResult extends LoopResult {
   x: Float32Array;
@@ -21,14 +27,28 @@ export interface DistributedResult extends LoopResult {
   setupS: number;
   partitions: number;
   agents: number;
+  run: string;
+  /** Iteration the run resumed from (0 if it started afresh). */
+  resumedAt: number;
 }
 
 export interface DriverConfig {
   transport: Transport;
-  partitions: number;
+  /** Partitions of the stack (default: the resumed run's, else 2 × agents). */
+  partitions?: number;
   onProgress?: (p: Progress) => void;
   /** Deadline for one request (ms). */
   timeoutMs?: number;
+  /** Checkpoint every N iterations (0 or undefined: never); needs a transport with durable state. */
+  checkpointEvery?: number;
+  /** Run id (default: derived from inputs, options and partitions where state is durable). */
+  runId?: string;
+  /** Continue from the run's last checkpoint, if it has one. */
+  resume?: boolean;
+  /** How long to wait for a replacement agent when none is left (ms, default 30 s). */
+  waitAgentsMs?: number;
+  /** One line per cluster event (agent lost, checkpoint, resume). */
+  log?: (line: string) => void;
 }
 
 let runCounter = 0;
@@ -37,89 +57,142 @@ export async function runDistributed(
   y: Stack, psf: Stack, given: Partial<SolverOptions>, cfg: DriverConfig,
 ): Promise<DistributedResult> {
   const t0 = performance.now();
+  const log = cfg.log ?? (() => {});
   const options = resolveOptions(given);
   const shape = stackShape(y, 'input');
   const pshape = psfShape(psf, shape, 'psf');
   const sigma = options.noiseEst ?? madSigma(y.data);
-  const run = `${process.pid}-${Date.now().toString(36)}-${++runCounter}`;
+  const durable = cfg.transport.openRun !== undefined;
+  const run = cfg.runId ?? (durable ? runIdOf(y, psf, options) : `${process.pid}-${Date.now().toString(36)}-${++runCounter}`);
+  const store: RunStore | undefined = await cfg.transport.openRun?.(run, cfg.resume !== true);
+  const record = cfg.resume && store ? await loadRecord(store, run, sigma) : undefined;
+  if (cfg.resume && !record) log(`run ${run} has no checkpoint; starting from the beginning`);
+  const checkpointEvery = store ? (cfg.checkpointEvery ?? 0) : 0;
+
   const links = await cfg.transport.agents();
   if (links.length === 0) throw new ClusterError('no agents are available for the run');
-  const ranges = split(shape.n, cfg.partitions);
-  const owners = place(ranges.length, links.length);
+  const ranges = split(shape.n, cfg.partitions ?? record?.partitions ?? 2 * links.length);
+  if (record && record.partitions !== ranges.length) {
+    throw new ClusterError(`cannot resume run ${run} with ${ranges.length} partitions: it has ${record.partitions}`);
+  }
   const npix = shape.ny * shape.nx;
   const kpix = pshape.ky * pshape.kx;
-
-  const call = async (link: AgentLink, req: Request, transfer = false): Promise<Reply> => {
-    let reply: Reply;
-    try {
-      reply = decodeReply(await link.request(encode(req), { timeoutMs: cfg.timeoutMs, transfer }));
-    } catch (e) {
-      throw e instanceof ClusterError ? e : new ClusterError(`agent ${link.id}: ${(e as Error).message}`);
-    }
-    if (reply.type === 'error') throw new ClusterError(`agent ${link.id} failed on ${req.type}: ${reply.message}`);
-    return reply;
+  const assign = (p: number): Request => {
+    const r = ranges[p];
+    return {
+      v: PROTOCOL_VERSION, type: 'assign', run,
+      spec: {
+        partition: p, first: r.first, n: r.n, ny: shape.ny, nx: shape.nx,
+        psfCount: pshape.n === 1 ? 1 : r.n, ky: pshape.ky, kx: pshape.kx, sigma, options,
+        // Each partition's inputs travel as float32 (the kernels' precision).
+        y: Float32Array.from(y.data.subarray(r.first * npix, (r.first + r.n) * npix)),
+        psfs: pshape.n === 1 ? Float32Array.from(psf.data.subarray(0, kpix))
+          : Float32Array.from(psf.data.subarray(r.first * kpix, (r.first + r.n) * kpix)),
+      },
+    };
   };
-  const onEveryAgent = (make: (parts: number[]) => Request) =>
-    Promise.all(links.map((link, a) => (owners[a].length > 0 ? call(link, make(owners[a])) : undefined)));
+  const pool = new Pool({
+    transport: cfg.transport, run, partitions: ranges.length, assign, timeoutMs: cfg.timeoutMs,
+    waitAgentsMs: cfg.waitAgentsMs ?? 30_000, log,
+  }, links);
+  const costs: Record<string, string> = {};
+  if (record) {
+    pool.history.push(...record.history);
+    pool.checkpointOp = record.op;
+    Object.assign(costs, record.costs);
+  }
+  const resumeOps = pool.history.length;
 
   try {
-    // assign: each partition's inputs travel once, as float32 (the kernels' precision).
-    await Promise.all(links.map(async (link, a) => {
-      for (const p of owners[a]) {
-        const r = ranges[p];
-        const req: Request = {
-          v: PROTOCOL_VERSION, type: 'assign', run,
-          spec: {
-            partition: p, first: r.first, n: r.n, ny: shape.ny, nx: shape.nx,
-            psfCount: pshape.n === 1 ? 1 : r.n, ky: pshape.ky, kx: pshape.kx, sigma, options,
-            y: Float32Array.from(y.data.subarray(r.first * npix, (r.first + r.n) * npix)),
-            psfs: pshape.n === 1 ? Float32Array.from(psf.data.subarray(0, kpix))
-              : Float32Array.from(psf.data.subarray(r.first * kpix, (r.first + r.n) * kpix)),
-          },
-        };
-        await call(link, req, true);
-      }
-    }));
+    await pool.start();
     const setupS = (performance.now() - t0) / 1000;
+    if (record) log(`run ${run} resumed from its checkpoint at history entry ${record.op}`);
+
+    let next = 0; // index in the history of the loop's next entry
+    let iterations = 0;
+    let resumedAt = 0;
+    const replayed = (code: number): boolean => {
+      if (next >= resumeOps) return false;
+      if (pool.history[next] !== code) throw new ClusterError(`the saved state of run ${run} does not match this run's schedule`);
+      next++;
+      return true;
+    };
+    const checkpoint = async (): Promise<void> => {
+      const op = pool.history.length;
+      await pool.exec((partitions) => ({ v: PROTOCOL_VERSION, type: 'checkpoint', run, partitions, op }));
+      const previous = pool.checkpointOp;
+      const rec: RunRecord = { v: 1, run, partitions: ranges.length, sigma, op, history: [...pool.history], costs };
+      await store!.save(encodeRecord(rec));
+      pool.checkpointOp = op;
+      log(`checkpoint at iteration ${iterations}`);
+      if (previous !== undefined && previous !== op) {
+        await Promise.allSettled(ranges.map((_, p) => store!.objects.delete(checkpointName(previous, p))));
+      }
+    };
 
     const stepper: Stepper = {
-      async advance(iterations, evaluate) {
-        const replies = await onEveryAgent((partitions) => ({
-          v: PROTOCOL_VERSION, type: 'step', run, partitions, iterations, evaluate,
-        }));
-        if (!evaluate) return undefined;
-        let sum = 0n;
-        for (const r of replies) {
-          if (r?.type === 'stepped') for (const c of Object.values(r.costs)) sum += BigInt(c);
+      async advance(k, evaluate) {
+        const code = stepOp(k, evaluate);
+        const before = iterations;
+        iterations += k;
+        if (replayed(code)) {
+          resumedAt = iterations;
+          return evaluate ? fromFixed(BigInt(costs[next - 1])) : undefined;
         }
-        return fromFixed(sum);
+        const op = pool.history.length;
+        const replies = await pool.exec((partitions) => ({
+          v: PROTOCOL_VERSION, type: 'step', run, partitions, iterations: k, evaluate, op,
+        }));
+        pool.history.push(code);
+        next++;
+        let sum: bigint | undefined;
+        if (evaluate) {
+          sum = 0n;
+          for (const [p, r] of replies) {
+            const c = r.type === 'stepped' ? r.costs[p] : undefined;
+            if (c === undefined) throw new ClusterError(`partition ${p} returned no cost`);
+            sum += BigInt(c);
+          }
+          costs[op] = sum.toString();
+        }
+        if (checkpointEvery > 0 && Math.floor(before / checkpointEvery) < Math.floor(iterations / checkpointEvery)) {
+          await checkpoint();
+        }
+        return sum === undefined ? undefined : fromFixed(sum);
       },
       async reweight() {
-        await onEveryAgent((partitions) => ({ v: PROTOCOL_VERSION, type: 'reweight', run, partitions }));
+        if (replayed(REWEIGHT_OP)) return;
+        const op = pool.history.length;
+        await pool.exec((partitions) => ({ v: PROTOCOL_VERSION, type: 'reweight', run, partitions, op }));
+        pool.history.push(REWEIGHT_OP);
+        next++;
       },
     };
     const loop = await iterate(stepper, options, cfg.onProgress);
 
     const x = new Float32Array(shape.n * npix);
-    await Promise.all(links.map(async (link, a) => {
-      for (const p of owners[a]) {
-        const reply = await call(link, { v: PROTOCOL_VERSION, type: 'collect', run, partition: p });
-        place1(x, reply, ranges[p], npix, link);
+    const results = await pool.exec(([partition]) => ({ v: PROTOCOL_VERSION, type: 'collect', run, partition }), true);
+    for (const [p, reply] of results) {
+      const r = ranges[p];
+      if (reply.type !== 'collected' || reply.partition !== p || reply.x.length !== r.n * npix) {
+        throw new ClusterError(`partition ${p} came back with the wrong size`);
       }
-    }));
+      x.set(reply.x, r.first * npix);
+    }
+    await cfg.transport.endRun?.(run);
     return {
       ...loop, x, shape: [shape.n, shape.ny, shape.nx], sigma, options, setupS,
-      partitions: ranges.length, agents: links.length,
+      partitions: ranges.length, agents: links.length, run, resumedAt,
     };
   } finally {
-    // Free agent memory; agents that are gone need no freeing.
-    await Promise.allSettled(links.map((link) => call(link, { v: PROTOCOL_VERSION, type: 'release', run })));
+    await pool.release();
   }
 }
 
-function place1(x: Float32Array, reply: Reply, r: Range, npix: number, link: AgentLink): void {
-  if (reply.type !== 'collected' || reply.x.length !== r.n * npix) {
-    throw new ClusterError(`agent ${link.id} returned a result of the wrong size`);
-  }
-  x.set(reply.x, r.first * npix);
+async function loadRecord(store: RunStore, run: string, sigma: number): Promise<RunRecord | undefined> {
+  const bytes = await store.load();
+  if (!bytes) return undefined;
+  const r = decodeRecord(bytes, run);
+  if (r.sigma !== sigma) throw new ClusterError(`cannot resume run ${run}: it was started with another noise level`);
+  return r;
 }

@@ -4,3 +4,4 @@ export { Agent } from './agent.ts';
 export { split, place } from './partition.ts';
 export type { Transport, AgentLink } from './transport.ts';
 export * as protocol from './protocol.ts';
+export { NatsTransport, type NatsOptions, type NatsTransportOptions } from './nats.ts';

@@ -1,10 +1,16 @@
 // The driver–agent protocol: typed, versioned messages encoded with msgpackr, and a
 // defensive decoder that checks size and schema before anything acts on a message.
 //
-//   driver → agent: assign, step, reweight, collect, release (and ping)
+//   driver → agent: assign, step, reweight, collect, release (and ping); for recovery:
+//                   checkpoint, restore, replay
 //   agent → driver: ok, stepped, collected, error
 //
-// Every request names its run; per-iteration messages carry only scalars.
+// Every request names its run; per-iteration messages carry only scalars. Requests that
+// change a partition carry `op`, the index of that operation in the run's history, so a
+// retried request is recognised and answered again instead of being applied twice.
+//
+// Also here, for network transports: snapshots (checkpoint objects), bulk envelopes (a
+// message too large for one NATS message, stored as an object) and heartbeats.
 
 import { Packr } from 'msgpackr';
 import type { SolverOptions } from '../solver/index.ts';
@@ -31,12 +37,26 @@ export interface PartitionSpec {
   psfs: Float32Array;
 }
 
+/**
+ * One entry of a run's history, as an integer: 0 = reweight, 2k + e = k iterations
+ * (e = 1 if the cost was evaluated after them).
+ */
+export type Op = number;
+export const REWEIGHT_OP: Op = 0;
+export const stepOp = (iterations: number, evaluate: boolean): Op => iterations * 2 + (evaluate ? 1 : 0);
+
 export type Request =
   | { v: number; type: 'ping'; run: string }
   | { v: number; type: 'assign'; run: string; spec: PartitionSpec }
-  | { v: number; type: 'step'; run: string; partitions: number[]; iterations: number; evaluate: boolean }
-  | { v: number; type: 'reweight'; run: string; partitions: number[] }
+  | { v: number; type: 'step'; run: string; partitions: number[]; iterations: number; evaluate: boolean; op: number }
+  | { v: number; type: 'reweight'; run: string; partitions: number[]; op: number }
   | { v: number; type: 'collect'; run: string; partition: number }
+  /** Store each partition's state (which must be at `op`) as object `checkpointName(op, p)`. */
+  | { v: number; type: 'checkpoint'; run: string; partitions: number[]; op: number }
+  /** Load a freshly assigned partition's state from checkpoint object `checkpointName(op, partition)`. */
+  | { v: number; type: 'restore'; run: string; partition: number; op: number }
+  /** Apply history entries `ops` (indices from, from+1, …) to a partition at op `from`. */
+  | { v: number; type: 'replay'; run: string; partition: number; from: number; ops: Op[] }
   | { v: number; type: 'release'; run: string };
 
 export type Reply =
@@ -44,6 +64,36 @@ export type Reply =
   | { v: number; type: 'stepped'; costs: Record<string, string> }
   | { v: number; type: 'collected'; partition: number; x: Float32Array }
   | { v: number; type: 'error'; code: string; message: string };
+
+/** A partition's saved state, stored by agents as an object of the run's bucket. */
+export interface Snapshot {
+  v: number;
+  type: 'snapshot';
+  run: string;
+  partition: number;
+  op: number;
+  state: Float32Array;
+}
+
+/** Stands for a message too large to send inline: its bytes are object `name` of the run's bucket. */
+export interface BulkRef {
+  v: number;
+  type: 'bulk';
+  run: string;
+  name: string;
+  size: number;
+}
+
+/** Published by every agent process each second (and when asked): its agents and their runs. */
+export interface Heartbeat {
+  v: number;
+  type: 'hb';
+  host: string;
+  pid: number;
+  agents: { id: string; run: string | null }[];
+}
+
+export const checkpointName = (op: number, partition: number): string => `ck.${op}.${partition}`;
 
 export class ProtocolError extends Error {
   constructor(message: string) {
@@ -54,7 +104,7 @@ export class ProtocolError extends Error {
 
 const packr = new Packr({ moreTypes: true, useRecords: false });
 
-export function encode(msg: Request | Reply): Uint8Array {
+export function encode(msg: Request | Reply | Snapshot | BulkRef | Heartbeat): Uint8Array {
   return packr.pack(msg);
 }
 
@@ -77,7 +127,9 @@ function decodeRaw(bytes: Uint8Array): Record<string, unknown> {
 
 const isInt = (v: unknown, min = 0, max = 2 ** 31): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isRun = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128;
+/** Run and agent ids are NATS subject tokens and bucket-name parts: a safe alphabet only. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const isRun = (v: unknown): v is string => typeof v === 'string' && ID_PATTERN.test(v);
 const isIntList = (v: unknown): v is number[] => Array.isArray(v) && v.length <= 1 << 20 && v.every((x) => isInt(x));
 
 function need(ok: boolean, what: string): void {
@@ -99,12 +151,22 @@ export function decodeRequest(bytes: Uint8Array): Request {
       need(isIntList(m.partitions), 'partitions');
       need(isInt(m.iterations, 1, 1 << 20), 'iterations');
       need(typeof m.evaluate === 'boolean', 'evaluate');
+      need(isInt(m.op), 'op');
       break;
     case 'reweight':
+    case 'checkpoint':
       need(isIntList(m.partitions), 'partitions');
+      need(isInt(m.op), 'op');
       break;
     case 'collect':
       need(isInt(m.partition), 'partition');
+      break;
+    case 'restore':
+      need(isInt(m.partition) && isInt(m.op), 'restore');
+      break;
+    case 'replay':
+      need(isInt(m.partition) && isInt(m.from), 'replay');
+      need(isIntList(m.ops) && (m.ops as number[]).every((o) => o === REWEIGHT_OP || o >= 2), 'replay ops');
       break;
     default:
       throw new ProtocolError(`unknown request type ${JSON.stringify(m.type)}`);
@@ -151,4 +213,43 @@ export function decodeReply(bytes: Uint8Array): Reply {
       throw new ProtocolError(`unknown reply type ${JSON.stringify(m.type)}`);
   }
   return m as unknown as Reply;
+}
+
+/** Decodes and validates a checkpoint object. Throws ProtocolError. */
+export function decodeSnapshot(bytes: Uint8Array): Snapshot {
+  const m = decodeRaw(bytes);
+  need(m.type === 'snapshot' && isRun(m.run) && isInt(m.partition) && isInt(m.op), 'snapshot');
+  need(m.state instanceof Float32Array, 'snapshot state');
+  return m as unknown as Snapshot;
+}
+
+/** Largest bulk envelope; anything bigger is an ordinary message. */
+const MAX_ENVELOPE_BYTES = 512;
+
+/** The bulk envelope this message is, if it is one (checked); undefined otherwise. */
+export function asBulkRef(bytes: Uint8Array): BulkRef | undefined {
+  if (bytes.byteLength > MAX_ENVELOPE_BYTES) return undefined;
+  let m: Record<string, unknown>;
+  try {
+    m = decodeRaw(bytes);
+  } catch {
+    return undefined;
+  }
+  if (m.type !== 'bulk') return undefined;
+  need(isRun(m.run) && typeof m.name === 'string' && /^[A-Za-z0-9_.-]{1,128}$/.test(m.name), 'bulk ref');
+  need(isInt(m.size, 1, MAX_MESSAGE_BYTES), 'bulk size');
+  return m as unknown as BulkRef;
+}
+
+/** Decodes and validates a heartbeat. Throws ProtocolError. */
+export function decodeHeartbeat(bytes: Uint8Array): Heartbeat {
+  if (bytes.byteLength > 1 << 16) throw new ProtocolError('heartbeat too large');
+  const m = decodeRaw(bytes);
+  need(m.type === 'hb' && typeof m.host === 'string' && isInt(m.pid), 'heartbeat');
+  need(Array.isArray(m.agents) && m.agents.length <= 1024, 'heartbeat agents');
+  for (const a of m.agents as unknown[]) {
+    const r = a as Record<string, unknown>;
+    need(typeof a === 'object' && a !== null && isRun(r.id) && (r.run === null || isRun(r.run)), 'heartbeat agent');
+  }
+  return m as unknown as Heartbeat;
 }

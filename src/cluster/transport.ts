@@ -1,6 +1,8 @@
 // What the driver needs from a transport: a set of agents to send requests to. The
 // in-process transport (local.ts) runs agents in worker threads; a network transport
-// (NATS) implements the same interface, so the driver does not change.
+// (NATS) implements the same interface, so the driver does not change. The optional
+// parts serve recovery: finding replacement agents, and durable run state for
+// checkpoints and --resume.
 
 export interface AgentLink {
   /** Stable, human-readable name (for messages and logs). */
@@ -9,9 +11,34 @@ export interface AgentLink {
   request(bytes: Uint8Array, opts?: { timeoutMs?: number; transfer?: boolean }): Promise<Uint8Array>;
 }
 
+/** Objects of one run (checkpoints live here); agents reach the same store. */
+export interface BlobStore {
+  get(name: string): Promise<Uint8Array | null>;
+  put(name: string, bytes: Uint8Array): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+
+/** Durable state of one run, keyed by run id (survives the driver). */
+export interface RunStore {
+  /** The saved run record, if any. */
+  load(): Promise<Uint8Array | null>;
+  save(record: Uint8Array): Promise<void>;
+  /** Checkpoint objects of the run. */
+  readonly objects: BlobStore;
+}
+
 export interface Transport {
   /** The agents available to a run (starting them if the transport owns them). */
   agents(): Promise<AgentLink[]>;
   /** Stops what the transport started; safe to call twice. */
   close(): Promise<void>;
+  /**
+   * Opens the run's durable state (creating it; `fresh` discards an old one). Transports
+   * without durable state leave this out: then there are no checkpoints nor resume.
+   */
+  openRun?(run: string, fresh: boolean): Promise<RunStore>;
+  /** Removes the run's durable state after success. */
+  endRun?(run: string): Promise<void>;
+  /** Live agents not in `exclude`, waiting up to `timeoutMs` for one to appear. */
+  replacements?(exclude: ReadonlySet<string>, timeoutMs: number): Promise<AgentLink[]>;
 }

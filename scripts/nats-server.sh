@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Start or stop a local nats-server configured for galdecon.
+#
+#   scripts/nats-server.sh start DIR [PORT]   # PORT default 4222; prints the URL
+#   scripts/nats-server.sh stop DIR           # stops it by the pid in DIR/nats.pid
+#
+# DIR holds nats.conf (written on first start, then kept: edit it freely), the JetStream
+# store (persistent across restarts: run state and checkpoints survive), nats.pid and
+# nats.log. JetStream is on; max_payload stays at the 1 MiB default (galdecon sends
+# bulk data through the object store). Environment:
+#   NATS_HOST                 address to listen on (default 127.0.0.1; 0.0.0.0 for a cluster)
+#   GALDECON_NATS_USER/PASS   if both are set when nats.conf is first written, the server
+#                             requires them (the password is read from the environment at
+#                             each start, never written to disk)
+set -euo pipefail
+
+cmd=${1:-}
+dir=${2:-}
+if [[ -z $cmd || -z $dir ]]; then
+  echo "usage: $0 start|stop DIR [PORT]" >&2
+  exit 2
+fi
+
+case $cmd in
+start)
+  port=${3:-4222}
+  command -v nats-server >/dev/null || { echo "nats-server is not installed (apt-get install -y nats-server)" >&2; exit 1; }
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  if [[ -f $dir/nats.pid ]] && kill -0 "$(cat "$dir/nats.pid")" 2>/dev/null; then
+    echo "nats-server already running (pid $(cat "$dir/nats.pid"))" >&2
+    exit 1
+  fi
+  if [[ ! -f $dir/nats.conf ]]; then
+    {
+      echo "listen: \"${NATS_HOST:-127.0.0.1}:$port\""
+      echo "server_name: galdecon"
+      echo "max_payload: 1MB"
+      echo "max_connections: 4096"
+      echo "write_deadline: \"10s\""
+      echo "jetstream {"
+      echo "  store_dir: \"$dir/jetstream\""
+      echo "  max_memory_store: 256MB"
+      echo "  max_file_store: 16GB"
+      echo "}"
+      echo "pid_file: \"$dir/nats.pid\""
+      echo "log_file: \"$dir/nats.log\""
+      if [[ -n ${GALDECON_NATS_USER:-} && -n ${GALDECON_NATS_PASS:-} ]]; then
+        echo "authorization { user: \"$GALDECON_NATS_USER\", password: \$GALDECON_NATS_PASS }"
+      fi
+    } >"$dir/nats.conf"
+  fi
+  nats-server -c "$dir/nats.conf" >>"$dir/nats.log" 2>&1 &
+  for _ in $(seq 100); do
+    if grep -q "Server is ready" "$dir/nats.log" 2>/dev/null && [[ -f $dir/nats.pid ]]; then
+      url=$(grep -o 'Listening for client connections on [^ ]*' "$dir/nats.log" | tail -1 | awk '{print $NF}')
+      echo "nats://$url"
+      exit 0
+    fi
+    sleep 0.1
+  done
+  echo "nats-server did not start; see $dir/nats.log" >&2
+  exit 1
+  ;;
+stop)
+  pidfile=$dir/nats.pid
+  [[ -f $pidfile ]] || { echo "no $pidfile: not running?" >&2; exit 1; }
+  pid=$(cat "$pidfile")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; exit 0; }
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+  ;;
+*)
+  echo "usage: $0 start|stop DIR [PORT]" >&2
+  exit 2
+  ;;
+esac

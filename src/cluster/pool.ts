@@ -1,0 +1,203 @@
+// The agents of one run and the partitions each holds. Runs a request on every
+// partition, and when an agent is lost (transport failure, deadline, or a reply saying
+// it no longer has the state) moves its partitions to live agents, which rebuild them
+// to the current point of the run: assign, then restore the last checkpoint if there
+// is one, then replay the history since. The history is deterministic, so a rebuilt
+// partition holds exactly the bits it would have held.
+
+import { ClusterError } from '../errors.ts';
+import { PROTOCOL_VERSION, decodeReply, encode, type Op, type Reply, type Request } from './protocol.ts';
+import type { AgentLink, Transport } from './transport.ts';
+
+/** The agent is gone or has lost the partition's state: recover elsewhere. */
+class Lost extends Error {}
+
+/** Error replies that mean "this agent cannot go on with the run", not "the run is wrong". */
+const RECOVERABLE = new Set(['E_STATE', 'E_BUSY', 'E_NOCKPT', 'E_STORE']);
+
+export interface PoolConfig {
+  transport: Transport;
+  run: string;
+  partitions: number;
+  /** The assign request of a partition (built anew each time: its buffers may be transferred). */
+  assign: (p: number) => Request;
+  /** Deadline for one request (ms); undefined = the transport's default. */
+  timeoutMs?: number;
+  /** How long to wait for a replacement when no agent is left (ms). */
+  waitAgentsMs: number;
+  log: (line: string) => void;
+}
+
+export class Pool {
+  /** Every entry applied to every partition so far. */
+  readonly history: Op[] = [];
+  /** The history index of the last complete checkpoint, if any. */
+  checkpointOp: number | undefined;
+  private readonly links: AgentLink[] = [];
+  private readonly dead = new Set<AgentLink>();
+  private readonly used = new Set<AgentLink>();
+  private readonly owner: (AgentLink | undefined)[];
+  private rebuilds = 0;
+
+  constructor(private readonly cfg: PoolConfig, links: AgentLink[]) {
+    this.links.push(...links);
+    this.owner = new Array(cfg.partitions).fill(undefined);
+  }
+
+  /** Agents currently serving the run. */
+  get live(): AgentLink[] {
+    return this.links.filter((l) => !this.dead.has(l));
+  }
+
+  /** Places every partition (p on agent p mod K) and builds it up to the current history. */
+  async start(): Promise<void> {
+    const live = this.live;
+    for (let p = 0; p < this.cfg.partitions; p++) this.owner[p] = live[p % live.length];
+    await this.build([...this.owner.keys()]);
+  }
+
+  /**
+   * Sends `build(partitions)` to the owner of each group of partitions (one request per
+   * partition if `single`) and returns each partition's reply, recovering lost agents.
+   */
+  async exec(build: (partitions: number[]) => Request, single = false): Promise<Map<number, Reply>> {
+    const out = new Map<number, Reply>();
+    const todo = new Set(this.owner.keys());
+    while (todo.size > 0) {
+      const lost = new Set<AgentLink>();
+      await Promise.all([...this.groups(todo)].map(async ([link, parts]) => {
+        for (const batch of single ? parts.map((p) => [p]) : [parts]) {
+          try {
+            const reply = await this.call(link, build(batch));
+            for (const p of batch) {
+              out.set(p, reply);
+              todo.delete(p);
+            }
+          } catch (e) {
+            if (!(e instanceof Lost)) throw e;
+            lost.add(link);
+            return;
+          }
+        }
+      }));
+      if (lost.size > 0) await this.recover(lost);
+    }
+    return out;
+  }
+
+  /** Frees the agents' memory (best effort: lost agents need nothing). */
+  async release(): Promise<void> {
+    const req: Request = { v: PROTOCOL_VERSION, type: 'release', run: this.cfg.run };
+    await Promise.allSettled([...this.used].filter((l) => !this.dead.has(l)).map((l) => this.call(l, req)));
+  }
+
+  private groups(parts: Iterable<number>): Map<AgentLink, number[]> {
+    const g = new Map<AgentLink, number[]>();
+    for (const p of parts) {
+      const link = this.owner[p]!;
+      if (!g.has(link)) g.set(link, []);
+      g.get(link)!.push(p);
+    }
+    return g;
+  }
+
+  /** Marks agents lost and moves their partitions. */
+  private async recover(lost: Set<AgentLink>): Promise<void> {
+    for (const l of lost) this.dead.add(l);
+    const moved = [...this.owner.keys()].filter((p) => lost.has(this.owner[p]!));
+    if (moved.length === 0) return;
+    this.cfg.log(`agent ${[...lost].map((l) => l.id).join(', ')} lost; moving partition${moved.length > 1 ? 's' : ''} ${moved.join(', ')}`);
+    await this.place(moved);
+  }
+
+  /** Gives each partition to the least-loaded live agent, waiting for one if none is left. */
+  private async place(parts: number[]): Promise<void> {
+    this.rebuilds += parts.length;
+    if (this.rebuilds > 4 * this.cfg.partitions + 16) throw new ClusterError('too many agent failures; giving up');
+    if (this.live.length === 0) {
+      const ids = new Set(this.links.map((l) => l.id));
+      const s = Math.round(this.cfg.waitAgentsMs / 1000);
+      this.cfg.log(`no agent left; waiting up to ${s} s for one`);
+      const more = (await this.cfg.transport.replacements?.(ids, this.cfg.waitAgentsMs)) ?? [];
+      if (more.length === 0) throw new ClusterError(`no agent left for the run (waited ${s} s for a replacement)`);
+      this.links.push(...more);
+    }
+    const load = new Map(this.live.map((l) => [l, 0]));
+    for (const o of this.owner) if (o && load.has(o)) load.set(o, load.get(o)! + 1);
+    for (const p of parts) {
+      const [best] = [...load].sort((a, b) => a[1] - b[1]);
+      this.owner[p] = best[0];
+      load.set(best[0], best[1] + 1);
+    }
+    await this.build(parts);
+  }
+
+  /** Builds partitions on their owners up to the current history; re-places failures. */
+  private async build(parts: number[]): Promise<void> {
+    const lost = new Set<AgentLink>();
+    await Promise.all([...this.groups(parts)].map(async ([link, ps]) => {
+      this.used.add(link);
+      try {
+        for (const p of ps) await this.buildOne(link, p);
+      } catch (e) {
+        if (!(e instanceof Lost)) throw e;
+        lost.add(link);
+      }
+    }));
+    if (lost.size > 0) await this.recover(lost);
+  }
+
+  private async buildOne(link: AgentLink, p: number): Promise<void> {
+    const { run } = this.cfg;
+    const at = this.history.length;
+    await this.call(link, this.cfg.assign(p), true);
+    let from = 0;
+    const ck = this.checkpointOp;
+    if (ck !== undefined && ck > 0 && ck <= at) {
+      try {
+        await this.call(link, { v: PROTOCOL_VERSION, type: 'restore', run, partition: p, op: ck });
+        from = ck;
+      } catch (e) {
+        if (!(e instanceof Lost) || !/E_NOCKPT/.test(e.message)) throw e;
+        this.cfg.log(`checkpoint ${ck} of partition ${p} is unavailable; replaying from the start`);
+      }
+    }
+    if (at > from) {
+      await this.call(link, { v: PROTOCOL_VERSION, type: 'replay', run, partition: p, from, ops: this.history.slice(from, at) });
+    }
+  }
+
+  /**
+   * One request; Lost if the agent cannot serve it, ClusterError if the run cannot go on.
+   * Only transports that can find replacements recover: a local worker fails only on a
+   * bug, and then the run ends with the agent's error.
+   */
+  private async call(link: AgentLink, req: Request, transfer = false): Promise<Reply> {
+    try {
+      return await this.call1(link, req, transfer);
+    } catch (e) {
+      if (e instanceof Lost && !this.cfg.transport.replacements) throw new ClusterError(e.message);
+      throw e;
+    }
+  }
+
+  private async call1(link: AgentLink, req: Request, transfer: boolean): Promise<Reply> {
+    let reply: Reply;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        reply = decodeReply(await link.request(encode(req), { timeoutMs: this.cfg.timeoutMs, transfer }));
+      } catch (e) {
+        throw new Lost(`agent ${link.id}: ${(e as Error).message}`);
+      }
+      // The object store can be briefly unreachable (a server restart): wait and retry.
+      if (reply.type !== 'error' || reply.code !== 'E_STORE' || attempt >= 30) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    if (reply.type === 'error') {
+      const msg = `agent ${link.id} failed on ${req.type}: ${reply.message}`;
+      if (RECOVERABLE.has(reply.code)) throw new Lost(`${reply.code} ${msg}`);
+      throw new ClusterError(msg);
+    }
+    return reply;
+  }
+}

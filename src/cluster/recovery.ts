@@ -1,0 +1,47 @@
+// Durable run state for --resume: the run id (derived from the inputs and options, so a
+// restarted driver finds its run again) and the run record saved after every complete
+// checkpoint: the history up to it and the costs evaluated on the way, which let the
+// solver's loop be fast-forwarded to the checkpoint with the same decisions.
+
+import { createHash } from 'node:crypto';
+import { ClusterError } from '../errors.ts';
+import type { SolverOptions, Stack } from '../solver/index.ts';
+import type { Op } from './protocol.ts';
+
+export interface RunRecord {
+  v: 1;
+  run: string;
+  partitions: number;
+  sigma: number;
+  /** History index of the checkpoint: history.length. */
+  op: number;
+  history: Op[];
+  /** Exact cost sums (decimal fixed point) by history index. */
+  costs: Record<string, string>;
+}
+
+/** A run id from everything that determines the result. */
+export function runIdOf(y: Stack, psf: Stack, options: SolverOptions): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ what: 'galdecon-run-1', y: y.shape, psf: psf.shape, options }));
+  for (const a of [y.data, psf.data]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  return `r${h.digest('hex').slice(0, 24)}`;
+}
+
+export function encodeRecord(r: RunRecord): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(r));
+}
+
+export function decodeRecord(bytes: Uint8Array, run: string): RunRecord {
+  let r: RunRecord;
+  try {
+    r = JSON.parse(new TextDecoder().decode(bytes)) as RunRecord;
+  } catch {
+    throw new ClusterError(`the saved state of run ${run} is unreadable`);
+  }
+  const ok = r && r.v === 1 && r.run === run && Number.isInteger(r.partitions) && typeof r.sigma === 'number' &&
+    Array.isArray(r.history) && r.history.every((o) => Number.isInteger(o) && o >= 0) && r.op === r.history.length &&
+    typeof r.costs === 'object' && r.costs !== null && Object.values(r.costs).every((c) => typeof c === 'string' && /^-?\d+$/.test(c));
+  if (!ok) throw new ClusterError(`the saved state of run ${run} is malformed`);
+  return r;
+}

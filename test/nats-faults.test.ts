@@ -1,0 +1,118 @@
+// Failures over a real nats-server, each ending with output bit-identical to an
+// undisturbed local run: an agent SIGKILLed at a random iteration (several seeds, with
+// and without checkpoints), the server restarted mid-run, the driver killed and resumed;
+// and, with no agent left, a clear failure without output.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NatsServer, natsAvailable } from './support/nats-server.ts';
+import { Proc, startAgent } from './support/galdecon-procs.ts';
+import { P, P_PATH, Y, Y_PATH, localRun, natsRun, sameBits } from './support/nats-runs.ts';
+import type { DistributedResult } from '../src/cluster/index.ts';
+
+const skip = !natsAvailable();
+let server: NatsServer;
+let reference: DistributedResult;
+const procs: Proc[] = [];
+
+async function agents(n: number): Promise<Proc[]> {
+  const ps = await Promise.all(Array.from({ length: n }, () => startAgent(server.url)));
+  procs.push(...ps);
+  return ps;
+}
+
+async function stopAll(): Promise<void> {
+  for (const p of procs.splice(0)) p.kill('SIGKILL');
+}
+
+/** mulberry32: a seeded iteration to strike at. */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+before(async () => {
+  if (skip) return;
+  [server, reference] = await Promise.all([NatsServer.start(), localRun(Y, P)]);
+});
+
+after(async () => {
+  if (skip) return;
+  await stopAll();
+  await server.dispose();
+});
+
+for (const seed of [1, 2, 3]) {
+  test(`an agent SIGKILLed at a random iteration (seed ${seed}${seed > 1 ? ', with checkpoints' : ''})`, { skip }, async () => {
+    const rand = seeded(seed);
+    const [a, b] = await agents(2);
+    const victim = rand() < 0.5 ? a : b;
+    const at = 1 + Math.floor(rand() * 38);
+    const log: string[] = [];
+    const r = await natsRun({ url: server.url, minAgents: 2, maxAgents: 2, lostAfterMs: 2000 }, {
+      partitions: 5,
+      checkpointEvery: seed > 1 ? 7 : 0,
+      log: (l) => log.push(l),
+      onProgress: (p) => { if (p.iteration === at) victim.kill('SIGKILL'); },
+    });
+    assert.ok(log.some((l) => /lost; moving partition/.test(l)), `no recovery logged: ${log.join('\n')}`);
+    assert.ok(sameBits(r.x, reference.x), `seed ${seed}: output differs after a kill at iteration ${at}`);
+    assert.deepEqual(r.cost, reference.cost);
+    await stopAll();
+  });
+}
+
+test('the NATS server restarted mid-run (persistent store): clients reconnect, identical output', { skip }, async () => {
+  await agents(2);
+  let restart: Promise<void> | undefined;
+  const r = await natsRun({ url: server.url, minAgents: 2, maxAgents: 2 }, {
+    partitions: 4,
+    checkpointEvery: 5,
+    onProgress: (p) => { if (p.iteration === 12) restart = server.restart(300); },
+  });
+  await restart;
+  assert.ok(restart, 'the restart did not happen');
+  assert.ok(sameBits(r.x, reference.x));
+  await stopAll();
+});
+
+test('the driver killed mid-run, then --resume: continues from its checkpoint, identical output', { skip }, async () => {
+  await agents(2);
+  const dir = mkdtempSync(join(tmpdir(), 'galdecon-resume-'));
+  const opts = ['--n-iter', '100', '--n-reweights', '1', '--tolerance', '0'];
+  const run = (out: string, extra: string[]) => new Proc(['run', '--input', Y_PATH, '--psf', P_PATH, '--output', join(dir, out), ...opts, ...extra]);
+  const local = run('local.npy', ['--agents', '2', '--quiet']);
+  const nats = ['--nats', server.url, '--min-agents', '2', '--checkpoint-every', '20', '--wait-agents', '10'];
+  const first = run('x.npy', nats);
+  await first.waitFor(/checkpoint at iteration 40/, 60_000);
+  first.kill('SIGKILL');
+  await first.exited;
+  assert.ok(!existsSync(join(dir, 'x.npy')), 'the killed driver wrote output');
+  const second = run('x.npy', [...nats, '--resume']);
+  assert.equal(await second.exited, 0, second.stderr);
+  assert.match(second.stderr, /resumed from its checkpoint/);
+  assert.equal(await local.exited, 0, local.stderr);
+  assert.ok(readFileSync(join(dir, 'local.npy')).equals(readFileSync(join(dir, 'x.npy'))), 'resumed output differs');
+  await stopAll();
+});
+
+test('no agent left: the driver waits, then fails clearly without output', { skip }, async () => {
+  const [a] = await agents(1);
+  const dir = mkdtempSync(join(tmpdir(), 'galdecon-noagent-'));
+  const p = new Proc(['run', '--input', Y_PATH, '--psf', P_PATH, '--output', join(dir, 'x.npy'), '--n-iter', '300', '--tolerance', '0',
+    '--nats', server.url, '--wait-agents', '1']);
+  await p.waitFor(/found 1 agent/);
+  await new Promise((r) => setTimeout(r, 300));
+  a.kill('SIGKILL');
+  assert.equal(await p.exited, 1);
+  assert.match(p.stderr, /error: no agent left for the run \(waited 1 s for a replacement\)/);
+  assert.deepEqual(readdirSync(dir), []);
+});

@@ -1,0 +1,140 @@
+// Security over a real nats-server: an agent without (or with wrong) credentials cannot
+// join an authenticated server, with them it can, and secrets never reach the logs; a
+// fuzz of ≥ 10,000 random and mutated messages on an agent's subjects neither crashes
+// nor hangs it, and a following run still gives the local-mode bits.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, createInbox, type NatsConnection } from 'nats';
+import { NatsServer, natsAvailable } from './support/nats-server.ts';
+import { Proc, agentIds, startAgent } from './support/galdecon-procs.ts';
+import { CLI_OPTS, P, P_PATH, Y, Y_PATH, localRun, natsRun, sameBits } from './support/nats-runs.ts';
+import { encode, PROTOCOL_VERSION, type Request } from '../src/cluster/protocol.ts';
+import { DEFAULT_OPTIONS } from '../src/solver/index.ts';
+import { parseNpy } from '../src/io/index.ts';
+import type { DistributedResult } from '../src/cluster/index.ts';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const skip = !natsAvailable();
+let reference: DistributedResult;
+
+before(async () => {
+  if (!skip) reference = await localRun(Y, P);
+});
+
+test('authentication: no or wrong credentials cannot join; the right ones can; no secret in any log', { skip }, async () => {
+  const server = await NatsServer.start({ config: 'authorization { user: galdecon, password: "s3cret-pw" }\n' });
+  const procs: Proc[] = [];
+  try {
+    const anon = new Proc(['agent', '--nats', server.url]);
+    const wrong = new Proc(['agent', '--nats', server.url, '--nats-user', 'galdecon'], { env: { GALDECON_NATS_PASS: 'nope' } });
+    procs.push(anon, wrong);
+    assert.equal(await anon.exited, 1);
+    assert.match(anon.stderr, /Authorization Violation/);
+    assert.equal(await wrong.exited, 1);
+    assert.match(wrong.stderr, /Authorization Violation/);
+
+    const env = { GALDECON_NATS_USER: 'galdecon', GALDECON_NATS_PASS: 's3cret-pw' };
+    const agent = await startAgent(server.url, 1, { env });
+    procs.push(agent);
+    const dir = mkdtempSync(join(tmpdir(), 'galdecon-auth-'));
+    const url = server.url.replace('nats://', 'nats://galdecon:s3cret-pw@');
+    const run = new Proc(['run', '--input', Y_PATH, '--psf', P_PATH, '--output', join(dir, 'x.npy'), ...CLI_OPTS,
+      '--partitions', '4', '--nats', url, '--wait-agents', '10']);
+    procs.push(run);
+    const code = await run.exited;
+    assert.equal(code, 0, `run: ${run.stderr}`);
+    assert.match(run.stderr, /connected to nats:\/\/\*\*\*@127\.0\.0\.1/);
+    const want = await localRun(Y, P, undefined, 2, 4);
+    const got = parseNpy(readFileSync(join(dir, 'x.npy')), 'x.npy').data as Float32Array;
+    assert.ok(sameBits(got, want.x), 'output differs from local mode');
+    for (const p of [anon, wrong, agent, run]) {
+      assert.ok(!/s3cret-pw|nope/.test(p.stderr + p.stdout), `a secret was printed: ${p.stderr}`);
+    }
+  } finally {
+    for (const p of procs) p.kill('SIGKILL');
+    await server.dispose();
+  }
+});
+
+/** Valid requests of every kind, for the fuzzer to mutate. */
+function corpus(run: string): Uint8Array[] {
+  const v = PROTOCOL_VERSION;
+  const reqs: (Request | Record<string, unknown>)[] = [
+    { v, type: 'ping', run },
+    { v, type: 'step', run, partitions: [0, 1], iterations: 1, evaluate: true, op: 0 },
+    { v, type: 'reweight', run, partitions: [0], op: 3 },
+    { v, type: 'collect', run, partition: 0 },
+    { v, type: 'checkpoint', run, partitions: [0], op: 1 },
+    { v, type: 'restore', run, partition: 0, op: 2 },
+    { v, type: 'replay', run, partition: 0, from: 0, ops: [3, 2, 0, 5] },
+    { v, type: 'release', run },
+    { v, type: 'bulk', run, name: 'q.x.1', size: 5_000_000 },
+    { v, type: 'assign', run, spec: {
+      partition: 0, first: 0, n: 4, ny: 8, nx: 8, psfCount: 1, ky: 3, kx: 3, sigma: -1, options: DEFAULT_OPTIONS,
+      y: new Float32Array(4 * 64), psfs: new Float32Array(9),
+    } },
+    { v: 99, type: 'ping', run },
+    { v, type: 'step', run, partitions: Array.from({ length: 5000 }, (_, i) => i), iterations: 1 << 20, evaluate: false, op: 0 },
+    { v, type: 'replay', run, partition: 0, from: 0, ops: new Array(100_000).fill(1 << 20) },
+  ];
+  return reqs.map((r) => encode(r as Request));
+}
+
+test('fuzz: 10,000 random and mutated messages; the agent survives and a following run is identical', { skip }, async () => {
+  const server = await NatsServer.start();
+  const agent = await startAgent(server.url, 1);
+  let nc: NatsConnection | undefined;
+  try {
+    const [id] = agentIds(agent);
+    nc = await connect({ servers: server.url });
+    const inbox = createInbox();
+    let replies = 0;
+    nc.subscribe(inbox, { callback: () => { replies++; } });
+    let s = 12345;
+    const rnd = (n: number) => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return s % n;
+    };
+    const runs = ['fuzz', 'other', 'r0123456789abcdef'];
+    const base = runs.flatMap(corpus);
+    const N = 10_000;
+    for (let i = 0; i < N; i++) {
+      const run = runs[rnd(runs.length)];
+      let msg: Uint8Array;
+      const kind = rnd(10);
+      if (kind < 3) {
+        msg = new Uint8Array(rnd(3000));
+        for (let j = 0; j < msg.length; j++) msg[j] = rnd(256);
+      } else {
+        msg = Uint8Array.from(base[rnd(base.length)]);
+        const flips = kind < 8 ? 1 + rnd(4) : 0;
+        for (let f = 0; f < flips && msg.length > 0; f++) msg[rnd(msg.length)] = rnd(256);
+        if (kind === 8) msg = msg.subarray(0, rnd(msg.length + 1));
+      }
+      const subject = kind === 9 && rnd(2) === 0 ? (rnd(2) ? 'galdecon.v1.hb' : 'galdecon.v1.discover') : `galdecon.v1.agent.${id}.${run}`;
+      nc.publish(subject, msg, rnd(2) ? { reply: inbox } : undefined);
+      if (i % 500 === 0) await nc.flush();
+    }
+    await nc.flush();
+    // The agent handles its requests in order: once a ping is answered, the fuzz is done.
+    const t0 = Date.now();
+    const pong = await nc.request(`galdecon.v1.agent.${id}.fuzz`, encode({ v: PROTOCOL_VERSION, type: 'ping', run: 'fuzz' }), { timeout: 60_000 });
+    assert.ok(pong.data.length > 0);
+    assert.ok(Date.now() - t0 < 60_000);
+    assert.ok(replies > 1000, `only ${replies} replies`);
+    // A mutated message may have been a valid assign of a made-up run: release those runs.
+    for (const run of runs) nc.publish(`galdecon.v1.agent.${id}.${run}`, encode({ v: PROTOCOL_VERSION, type: 'release', run }));
+    await nc.flush();
+    assert.equal(agent.child.exitCode, null, 'the agent died');
+    const r = await natsRun({ url: server.url }, { partitions: 3 });
+    assert.ok(sameBits(r.x, reference.x));
+    assert.match(agent.stderr, /dropped a message/);
+  } finally {
+    await nc?.close();
+    agent.kill('SIGKILL');
+    await server.dispose();
+  }
+});
