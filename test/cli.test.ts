@@ -123,3 +123,18 @@ test('an existing output is refused without --overwrite, replaced with it', () =
   assert.equal(galdecon([...args, '--overwrite']).code, 0);
   assert.notDeepEqual(readFileSync(out), before);
 });
+
+test('PSFs that do not sum to 1 give a warning, not an error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'galdecon-cli-'));
+  const p = loadNpy('example/example_psfs.npy');
+  const half = Float32Array.from(p.data.subarray(0, 4 * 1681), (v) => v * 0.5);
+  const y = loadNpy('example/example_image_stack.npy');
+  const yp = join(dir, 'y.npy');
+  const pp = join(dir, 'p.npy');
+  writeFileSync(yp, encodeNpy(y.data.slice(0, 4 * 1681), [4, 41, 41]));
+  writeFileSync(pp, encodeNpy(half, [4, 41, 41]));
+  const r = galdecon(['run', '--input', yp, '--psf', pp, '--output', join(dir, 'x.npy'), '--n-iter', '2', '--n-reweights', '0', '--agents', '1', '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /warning: .*4 of 4 PSFs do not sum to 1 \(object \d: 0\.5/);
+  assert.ok(existsSync(join(dir, 'x.npy')), 'no output');
+});

@@ -8,7 +8,7 @@ import { readArray, writeArray, formatOf, requireWritable, type FitsCard } from 
 import { runDistributed, LocalTransport, type DistributedResult, type Transport } from '../cluster/index.ts';
 import { NatsTransport } from '../cluster/nats.ts';
 import { NATS_OPTIONS, natsOptionsFrom } from './agent.ts';
-import { DEFAULT_OPTIONS, type SolverOptions } from '../solver/index.ts';
+import { DEFAULT_OPTIONS, psfShape, psfSumWarning, stackShape, type SolverOptions } from '../solver/index.ts';
 import { buildReport, reportJson, writePlots, softwareInfo, type RunReport } from '../report/report.ts';
 import { formatMetrics } from '../report/metrics.ts';
 import { writeTextAtomic } from '../io/index.ts';
@@ -94,6 +94,8 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
   if (truth && truth.data.length !== y.data.length) {
     throw new InputError(`--truth ${String(a.truth)} has shape (${truth.shape.join(', ')}) but the input has (${y.shape.join(', ')})`);
   }
+  const warning = psfSumWarning(psf.data, psfShape(psf, stackShape(y, String(a.input)), String(a.psf)), String(a.psf));
+  if (warning) process.stderr.write(`galdecon run: warning: ${warning}\n`);
   const agents = a.agents as number;
   const transport = makeTransport(a);
   let result: DistributedResult;

@@ -164,8 +164,7 @@ export class Agent {
       h.batch.reweight();
       h.cost = undefined;
     } else {
-      h.batch.step(op >> 1);
-      h.cost = op & 1 ? h.batch.costSum().toString() : undefined;
+      h.cost = h.batch.advance(op >> 1, (op & 1) === 1)?.toString();
     }
     h.op++;
   }
