@@ -33,15 +33,13 @@ class WorkerAgent implements AgentLink {
     this.worker.on('exit', (code) => this.fail(new ClusterError(`agent ${this.id} exited (code ${code})`)));
   }
 
-  request(bytes: Uint8Array, opts: { transfer?: boolean } = {}): Promise<Uint8Array> {
+  request(bytes: Uint8Array): Promise<Uint8Array> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      // Transfer only buffers the caller no longer needs (they become unusable here).
-      const transfer = opts.transfer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-        ? [bytes.buffer as ArrayBuffer] : [];
-      this.worker.postMessage({ id, bytes }, transfer);
+      const own = ownBuffer(bytes);
+      this.worker.postMessage({ id, bytes: own }, [own.buffer as ArrayBuffer]);
     });
   }
 
@@ -67,4 +65,13 @@ export class LocalTransport implements Transport {
   async close(): Promise<void> {
     await Promise.all(this.links.map((l) => l.worker.terminate()));
   }
+}
+
+/**
+ * The bytes in an ArrayBuffer of their own, ready to transfer. Encoders return views into
+ * large shared buffers, and posting a view clones its whole buffer (megabytes per
+ * message after a large one was encoded): copy the few bytes instead.
+ */
+export function ownBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
 }

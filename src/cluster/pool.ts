@@ -19,7 +19,7 @@ export interface PoolConfig {
   transport: Transport;
   run: string;
   partitions: number;
-  /** The assign request of a partition (built anew each time: its buffers may be transferred). */
+  /** The assign request of a partition (built anew each time it is sent). */
   assign: (p: number) => Request;
   /** Deadline for one request (ms); undefined = the transport's default. */
   timeoutMs?: number;
@@ -150,7 +150,7 @@ export class Pool {
   private async buildOne(link: AgentLink, p: number): Promise<void> {
     const { run } = this.cfg;
     const at = this.history.length;
-    await this.call(link, this.cfg.assign(p), true);
+    await this.call(link, this.cfg.assign(p));
     let from = 0;
     const ck = this.checkpointOp;
     if (ck !== undefined && ck > 0 && ck <= at) {
@@ -172,20 +172,20 @@ export class Pool {
    * Only transports that can find replacements recover: a local worker fails only on a
    * bug, and then the run ends with the agent's error.
    */
-  private async call(link: AgentLink, req: Request, transfer = false): Promise<Reply> {
+  private async call(link: AgentLink, req: Request): Promise<Reply> {
     try {
-      return await this.call1(link, req, transfer);
+      return await this.call1(link, req);
     } catch (e) {
       if (e instanceof Lost && !this.cfg.transport.replacements) throw new ClusterError(e.message);
       throw e;
     }
   }
 
-  private async call1(link: AgentLink, req: Request, transfer: boolean): Promise<Reply> {
+  private async call1(link: AgentLink, req: Request): Promise<Reply> {
     let reply: Reply;
     for (let attempt = 1; ; attempt++) {
       try {
-        reply = decodeReply(await link.request(encode(req), { timeoutMs: this.cfg.timeoutMs, transfer }));
+        reply = decodeReply(await link.request(encode(req), { timeoutMs: this.cfg.timeoutMs }));
       } catch (e) {
         throw new Lost(`agent ${link.id}: ${(e as Error).message}`);
       }

@@ -8,7 +8,7 @@ export interface AgentLink {
   /** Stable, human-readable name (for messages and logs). */
   readonly id: string;
   /** Sends an encoded request and resolves with the encoded reply. */
-  request(bytes: Uint8Array, opts?: { timeoutMs?: number; transfer?: boolean }): Promise<Uint8Array>;
+  request(bytes: Uint8Array, opts?: { timeoutMs?: number }): Promise<Uint8Array>;
 }
 
 /** Objects of one run (checkpoints live here); agents reach the same store. */

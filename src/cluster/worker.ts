@@ -2,6 +2,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { Agent } from './agent.ts';
+import { ownBuffer } from './local.ts';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
@@ -11,7 +12,7 @@ const agent = new Agent({ log: (line) => process.stderr.write(`galdecon agent ${
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (m: { id: number; bytes: Uint8Array }) => {
   queue = queue.then(async () => {
-    const reply = await agent.handle(m.bytes);
+    const reply = ownBuffer(await agent.handle(m.bytes));
     port.postMessage({ id: m.id, bytes: reply }, [reply.buffer as ArrayBuffer]);
   });
 });
