@@ -85,9 +85,9 @@ export async function runDistributed(
         partition: p, first: r.first, n: r.n, ny: shape.ny, nx: shape.nx,
         psfCount: pshape.n === 1 ? 1 : r.n, ky: pshape.ky, kx: pshape.kx, sigma, options,
         // Each partition's inputs travel as float32 (the kernels' precision).
-        y: Float32Array.from(y.data.subarray(r.first * npix, (r.first + r.n) * npix)),
-        psfs: pshape.n === 1 ? Float32Array.from(psf.data.subarray(0, kpix))
-          : Float32Array.from(psf.data.subarray(r.first * kpix, (r.first + r.n) * kpix)),
+        y: new Float32Array(y.data.subarray(r.first * npix, (r.first + r.n) * npix)),
+        psfs: pshape.n === 1 ? new Float32Array(psf.data.subarray(0, kpix))
+          : new Float32Array(psf.data.subarray(r.first * kpix, (r.first + r.n) * kpix)),
       },
     };
   };

@@ -2,7 +2,7 @@
 
 /** NumPy's median: the middle value, or the mean of the two middle values. */
 export function median(values: ArrayLike<number>): number {
-  const a = Float64Array.from(values);
+  const a = new Float64Array(values); // typed-array source: a bulk conversion, not an iteration
   const n = a.length;
   const hi = select(a, n >> 1);
   if (n % 2 === 1) return hi;
