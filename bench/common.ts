@@ -62,6 +62,8 @@ export interface ModeFactory {
   transport(): Promise<Transport>;
   /** Process ids of the agents (for memory sampling), if they are separate processes. */
   pids?(): number[];
+  /** The NATS server's URL (starting server and agents if needed). */
+  url?(): Promise<string>;
   close?(): Promise<void>;
 }
 
@@ -134,4 +136,45 @@ export function writeText(name: string, text: string): string {
   const path = `${RESULTS}${name}`;
   writeFileSync(path, text);
   return path;
+}
+
+/**
+ * NATS mode: a real nats-server on a free loopback port and one `galdecon agent` process
+ * with `agents` worker threads, started on first use and stopped by `close()`.
+ */
+export function natsMode(agents: number): ModeFactory {
+  let server: import('../test/support/nats-server.ts').NatsServer | undefined;
+  let proc: import('../test/support/galdecon-procs.ts').Proc | undefined;
+  const up = async () => {
+    if (server) return server;
+    const { NatsServer } = await import('../test/support/nats-server.ts');
+    const { startAgent } = await import('../test/support/galdecon-procs.ts');
+    server = await NatsServer.start();
+    proc = await startAgent(server.url, agents);
+    return server;
+  };
+  return {
+    mode: 'nats',
+    agents,
+    async transport() {
+      const s = await up();
+      const { NatsTransport } = await import('../src/cluster/nats.ts');
+      return new NatsTransport({ url: s.url, minAgents: agents, waitAgentsMs: 30_000 });
+    },
+    pids: () => (proc?.child.pid ? [proc.child.pid] : []),
+    url: async () => (await up()).url,
+    async close() {
+      proc?.kill('SIGTERM');
+      await proc?.exited;
+      await server?.stop();
+      server = undefined;
+      proc = undefined;
+    },
+  };
+}
+
+/** Whether a nats-server binary is on this machine. */
+export async function natsServerAvailable(): Promise<boolean> {
+  const { natsAvailable } = await import('../test/support/nats-server.ts');
+  return natsAvailable();
 }

@@ -13,10 +13,11 @@ import { memoryStudy } from './studies/memory.ts';
 import { convergenceStudy } from './studies/convergence.ts';
 import { scalingStudy } from './studies/scaling.ts';
 import { peerStudy } from './studies/peer.ts';
-import { localMode, writeJson, type ModeFactory } from './common.ts';
+import { e2eStudy } from './studies/e2e.ts';
+import { localMode, natsMode, natsServerAvailable, writeJson, type ModeFactory } from './common.ts';
 import { writeBenchReadme } from './report.ts';
 
-const STUDIES = ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer'] as const;
+const STUDIES = ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e'] as const;
 type Study = (typeof STUDIES)[number];
 
 const HELP = `galdecon bench — measure galdecon on this machine
@@ -31,6 +32,7 @@ usage: npm run bench -- [--kernels] [--partitions] [--memory] [--convergence] [-
   --convergence  cost vs wall time, one agent vs all agents (Fig. 4)
   --scaling      time and memory vs objects (1k, 10k, 100k)
   --peer         a vectorised NumPy implementation on the same data, same harness run
+  --e2e          galdecon run end to end (input to output) on 10,000 objects, local and NATS, 2 agents
   --quick        every study small (checks the harness, not the speed)
   --max-objects  cap the scaling study (e.g. 10000 on small machines)
   --json         one JSON line per study on stdout
@@ -78,7 +80,9 @@ async function main(): Promise<number> {
   const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
   const machine = await machineInfo();
   const cores = availableParallelism();
-  const modes: ModeFactory[] = [localMode(cores)];
+  const nats = (await natsServerAvailable()) ? natsMode(cores) : undefined;
+  if (!nats) log('NOTICE: nats-server is not installed: NATS rows are skipped (apt-get install nats-server)');
+  const modes: ModeFactory[] = nats ? [localMode(cores), nats] : [localMode(cores)];
   const single: ModeFactory[] = [localMode(1), localMode(cores)];
   const maxObjects = values['max-objects'] ? Number(values['max-objects']) : undefined;
   for (const study of studies) {
@@ -89,13 +93,15 @@ async function main(): Promise<number> {
       : study === 'partitions' ? await partitionsStudy(ctx)
       : study === 'memory' ? await memoryStudy(ctx)
       : study === 'convergence' ? await convergenceStudy({ ...ctx, modes: single })
-      : study === 'scaling' ? await scalingStudy(ctx)
+      : study === 'scaling' ? await scalingStudy({ ...ctx, modes: [localMode(cores)] })
+      : study === 'e2e' ? await e2eStudy(ctx)
       : await peerStudy({ quick, log });
     const record = { ...result, quick, machine, date: new Date().toISOString(), duration_s: (performance.now() - t0) / 1000 };
     writeJson(`${study}.json`, record);
     if (values.json) process.stdout.write(JSON.stringify(record) + '\n');
     else log(`${study}: done in ${record.duration_s.toFixed(1)} s → bench/results/${study}.json`);
   }
+  await nats?.close?.();
   if (!values['no-readme']) {
     const readme = writeBenchReadme();
     if (!values.json) log(`report → ${readme}`);

@@ -69,6 +69,13 @@ export function writeBenchReadme(): string {
     for (const r of s.rows) out.push(`| ${r.mode} | ${r.agents} | ${r.objects} | ${f(r.per_iteration_s, 3)} | ${f(r.us_per_object_iteration_per_core)} | ${mib(r.peak_bytes)} | ${(r.bytes_per_object / 1024).toFixed(0)} KiB |`);
     out.push('', '![scaling](results/scaling.svg)', '');
   }
+  const e = load('e2e');
+  if (e) {
+    out.push('## End to end (`--e2e`)', '', machineLine(e), '',
+      '| mode | agents | wall s (input to output) | iterations | converged | setup s | s/iteration |', '|---|---|---|---|---|---|---|');
+    for (const r of e.runs) out.push(`| ${r.mode} | ${r.agents} | ${f(r.wall_s, 1)} | ${r.iterations} | ${r.converged} | ${f(r.setup_s, 1)} | ${f(r.per_iteration_s, 3)} |`);
+    out.push('', `${e.objects} objects, default options; outputs ${e.identical_output ? 'bit-identical' : 'DIFFERENT'}. Target through NATS with 2 agents: ≤ 60 s. Paper: 190 min for 150 iterations on 24 cores.`, '');
+  }
   const q = load('peer');
   if (q) {
     out.push('## NumPy peer (`--peer`)', '', machineLine(q), '');
