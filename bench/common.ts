@@ -9,7 +9,9 @@ import { encodeNpy, parseNpy } from '../src/io/index.ts';
 import { runDistributed, LocalTransport, type Transport, type DistributedResult } from '../src/cluster/index.ts';
 import type { SolverOptions } from '../src/solver/index.ts';
 
-export const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+/** Where results go: bench/results/, or GALDECON_BENCH_RESULTS (e.g. a test's temp dir). */
+export const RESULTS = process.env.GALDECON_BENCH_RESULTS
+  ? `${process.env.GALDECON_BENCH_RESULTS.replace(/\/$/, '')}/` : fileURLToPath(new URL('./results/', import.meta.url));
 const CACHE = `${RESULTS}data/`;
 
 export interface Stack {

@@ -85,6 +85,50 @@ export function writeBenchReadme(): string {
         `NumPy (float64, rfft) ${f(q.numpy_us_per_object_iteration)} µs per object-iteration → **×${f(q.ratio, 1)}** (target ≥ ×10).`, '');
     }
   }
+  out.push(...targets(k, p, m, e, q));
   writeFileSync(README, out.join('\n') + '\n');
   return README;
+}
+
+/** The project's targets for this 2-core machine: met or missed, by how much, and why. */
+function targets(k: any, p: any, m: any, e: any, q: any): string[] {
+  const out = ['## Targets', '', '| target | measured | |', '|---|---|---|'];
+  const row = (what: string, measured: string, ok: boolean | undefined) =>
+    out.push(`| ${what} | ${measured} | ${ok === undefined ? 'not measured' : ok ? 'met' : '**missed**'} |`);
+  if (k) row('full iteration ≤ 25 µs per object-iteration, one core (41×41)', `${f(k.us_per_object_iteration)} µs (×${f(k.us_per_object_iteration / 25)} the target)`, k.quick ? undefined : k.us_per_object_iteration <= 25);
+  if (e) {
+    const n = e.runs.find((r: any) => r.mode === 'nats') ?? e.runs[0];
+    row(`10,000 objects end to end through NATS, 2 agents, ≤ 60 s`, `${f(n.wall_s, 1)} s (${n.mode}, ${n.iterations} iterations)`, e.quick ? undefined : n.mode === 'nats' && n.wall_s <= 60);
+  }
+  if (p) {
+    for (const mode of [...new Set(p.rows.map((r: any) => r.mode))]) {
+      const at = (n: number) => p.rows.find((r: any) => r.mode === mode && r.partitions === n);
+      const a = at(2), b = at(128);
+      if (a && b) row(`${mode}: time per iteration at N = 128 within 10 % of N = 2`, `${f(b.mean_s, 3)} s vs ${f(a.mean_s, 3)} s (${f((b.mean_s / a.mean_s - 1) * 100, 1)} %)`, p.quick ? undefined : b.mean_s <= 1.1 * a.mean_s);
+    }
+  }
+  if (m) {
+    for (const r of m.runs) row(`${r.mode}: peak memory for ${m.objects} objects ≤ 1 GiB, no disk spill`, `${mib(r.peak_total_bytes)}, ${mib(r.disk_written_bytes)} written`, m.quick ? undefined : r.peak_total_bytes <= 2 ** 30 && r.disk_written_bytes < 2 ** 20);
+  }
+  if (q?.available) row('≥ 10× the NumPy peer per core', `×${f(q.ratio, 1)}`, q.quick ? undefined : q.ratio >= 10);
+  out.push('', '### Where the time and the memory go', '');
+  if (k) {
+    const at = (t: string) => k.rows.find((r: any) => r.size === '41x41' && r.task === t)?.us_per_object ?? NaN;
+    const full = at('full iteration (step + cost)');
+    const parts: [string, number][] = [
+      ['inverse DFT (gradient)', at('irfft2 (inverse DFT)')], ['forward DFT (X̂ update)', at('rfft2 (forward DFT)')],
+      ['Φᵀ of the dual', at('Φᵀ (starlet adjoint)')], ['Φ of x̃', at('Φ (starlet)')],
+    ];
+    const named = parts.reduce((a, [, v]) => a + v, 0);
+    out.push('One object-iteration at 41×41 (µs, one core, from the kernels table):', '', '| part | µs | share |', '|---|---|---|');
+    for (const [name, v] of parts) out.push(`| ${name} | ${f(v)} | ${f((v / full) * 100, 0)} % |`);
+    out.push(`| element-wise passes (gradient spectrum, x̃, dual step with clip and relaxation, X̂ and x relaxation, cost sums) | ${f(full - named)} | ${f(((full - named) / full) * 100, 0)} % |`, '');
+    out.push('The element-wise passes stream the partition state (about 88 KB per object: x, X̂, P̂, Ŷ, the dual, W and Φx) ' +
+      'from memory every iteration, so they run at memory speed rather than arithmetic speed. Φᵀ costs about 1.6× Φ for the ' +
+      'same arithmetic (register pressure in its fused combinations, see the issue notes).', '');
+  }
+  out.push('Memory: the resident state is 88 KB per 41×41 object in float32 (x 6.7, X̂ 6.9, P̂ 6.9, Ŷ 6.9, dual 20.2, W 20.2, ' +
+    'Φx 20.2 KB), i.e. 880 MB for 10,000 objects, before the driver\'s copies of the input (2 × 67 MB), the output ' +
+    '(67 MB) and each runtime\'s own heap.', '');
+  return out;
 }

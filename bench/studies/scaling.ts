@@ -1,8 +1,9 @@
 // `--scaling`: time per iteration and memory against the number of objects (1k, 10k,
 // 100k): the cost must grow linearly, the memory as the resident state says.
 
+import { availableParallelism } from 'node:os';
 import { lineChartSvg } from '../../src/report/chart.ts';
-import { iterationStats, runWith, sampleMemory, simulated, writeJson, writeText, type ModeFactory } from '../common.ts';
+import { iterationStats, localMode, runWith, sampleMemory, simulated, writeJson, writeText, type ModeFactory } from '../common.ts';
 
 export interface ScalingResult {
   study: 'scaling';
@@ -17,13 +18,15 @@ export async function scalingStudy(ctx: { quick: boolean; modes: ModeFactory[]; 
       ctx.log(`scaling: ${mode.mode}, ${n} objects`);
       const { y, psf } = simulated(n);
       const sampler = sampleMemory(() => mode.pids?.() ?? [], 100);
-      const r = await runWith(mode, y, psf, { nIter: ctx.quick ? 3 : 6, nReweights: 0, tolerance: 0 }, Math.max(2 * mode.agents, Math.ceil(n / 2000)));
+      // One agent's Wasm memory holds at most 4 GiB (~45,000 stamps): more agents than cores if needed.
+      const m = mode.mode === 'local' ? localMode(Math.max(mode.agents, Math.ceil(n / 30_000))) : mode;
+      const r = await runWith(m, y, psf, { nIter: ctx.quick ? 3 : 6, nReweights: 0, tolerance: 0 }, Math.max(2 * m.agents, Math.ceil(n / 2000)));
       const samples = sampler.stop();
       const st = iterationStats(r);
       const peak = Math.max(...samples.map((s) => s.driver_bytes + s.agents_bytes));
       rows.push({
-        mode: mode.mode, agents: mode.agents, objects: n, per_iteration_s: st.mean_s,
-        us_per_object_iteration_per_core: (st.mean_s / n) * 1e6 * mode.agents,
+        mode: mode.mode, agents: m.agents, objects: n, per_iteration_s: st.mean_s,
+        us_per_object_iteration_per_core: (st.mean_s / n) * 1e6 * Math.min(m.agents, availableParallelism()),
         peak_bytes: peak, bytes_per_object: peak / n,
       });
     }

@@ -94,7 +94,7 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
   if (truth && truth.data.length !== y.data.length) {
     throw new InputError(`--truth ${String(a.truth)} has shape (${truth.shape.join(', ')}) but the input has (${y.shape.join(', ')})`);
   }
-  const warning = psfSumWarning(psf.data, psfShape(psf, stackShape(y, String(a.input)), String(a.psf)), String(a.psf));
+  const warning = psfSumWarning(psf.data, psfShape(psf, stackShape(y, `--input ${String(a.input)}`), `--psf ${String(a.psf)}`), `--psf ${String(a.psf)}`);
   if (warning) process.stderr.write(`galdecon run: warning: ${warning}\n`);
   const agents = a.agents as number;
   const transport = makeTransport(a);

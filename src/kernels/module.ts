@@ -4,6 +4,7 @@
 
 import { instantiateKernels, type KernelExports } from './wasm.ts';
 import { LANES, BANDS } from './layout.ts';
+import { GaldeconError } from '../errors.ts';
 
 export type Wavelet = 'linear' | 'b3';
 export const WAVELETS: readonly Wavelet[] = ['linear', 'b3'];
@@ -40,7 +41,16 @@ export class KernelModule {
 
   alloc(kind: 'f32' | 'f64', length: number): Block {
     const bytes = length * (kind === 'f32' ? 4 : 8);
-    const ptr = this.raw.alloc(Math.max(bytes, 16));
+    let ptr: number;
+    try {
+      // Wasm returns addresses as i32: past 2 GiB they read as negative numbers.
+      ptr = this.raw.alloc(Math.max(bytes, 16)) >>> 0;
+    } catch {
+      const inUse = (this.raw.memory.buffer.byteLength / 2 ** 30).toFixed(2);
+      throw new GaldeconError('E_MEMORY',
+        `out of WebAssembly memory allocating ${(bytes / 2 ** 20).toFixed(0)} MiB (${inUse} GiB in use; one agent holds ` +
+        'at most 4 GiB, about 45,000 stamps of 41×41): spread the stack over more agents or hosts');
+    }
     if (ptr % 16 !== 0) throw new Error(`kernel allocator returned an unaligned block (${ptr})`);
     return { ptr, length, kind };
   }

@@ -1,0 +1,37 @@
+// The benchmark harness works end to end in quick mode (this checks the harness, not
+// the speed): every study writes its JSON and plot.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HARNESS = fileURLToPath(new URL('../bench/index.ts', import.meta.url));
+
+test('npm run bench -- --quick: every study completes and writes its results', () => {
+  const out = mkdtempSync(join(tmpdir(), 'galdecon-bench-'));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', HARNESS, '--quick', '--json', '--no-readme'], {
+    encoding: 'utf8', env: { ...process.env, GALDECON_BENCH_RESULTS: out }, timeout: 300_000,
+  });
+  assert.equal(r.status, 0, r.stderr.slice(-2000));
+  for (const study of ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e']) {
+    const path = join(out, `${study}.json`);
+    assert.ok(existsSync(path), `${study}.json missing`);
+    const j = JSON.parse(readFileSync(path, 'utf8'));
+    assert.equal(j.study, study);
+    assert.equal(j.quick, true);
+    assert.equal(typeof j.machine.cores, 'number', `${study}: no machine description`);
+  }
+  for (const svg of ['kernels', 'partitions', 'memory', 'convergence', 'scaling']) {
+    assert.match(readFileSync(join(out, `${svg}.svg`), 'utf8'), /<svg /, `${svg}.svg`);
+  }
+  const k = JSON.parse(readFileSync(join(out, 'kernels.json'), 'utf8'));
+  assert.ok(k.us_per_object_iteration > 0 && k.scalar_us_per_object_iteration > k.us_per_object_iteration, 'kernels figures');
+  const c = JSON.parse(readFileSync(join(out, 'convergence.json'), 'utf8'));
+  assert.equal(c.identical_output, true, 'one agent and all agents gave different outputs');
+  const e = JSON.parse(readFileSync(join(out, 'e2e.json'), 'utf8'));
+  assert.equal(e.identical_output, true, 'local and NATS gave different outputs');
+});
