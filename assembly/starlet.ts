@@ -34,15 +34,15 @@ import {
   for (let r = 0; r < NY; r++) {
     const row = at(inp, r * nx);
     const dst = at(PIX_T, r * nx);
-    // interior: every tap inside the row
-    for (let c = lo; c < hi; c++) {
-      const q = at(row, c);
+    // interior: every tap inside the row; one byte offset steps through both rows
+    const lm = row - d, lp = row + d, lm2 = row - 2 * d, lp2 = row + 2 * d;
+    for (let o = (<usize>lo) << 4, e = (<usize>hi) << 4; o < e; o += 16) {
       let v = f32x4.add(
-        f32x4.mul(t0, v128.load(q)),
-        f32x4.mul(t1, f32x4.add(v128.load(q - d), v128.load(q + d))),
+        f32x4.mul(t0, v128.load(row + o)),
+        f32x4.mul(t1, f32x4.add(v128.load(lm + o), v128.load(lp + o))),
       );
-      if (b3) v = f32x4.add(v, f32x4.mul(t2, f32x4.add(v128.load(q - 2 * d), v128.load(q + 2 * d))));
-      v128.store(at(dst, c), v);
+      if (b3) v = f32x4.add(v, f32x4.mul(t2, f32x4.add(v128.load(lm2 + o), v128.load(lp2 + o))));
+      v128.store(dst + o, v);
     }
     // edges: taps wrap around
     for (let c = 0; c < nx; c++) {
@@ -82,29 +82,31 @@ const A_PLUS_S = 3;          // out = a + S
   smoothRows(inp, s, b3);
   const nx = NX, ny = NY, st = 1 << s;
   const t0 = f32x4.splat(TAP0), t1 = f32x4.splat(TAP1), t2 = f32x4.splat(TAP2);
+  const rowBytes = (<usize>nx) << 4;
   for (let r = 0; r < ny; r++) {
+    // Row pointers once per row; the inner loop steps one byte offset (no index maths).
     const c0 = at(PIX_T, r * nx);
     const m1 = at(PIX_T, wrap(r - st, ny) * nx);
     const p1 = at(PIX_T, wrap(r + st, ny) * nx);
     const m2 = at(PIX_T, wrap(r - 2 * st, ny) * nx);
     const p2 = at(PIX_T, wrap(r + 2 * st, ny) * nx);
-    const base = r * nx;
-    for (let c = 0; c < nx; c++) {
+    const row = <usize>r * rowBytes;
+    const ar = a + row, br = b + row, or = out + row, wr = band + row;
+    for (let o: usize = 0; o < rowBytes; o += 16) {
       let v = f32x4.add(
-        f32x4.mul(t0, v128.load(at(c0, c))),
-        f32x4.mul(t1, f32x4.add(v128.load(at(m1, c)), v128.load(at(p1, c)))),
+        f32x4.mul(t0, v128.load(c0 + o)),
+        f32x4.mul(t1, f32x4.add(v128.load(m1 + o), v128.load(p1 + o))),
       );
-      if (b3) v = f32x4.add(v, f32x4.mul(t2, f32x4.add(v128.load(at(m2, c)), v128.load(at(p2, c)))));
-      const i = base + c;
+      if (b3) v = f32x4.add(v, f32x4.mul(t2, f32x4.add(v128.load(m2 + o), v128.load(p2 + o))));
       if (mode == SMOOTH_AND_DETAIL) {
-        v128.store(at(band, i), f32x4.sub(v128.load(at(a, i)), v));
-        v128.store(at(out, i), v);
+        v128.store(wr + o, f32x4.sub(v128.load(ar + o), v));
+        v128.store(or + o, v);
       } else if (mode == A_MINUS_S_MINUS_B) {
-        v128.store(at(out, i), f32x4.sub(f32x4.sub(v128.load(at(a, i)), v), v128.load(at(b, i))));
+        v128.store(or + o, f32x4.sub(f32x4.sub(v128.load(ar + o), v), v128.load(br + o)));
       } else if (mode == A_PLUS_S_MINUS_B) {
-        v128.store(at(out, i), f32x4.sub(f32x4.add(v128.load(at(a, i)), v), v128.load(at(b, i))));
+        v128.store(or + o, f32x4.sub(f32x4.add(v128.load(ar + o), v), v128.load(br + o)));
       } else {
-        v128.store(at(out, i), f32x4.add(v128.load(at(a, i)), v));
+        v128.store(or + o, f32x4.add(v128.load(ar + o), v));
       }
     }
   }
