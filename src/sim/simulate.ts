@@ -11,7 +11,7 @@
  * Stacks are Float32Array (n, size, size), object-major, C order.
  */
 import { InputError, OptionError } from '../errors.ts';
-import { drawGalaxy, renderGalaxy } from './galaxy.ts';
+import { drawGalaxy, renderGalaxy, type GalaxyParams } from './galaxy.ts';
 import { psfAt, renderPsf } from './psf.ts';
 import { Rng, STREAM_NOISE, STREAM_TRUTH, seedWords } from './random.ts';
 
@@ -29,21 +29,10 @@ export interface SimOptions {
   noise?: number;
 }
 
-export interface SimObject {
+export interface SimObject extends GalaxyParams {
   /** focal-plane position, [−1, 1]² */
   u: number;
   v: number;
-  /** total flux of the truth stamp */
-  flux: number;
-  bulge_re: number;
-  bulge_n: number;
-  disk_re: number;
-  bulge_fraction: number;
-  q: number;
-  theta: number;
-  /** galaxy centre: column, row (pixel centres at integers) */
-  xc: number;
-  yc: number;
   psf_fwhm: number;
   psf_beta: number;
   psf_e1: number;
