@@ -39,19 +39,14 @@ export class Kernels {
     const { ny, nx } = shape;
     return this.chunked(shape, (first, n, m, out) => {
       const groups = groupsFor(n);
-      const pix = m.alloc('f32', KernelModule.pixels(ny, nx, groups));
-      const xh = m.alloc('f32', KernelModule.spectrum(ny, nx, groups));
-      const ph = m.alloc('f32', KernelModule.spectrum(ny, nx, groups));
-      try {
+      withBlocks(m, [KernelModule.pixels(ny, nx, groups), KernelModule.spectrum(ny, nx, groups), KernelModule.spectrum(ny, nx, groups)], (pix, xh, ph) => {
         interleavePsfs(psfs, psf.n, psf.ky, psf.kx, first, n, ny, nx, m.f32(pix));
         m.raw.rfft2(pix.ptr, ph.ptr, groups);
         interleave(images, first, n, ny * nx, m.f32(pix));
         m.raw.rfft2(pix.ptr, xh.ptr, groups);
         m.raw.convolveSpectra(ph.ptr, xh.ptr, pix.ptr, groups, opts.adjoint === true);
         deinterleave(m.f32(pix), n, ny * nx, out, first);
-      } finally {
-        for (const b of [pix, xh, ph]) m.free(b);
-      }
+      });
     }, 1);
   }
 
@@ -61,17 +56,11 @@ export class Kernels {
     const { ny, nx } = shape;
     return this.chunked(shape, (first, n, m, out) => {
       const groups = groupsFor(n);
-      const pix = m.alloc('f32', KernelModule.pixels(ny, nx, groups));
-      const bands = m.alloc('f32', KernelModule.bands(ny, nx, groups));
-      try {
+      withBlocks(m, [KernelModule.pixels(ny, nx, groups), KernelModule.bands(ny, nx, groups)], (pix, bands) => {
         interleave(images, first, n, ny * nx, m.f32(pix));
         m.raw.starlet(pix.ptr, bands.ptr, groups);
-        // Group layout is (g, band, pixel, lane) = images (g*BANDS + band) of 4 lanes.
         deinterleaveBands(m.f32(bands), n, ny * nx, out, first);
-      } finally {
-        m.free(pix);
-        m.free(bands);
-      }
+      });
     }, BANDS, wavelet);
   }
 
@@ -81,16 +70,11 @@ export class Kernels {
     const { ny, nx } = shape;
     return this.chunked(shape, (first, n, m, out) => {
       const groups = groupsFor(n);
-      const pix = m.alloc('f32', KernelModule.pixels(ny, nx, groups));
-      const z = m.alloc('f32', KernelModule.bands(ny, nx, groups));
-      try {
+      withBlocks(m, [KernelModule.pixels(ny, nx, groups), KernelModule.bands(ny, nx, groups)], (pix, z) => {
         interleaveBands(bands, first, n, ny * nx, m.f32(z));
         m.raw.starletAdjoint(z.ptr, pix.ptr, groups);
         deinterleave(m.f32(pix), n, ny * nx, out, first);
-      } finally {
-        m.free(pix);
-        m.free(z);
-      }
+      });
     }, 1, wavelet);
   }
 
@@ -105,17 +89,12 @@ export class Kernels {
     for (let first = 0; first < shape.n; first += CHUNK) {
       const n = Math.min(CHUNK, shape.n - first);
       const groups = groupsFor(n);
-      const pix = m.alloc('f32', KernelModule.pixels(ny, nx, groups));
-      const spec = m.alloc('f32', KernelModule.spectrum(ny, nx, groups));
-      try {
+      withBlocks(m, [KernelModule.pixels(ny, nx, groups), KernelModule.spectrum(ny, nx, groups)], (pix, spec) => {
         interleave(images, first, n, ny * nx, m.f32(pix));
         m.raw.rfft2(pix.ptr, spec.ptr, groups);
         // A complex value is two consecutive "pixels" (re, im) of the interleaved layout.
         deinterleave(m.f32(spec), n, nspec * 2, out, first);
-      } finally {
-        m.free(pix);
-        m.free(spec);
-      }
+      });
     }
     return out;
   }
@@ -129,9 +108,7 @@ export class Kernels {
     for (let first = 0; first < psf.n; first += CHUNK) {
       const n = Math.min(CHUNK, psf.n - first);
       const groups = groupsFor(n);
-      const pix = m.alloc('f32', KernelModule.pixels(ny, nx, groups));
-      const norms = m.alloc('f64', groups * BANDS * LANES);
-      try {
+      withBlocks(m, [KernelModule.pixels(ny, nx, groups), ['f64', groups * BANDS * LANES]], (pix, norms) => {
         interleavePsfs(psfs, psf.n, psf.ky, psf.kx, first, n, ny, nx, m.f32(pix));
         m.raw.bandNorms(pix.ptr, norms.ptr, groups);
         const v = m.f64(norms);
@@ -139,10 +116,7 @@ export class Kernels {
           const g = (i / LANES) | 0;
           for (let b = 0; b < BANDS; b++) out[(first + i) * BANDS + b] = v[(g * BANDS + b) * LANES + (i % LANES)];
         }
-      } finally {
-        m.free(pix);
-        m.free(norms);
-      }
+      });
     }
     return out;
   }
@@ -160,6 +134,17 @@ export class Kernels {
       body(first, Math.min(CHUNK, shape.n - first), this.module, out);
     }
     return out;
+  }
+}
+
+/** Allocates blocks (float32 lengths, or [kind, length]), runs `body`, and frees them whatever happens. */
+function withBlocks(m: KernelModule, specs: (number | ['f32' | 'f64', number])[], body: (...blocks: Block[]) => void): void {
+  const blocks: Block[] = [];
+  try {
+    for (const sp of specs) blocks.push(typeof sp === 'number' ? m.alloc('f32', sp) : m.alloc(sp[0], sp[1]));
+    body(...blocks);
+  } finally {
+    for (const b of blocks) m.free(b);
   }
 }
 
