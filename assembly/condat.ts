@@ -9,6 +9,11 @@ import {
 import { rfft2Group, irfft2FromScratch } from './dft';
 import { starletGroup, starletAdjointGroup } from './starlet';
 
+// Elementwise loops are nested in blocks of CHUNK elements: V8's TurboFan unrolls an
+// innermost loop only up to (nesting depth + 1) · 50 graph nodes, so a flat loop at depth
+// 1 is often not unrolled at all (and keeps a stack check per element).
+const CHUNK: i32 = 32;
+
 @inline function at(base: usize, i: i32): usize {
   return base + ((<usize>i) << 4);
 }
@@ -40,28 +45,47 @@ export function stepGroup(
   gradientSpectrum(xh, ph, yh);
   irfft2FromScratch(PIX_A);
   starletAdjointGroup(dual, PIX_B);
-  // x̃ = max(x − τg − τΦᵀy, 0) → PIX_A
+  // x̃ = max(x − τg − τΦᵀy, 0) → PIX_A, and x ← ρx̃ + (1 − ρ)x in the same pass (nothing
+  // below needs the old x)
   const vt = f32x4.splat(tau), zero = f32x4.splat(0);
-  for (let i = 0; i < NPIX; i++) {
-    let xt = f32x4.sub(v128.load(at(x, i)), f32x4.mul(vt, f32x4.add(v128.load(at(PIX_A, i)), v128.load(at(PIX_B, i)))));
-    if (positivity) xt = f32x4.max(xt, zero);
-    v128.store(at(PIX_A, i), xt);
-  }
+  const vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho);
+  if (positivity) relaxPixels(x, vt, vr, vq, zero, true);
+  else relaxPixels(x, vt, vr, vq, zero, false);
   // Φx̃ → BAND_S; then the dual step and Φx ← ρΦx̃ + (1 − ρ)Φx in one pass
   starletGroup(PIX_A, BAND_S);
   if (costOut != 0) dualStep(dual, w, phix, sigma, rho, true, costOut + 32);
   else dualStep(dual, w, phix, sigma, rho, false, 0);
-  // X̂ ← ρ DFT(x̃) + (1 − ρ) X̂;  x ← ρx̃ + (1 − ρ)x
+  // X̂ ← ρ DFT(x̃) + (1 − ρ) X̂ (x was relaxed above)
   rfft2Group(PIX_A, SPEC_B);
-  const vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho);
   const ns = NSPEC * 2;
-  for (let i = 0; i < ns; i++) {
-    v128.store(at(xh, i), f32x4.add(f32x4.mul(vr, v128.load(at(SPEC_B, i))), f32x4.mul(vq, v128.load(at(xh, i)))));
-  }
-  for (let i = 0; i < NPIX; i++) {
-    v128.store(at(x, i), f32x4.add(f32x4.mul(vr, v128.load(at(PIX_A, i))), f32x4.mul(vq, v128.load(at(x, i)))));
+  for (let i0 = 0; i0 < ns; i0 += 4 * CHUNK) {
+    const i1e = min(i0 + 4 * CHUNK, ns);
+    for (let i1 = i0; i1 < i1e; i1 += CHUNK) {
+      const ie = min(i1 + CHUNK, i1e);
+      for (let i = i1; i < ie; i++) {
+        v128.store(at(xh, i), f32x4.add(f32x4.mul(vr, v128.load(at(SPEC_B, i))), f32x4.mul(vq, v128.load(at(xh, i)))));
+      }
+    }
   }
   if (costOut != 0) dataTerm(xh, ph, yh, costOut);
+}
+
+/** x̃ = x − τ(PIX_A + PIX_B) (clamped at 0 with `positivity`) → PIX_A; x ← ρx̃ + (1 − ρ)x. */
+@inline function relaxPixels(x: usize, vt: v128, vr: v128, vq: v128, zero: v128, positivity: bool): void {
+  const n = NPIX;
+  for (let i0 = 0; i0 < n; i0 += 4 * CHUNK) {
+    const i1e = min(i0 + 4 * CHUNK, n);
+    for (let i1 = i0; i1 < i1e; i1 += CHUNK) {
+      const ie = min(i1 + CHUNK, i1e);
+      for (let i = i1; i < ie; i++) {
+        const xo = v128.load(at(x, i));
+        let xt = f32x4.sub(xo, f32x4.mul(vt, f32x4.add(v128.load(at(PIX_A, i)), v128.load(at(PIX_B, i)))));
+        if (positivity) xt = f32x4.max(xt, zero);
+        v128.store(at(PIX_A, i), xt);
+        v128.store(at(x, i), f32x4.add(f32x4.mul(vr, xt), f32x4.mul(vq, xo)));
+      }
+    }
+  }
 }
 
 /**
@@ -72,7 +96,11 @@ export function stepGroup(
   const vs = f32x4.splat(sigma), vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho), two = f32x4.splat(2);
   let lo = f64x2.splat(0), hi = f64x2.splat(0);
   const nb = BANDS * NPIX;
-  for (let i = 0; i < nb; i++) {
+  for (let i0 = 0; i0 < nb; i0 += 4 * CHUNK) {
+  const i1e = min(i0 + 4 * CHUNK, nb);
+  for (let i1 = i0; i1 < i1e; i1 += CHUNK) {
+  const ie = min(i1 + CHUNK, i1e);
+  for (let i = i1; i < ie; i++) {
     const y = v128.load(at(dual, i));
     const wv = v128.load(at(w, i));
     const a = v128.load(at(BAND_S, i));
@@ -87,6 +115,8 @@ export function stepGroup(
       lo = f64x2.add(lo, low(v));
       hi = f64x2.add(hi, high(v));
     }
+  }
+  }
   }
   if (evaluate) {
     v128.store(out, lo);

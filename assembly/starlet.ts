@@ -7,13 +7,22 @@ import {
   NY, NX, NPIX, BANDS, TAP0, TAP1, TAP2, REACH, PIX_C, PIX_D, PIX_T,
 } from './plan';
 
+// Why rows are looped over in blocks (and Φᵀ's steps in a loop over s): V8's TurboFan
+// unrolls an innermost Wasm loop only if it has at most (nesting depth + 1) · 50 graph
+// nodes, and then min((depth + 1) · 50 / nodes, 5) times. The column pass is too big to be
+// unrolled at depth 2 (Φᵀ with three straight-line steps used to run without unrolling, with
+// a stack check and spill reloads per pixel: 1.8× Φ's time); the extra, otherwise useless
+// nesting levels put every pixel loop at depth 4–5, where it is unrolled.
+const ROW_BLOCK: i32 = 4;
+
 @inline function at(base: usize, i: i32): usize {
   return base + ((<usize>i) << 4);
 }
 
 @inline function wrap(i: i32, n: i32): i32 {
-  const m = i % n;
-  return m < 0 ? m + n : m;
+  while (i < 0) i += n; // |i| is at most a few n: cheaper than a division
+  while (i >= n) i -= n;
+  return i;
 }
 
 /** Index c + d wrapped onto 0..n−1, for |d| ≤ n. */
@@ -31,7 +40,8 @@ import {
   const t0 = f32x4.splat(TAP0), t1 = f32x4.splat(TAP1), t2 = f32x4.splat(TAP2);
   const d = (<usize>st) << 4;
   const lo = min(off, nx), hi = max(off, nx - off);
-  for (let r = 0; r < NY; r++) {
+  for (let rA = 0; rA < NY; rA += 4 * ROW_BLOCK) for (let r0 = rA, rB = min(rA + 4 * ROW_BLOCK, NY); r0 < rB; r0 += ROW_BLOCK) {
+  for (let r = r0, r1 = min(r0 + ROW_BLOCK, rB); r < r1; r++) {
     const row = at(inp, r * nx);
     const dst = at(PIX_T, r * nx);
     // interior: every tap inside the row; one byte offset steps through both rows
@@ -59,6 +69,7 @@ import {
       v128.store(at(dst, c), v);
     }
   }
+  }
 }
 
 // What the column pass writes, with S the smoothed image:
@@ -83,7 +94,8 @@ const A_PLUS_S = 3;          // out = a + S
   const nx = NX, ny = NY, st = 1 << s;
   const t0 = f32x4.splat(TAP0), t1 = f32x4.splat(TAP1), t2 = f32x4.splat(TAP2);
   const rowBytes = (<usize>nx) << 4;
-  for (let r = 0; r < ny; r++) {
+  for (let rA = 0; rA < ny; rA += 4 * ROW_BLOCK) for (let r0 = rA, rB = min(rA + 4 * ROW_BLOCK, ny); r0 < rB; r0 += ROW_BLOCK) {
+  for (let r = r0, r1 = min(r0 + ROW_BLOCK, rB); r < r1; r++) {
     // Row pointers once per row; the inner loop steps one byte offset (no index maths).
     const c0 = at(PIX_T, r * nx);
     const m1 = at(PIX_T, wrap(r - st, ny) * nx);
@@ -110,6 +122,7 @@ const A_PLUS_S = 3;          // out = a + S
       }
     }
   }
+  }
 }
 
 /** bands = Φ(x) for one group: w_s = c_s − c_{s+1}, c_0 = x, c_{s+1} = S_s c_s. */
@@ -125,7 +138,10 @@ export function starletGroup(x: usize, bands: usize): void {
 /** out = Φᵀ(bands) for one group (Horner form); out must not be PIX_C or PIX_D. */
 export function starletAdjointGroup(bands: usize, out: usize): void {
   const u0 = bands, u1 = at(bands, NPIX), u2 = at(bands, 2 * NPIX);
-  smooth(u2, 2, A_MINUS_S_MINUS_B, PIX_C, u2, u1, 0);    // (I − S₂)u₂ − u₁
-  smooth(PIX_C, 1, A_PLUS_S_MINUS_B, PIX_D, u1, u0, 0);  // q − u₀, q = u₁ + S₁(·)
-  smooth(PIX_D, 0, A_PLUS_S, out, u0, 0, 0);             // u₀ + S₀(q − u₀)
+  // A loop (not three straight-line steps) so the pixel loops nest as deep as Φ's; see ROW_BLOCK.
+  for (let s = BANDS - 1; s >= 0; s--) {
+    if (s == 2) smooth(u2, 2, A_MINUS_S_MINUS_B, PIX_C, u2, u1, 0);         // (I − S₂)u₂ − u₁
+    else if (s == 1) smooth(PIX_C, 1, A_PLUS_S_MINUS_B, PIX_D, u1, u0, 0);  // q − u₀, q = u₁ + S₁(·)
+    else smooth(PIX_D, 0, A_PLUS_S, out, u0, 0, 0);                         // u₀ + S₀(q − u₀)
+  }
 }
