@@ -40,6 +40,7 @@ const ROW_BLOCK: i32 = 4;
   const t0 = f32x4.splat(TAP0), t1 = f32x4.splat(TAP1), t2 = f32x4.splat(TAP2);
   const d = (<usize>st) << 4;
   const lo = min(off, nx), hi = max(off, nx - off);
+  // rows r = 0..NY−1, walked in blocks only to deepen the loop nest (see ROW_BLOCK)
   for (let rA = 0; rA < NY; rA += 4 * ROW_BLOCK) for (let r0 = rA, rB = min(rA + 4 * ROW_BLOCK, NY); r0 < rB; r0 += ROW_BLOCK) {
   for (let r = r0, r1 = min(r0 + ROW_BLOCK, rB); r < r1; r++) {
     const row = at(inp, r * nx);
@@ -94,6 +95,7 @@ const A_PLUS_S = 3;          // out = a + S
   const nx = NX, ny = NY, st = 1 << s;
   const t0 = f32x4.splat(TAP0), t1 = f32x4.splat(TAP1), t2 = f32x4.splat(TAP2);
   const rowBytes = (<usize>nx) << 4;
+  // rows r = 0..ny−1, walked in blocks only to deepen the loop nest (see ROW_BLOCK)
   for (let rA = 0; rA < ny; rA += 4 * ROW_BLOCK) for (let r0 = rA, rB = min(rA + 4 * ROW_BLOCK, ny); r0 < rB; r0 += ROW_BLOCK) {
   for (let r = r0, r1 = min(r0 + ROW_BLOCK, rB); r < r1; r++) {
     // Row pointers once per row; the inner loop steps one byte offset (no index maths).
