@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDistributed, LocalTransport, type Transport, type AgentLink } from '../src/cluster/index.ts';
@@ -118,10 +118,9 @@ test('an agent that fails ends the run with a clear error, and every worker is s
   const links = await crashing.agents();
   (links[1] as unknown as { worker: import('node:worker_threads').Worker }).worker.terminate();
   try {
-    await assert.rejects(runDistributed(y, p, { nIter: 3, nReweights: 0 }, { transport: crashing, partitions: 2, waitAgentsMs: 200 } as never),
+    await assert.rejects(runDistributed(y, p, { nIter: 3, nReweights: 0 }, { transport: crashing, partitions: 2, waitAgentsMs: 200 }),
       (e: Error) => e instanceof ClusterError);
   } finally {
     await crashing.close();
   }
-  assert.ok(!existsSync('x.npy'));
 });

@@ -55,11 +55,6 @@ export function randomArray(length: number, seed: number): Float64Array {
   return out;
 }
 
-/** Rows [first, first + count) of a stack of `per`-value objects. */
-export function objects<T extends Float32Array | Float64Array>(a: T, first: number, count: number, per: number): T {
-  return a.subarray(first * per, (first + count) * per) as T;
-}
-
 const BIN = fileURLToPath(new URL('../bin/galdecon.js', import.meta.url));
 
 /** Runs the galdecon command in a child process. */

@@ -168,3 +168,20 @@ test('a snapshot restores a batch bit for bit (checkpoints)', () => {
   assert.equal(b.costSum(), a.costSum());
   assert.throws(() => b.restore(snap.subarray(1)), RangeError);
 });
+
+test('cost window: costs every 3rd iteration (counter carried over the reweight), same x as stepping one by one', async () => {
+  const n = 6;
+  const y = { data: Y.data.slice(0, n * NPIX), shape: [n, 41, 41] };
+  const p = { data: P.data.slice(0, n * NPIX), shape: [n, 41, 41] };
+  const r = await solve(y, p, { nIter: 10, nReweights: 1, costWindow: 3, tolerance: 0, noiseEst: SIGMA });
+  assert.deepEqual(r.costIterations, [3, 6, 9, 12, 15, 18]);
+  assert.deepEqual(r.phaseIterations, [10, 10]);
+  const b = new Batch(new KernelModule(), {
+    y: y.data, psfs: p.data, shape: { n, ny: 41, nx: 41 }, psf: { n, ky: 41, kx: 41 }, sigma: SIGMA, options: resolveOptions({}),
+  });
+  for (let i = 0; i < 10; i++) b.step(1);
+  b.reweight();
+  for (let i = 0; i < 10; i++) b.step(1);
+  assert.deepEqual(Buffer.from(b.primal().buffer), Buffer.from(r.x.buffer), 'chunked iterations changed bits');
+  b.dispose();
+});

@@ -1,4 +1,4 @@
-// Splitting a stack into contiguous partitions, and placing partitions on agents.
+// Splitting a stack into contiguous partitions.
 
 export interface Range {
   first: number;
@@ -22,11 +22,4 @@ export function split(n: number, count: number): Range[] {
     first += size;
   }
   return out;
-}
-
-/** Partition p goes to agent p mod K: balanced, and stable for a given K. */
-export function place(partitions: number, agents: number): number[][] {
-  const byAgent: number[][] = Array.from({ length: agents }, () => []);
-  for (let p = 0; p < partitions; p++) byAgent[p % agents].push(p);
-  return byAgent;
 }

@@ -57,8 +57,6 @@ export function convergenceDiff(list: readonly number[]): number {
 
 export async function iterate(
   stepper: Stepper, opts: LoopOptions, onProgress?: (p: Progress) => void,
-  /** Largest number of iterations run between two barriers when no cost is due. */
-  maxChunk = 1,
 ): Promise<LoopResult> {
   const { nIter, nReweights, tolerance, costWindow } = opts;
   if (!(nIter >= 1 && costWindow >= 1)) throw new OptionError('nIter and costWindow must be ≥ 1');
@@ -77,8 +75,10 @@ export async function iterate(
     let done = 0;
     let converged = false;
     while (done < nIter) {
+      // Run up to the next cost evaluation (or the end of the phase) in one barrier:
+      // objects are independent, so this changes no bit, only the number of messages.
       const untilCost = costWindow - (it % costWindow);
-      const k = Math.min(untilCost, nIter - done, Math.max(1, maxChunk));
+      const k = Math.min(untilCost, nIter - done);
       const evaluate = (it + k) % costWindow === 0;
       const cost = await stepper.advance(k, evaluate);
       it += k;
