@@ -73,8 +73,10 @@ async function main(): Promise<number> {
       const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), `--${study}`, '--no-readme', ...passOn], { stdio: 'inherit' });
       if (r.status !== 0) return r.status ?? 1;
     }
-    const readme = writeBenchReadme();
-    if (!values.json) process.stderr.write(`bench: report → ${readme}\n`);
+    if (!values['no-readme']) {
+      const readme = writeBenchReadme();
+      if (!values.json) process.stderr.write(`bench: report → ${readme}\n`);
+    }
     return 0;
   }
   const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
