@@ -1,13 +1,14 @@
 // The Condat–Vũ iteration of ALGORITHM.md §6–§8 for one group of 4 objects, with the
 // partition's state resident in memory. Per group and iteration: one inverse and one
-// forward DFT, one Φ and one Φᵀ, cost included; X̂ and Φx are carried through the
-// relaxation by linearity.
+// forward DFT, one Φ and one Φᵀ, cost included; Φx is carried through the relaxation by
+// linearity.
 
 import {
-  NY, NX, NPIX, NSPEC, NHX, MX, BANDS, PIX_A, PIX_B, SPEC_A, SPEC_B, BAND_S,
+  NY, NX, NPIX, NSPEC, NHX, HCX, MX, BANDS, PIX_A, PIX_B, SPEC_A, BAND_S,
 } from './plan';
 import { rfft2Group, irfft2FromScratch } from './dft';
 import { starletGroup, starletAdjointGroup } from './starlet';
+import { low, high, dualCell, primalCell } from './prox';
 
 // Elementwise loops are nested in blocks of CHUNK elements: V8's TurboFan unrolls an
 // innermost loop only up to (nesting depth + 1) · 50 graph nodes, so a flat loop at depth
@@ -20,154 +21,170 @@ const CHUNK: i32 = 32;
 
 /** SPEC_A = conj(P̂)·(P̂·X̂ − Ŷ), the spectrum of the data-term gradient Hᵀ(Hx − y). */
 export function gradientSpectrum(xh: usize, ph: usize, yh: usize): void {
+  const out = SPEC_A; // a local: V8 reloads a global at every use
   for (let i = 0; i < NSPEC; i++) {
     const o = (<usize>i) << 5;
     const pr = v128.load(ph + o), pi = v128.load(ph + o + 16);
     const xr = v128.load(xh + o), xi = v128.load(xh + o + 16);
     const rr = f32x4.sub(f32x4.sub(f32x4.mul(pr, xr), f32x4.mul(pi, xi)), v128.load(yh + o));
     const ri = f32x4.sub(f32x4.add(f32x4.mul(pr, xi), f32x4.mul(pi, xr)), v128.load(yh + o + 16));
-    v128.store(SPEC_A + o, f32x4.add(f32x4.mul(pr, rr), f32x4.mul(pi, ri)));
-    v128.store(SPEC_A + o + 16, f32x4.sub(f32x4.mul(pr, ri), f32x4.mul(pi, rr)));
+    v128.store(out + o, f32x4.add(f32x4.mul(pr, rr), f32x4.mul(pi, ri)));
+    v128.store(out + o + 16, f32x4.sub(f32x4.mul(pr, ri), f32x4.mul(pi, rr)));
   }
 }
 
 /**
  * One Condat–Vũ iteration on one group (ALGORITHM §6, in that order). Φx is carried in
- * `phix` through the relaxation, like X̂: Φ(2x̃ − x) = 2Φx̃ − Φx and
- * Φx₊ = ρΦx̃ + (1 − ρ)Φx, so one Φ (of x̃) serves the dual step, the next cost and the
- * reweight. With costOut ≠ 0 the cost of the new x is written there (see costGroup).
+ * `phix` through the relaxation: Φ(2x̃ − x) = 2Φx̃ − Φx and Φx₊ = ρΦx̃ + (1 − ρ)Φx, so one
+ * Φ (of x̃) serves the dual step, the next cost and the reweight. With costOut ≠ 0 the
+ * cost of the new x is written there (see costGroup).
  */
 export function stepGroup(
   x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize, phix: usize,
   tau: f32, sigma: f32, rho: f32, positivity: bool, costOut: usize,
 ): void {
+  const vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho);
   // g = Hᵀ(Hx − y) → PIX_A;  Φᵀy → PIX_B
   gradientSpectrum(xh, ph, yh);
   irfft2FromScratch(PIX_A);
   starletAdjointGroup(dual, PIX_B);
-  // x̃ = max(x − τg − τΦᵀy, 0) → PIX_A, and x ← ρx̃ + (1 − ρ)x in the same pass (nothing
-  // below needs the old x)
-  const vt = f32x4.splat(tau), zero = f32x4.splat(0);
-  const vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho);
-  if (positivity) relaxPixels(x, vt, vr, vq, zero, true);
-  else relaxPixels(x, vt, vr, vq, zero, false);
-  // Φx̃ → BAND_S; then the dual step and Φx ← ρΦx̃ + (1 − ρ)Φx in one pass
+  // x̃ → PIX_A, x ← ρx̃ + (1 − ρ)x
+  if (positivity) primalStep(x, f32x4.splat(tau), vr, vq, true);
+  else primalStep(x, f32x4.splat(tau), vr, vq, false);
+  // Φx̃ → BAND_S; then the dual step and Φx ← ρΦx̃ + (1 − ρ)Φx (and the sparsity sum)
   starletGroup(PIX_A, BAND_S);
-  if (costOut != 0) dualStep(dual, w, phix, sigma, rho, true, costOut + 32);
-  else dualStep(dual, w, phix, sigma, rho, false, 0);
-  // X̂ ← ρ DFT(x̃) + (1 − ρ) X̂ (x was relaxed above)
-  rfft2Group(PIX_A, SPEC_B);
-  const ns = NSPEC * 2;
-  for (let i0 = 0; i0 < ns; i0 += 4 * CHUNK) {
-    const i1e = min(i0 + 4 * CHUNK, ns);
-    for (let i1 = i0; i1 < i1e; i1 += CHUNK) {
-      const ie = min(i1 + CHUNK, i1e);
-      for (let i = i1; i < ie; i++) {
-        v128.store(at(xh, i), f32x4.add(f32x4.mul(vr, v128.load(at(SPEC_B, i))), f32x4.mul(vq, v128.load(at(xh, i)))));
-      }
-    }
-  }
+  if (costOut != 0) dualStep(dual, w, phix, f32x4.splat(sigma), vr, vq, true, costOut + 32);
+  else dualStep(dual, w, phix, f32x4.splat(sigma), vr, vq, false, 0);
+  // X̂ = DFT(x₊)
+  rfft2Group(x, xh);
   if (costOut != 0) dataTerm(xh, ph, yh, costOut);
 }
 
-/** x̃ = x − τ(PIX_A + PIX_B) (clamped at 0 with `positivity`) → PIX_A; x ← ρx̃ + (1 − ρ)x. */
-@inline function relaxPixels(x: usize, vt: v128, vr: v128, vq: v128, zero: v128, positivity: bool): void {
+/** The primal step (prox.ts primalCell) over a group, with g in PIX_A and Φᵀy in PIX_B. */
+@inline function primalStep(x: usize, vt: v128, vr: v128, vq: v128, positivity: bool): void {
+  const pa = PIX_A, pb = PIX_B; // locals: V8 reloads a global at every use
   const n = NPIX;
   for (let i0 = 0; i0 < n; i0 += 4 * CHUNK) {
     const i1e = min(i0 + 4 * CHUNK, n);
     for (let i1 = i0; i1 < i1e; i1 += CHUNK) {
       const ie = min(i1 + CHUNK, i1e);
       for (let i = i1; i < ie; i++) {
-        const xo = v128.load(at(x, i));
-        let xt = f32x4.sub(xo, f32x4.mul(vt, f32x4.add(v128.load(at(PIX_A, i)), v128.load(at(PIX_B, i)))));
-        if (positivity) xt = f32x4.max(xt, zero);
-        v128.store(at(PIX_A, i), xt);
-        v128.store(at(x, i), f32x4.add(f32x4.mul(vr, xt), f32x4.mul(vq, xo)));
+        primalCell(at(x, i), at(pa, i), v128.load(at(pa, i)), v128.load(at(pb, i)), vt, vr, vq, positivity);
       }
     }
   }
 }
 
 /**
- * ỹ = clip(y + σ(2Φx̃ − Φx), −W, W);  y ← ρỹ + (1 − ρ)y;  Φx ← ρΦx̃ + (1 − ρ)Φx, with Φx̃
- * in BAND_S. With `evaluate` (a constant after inlining), also sums |W ⊙ Φx₊| into out.
+ * The dual step (prox.ts dualCell) over a group's bands, with Φx̃ in BAND_S. With
+ * `evaluate` (a constant after inlining), also sums |W ⊙ Φx₊| into out.
  */
-@inline function dualStep(dual: usize, w: usize, phix: usize, sigma: f32, rho: f32, evaluate: bool, out: usize): void {
-  const vs = f32x4.splat(sigma), vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho), two = f32x4.splat(2);
-  let lo = f64x2.splat(0), hi = f64x2.splat(0);
+@inline function dualStep(
+  dual: usize, w: usize, phix: usize, vs: v128, vr: v128, vq: v128, evaluate: bool, out: usize,
+): void {
+  const bs = BAND_S; // a local: V8 reloads a global at every use
+  // two sets of float64 accumulators (even and odd elements), so the adds do not chain
+  let lo = f64x2.splat(0), hi = f64x2.splat(0), lo1 = f64x2.splat(0), hi1 = f64x2.splat(0);
   const nb = BANDS * NPIX;
   for (let i0 = 0; i0 < nb; i0 += 4 * CHUNK) {
   const i1e = min(i0 + 4 * CHUNK, nb);
   for (let i1 = i0; i1 < i1e; i1 += CHUNK) {
   const ie = min(i1 + CHUNK, i1e);
-  for (let i = i1; i < ie; i++) {
-    const y = v128.load(at(dual, i));
-    const wv = v128.load(at(w, i));
-    const a = v128.load(at(BAND_S, i));
-    const b = v128.load(at(phix, i));
-    const yt = f32x4.add(y, f32x4.mul(vs, f32x4.sub(f32x4.mul(two, a), b)));
-    const yc = f32x4.min(f32x4.max(yt, f32x4.neg(wv)), wv);
-    v128.store(at(dual, i), f32x4.add(f32x4.mul(vr, yc), f32x4.mul(vq, y)));
-    const bn = f32x4.add(f32x4.mul(vr, a), f32x4.mul(vq, b));
-    v128.store(at(phix, i), bn);
+  let i = i1;
+  for (; i + 1 < ie; i += 2) {
+    const e0 = dualCell(at(dual, i), at(w, i), at(phix, i), v128.load(at(bs, i)), vs, vr, vq);
+    const e1 = dualCell(at(dual, i + 1), at(w, i + 1), at(phix, i + 1), v128.load(at(bs, i + 1)), vs, vr, vq);
     if (evaluate) {
-      const v = f32x4.abs(f32x4.mul(wv, bn));
-      lo = f64x2.add(lo, low(v));
-      hi = f64x2.add(hi, high(v));
+      lo = f64x2.add(lo, low(e0));
+      hi = f64x2.add(hi, high(e0));
+      lo1 = f64x2.add(lo1, low(e1));
+      hi1 = f64x2.add(hi1, high(e1));
+    }
+  }
+  if (i < ie) {
+    const e0 = dualCell(at(dual, i), at(w, i), at(phix, i), v128.load(at(bs, i)), vs, vr, vq);
+    if (evaluate) {
+      lo = f64x2.add(lo, low(e0));
+      hi = f64x2.add(hi, high(e0));
     }
   }
   }
   }
   if (evaluate) {
-    v128.store(out, lo);
-    v128.store(out, hi, 16);
+    v128.store(out, f64x2.add(lo, lo1));
+    v128.store(out, f64x2.add(hi, hi1), 16);
   }
 }
 
-// Float64 sums of the 4 lanes of a stream of f32x4 values: two f64x2 accumulators kept
-// in locals (lanes 0–1 and 2–3), stored once at the end.
-@inline function low(v: v128): v128 {
-  return f64x2.promote_low_f32x4(v);
-}
-@inline function high(v: v128): v128 {
-  return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+/** |P̂X̂ − Ŷ|² at half-spectrum element i (byte offset o = 32 i). */
+@inline function residualEnergy(xh: usize, ph: usize, yh: usize, o: usize): v128 {
+  const pr = v128.load(ph + o), pi = v128.load(ph + o + 16);
+  const xr = v128.load(xh + o), xi = v128.load(xh + o + 16);
+  const rr = f32x4.sub(f32x4.sub(f32x4.mul(pr, xr), f32x4.mul(pi, xi)), v128.load(yh + o));
+  const ri = f32x4.sub(f32x4.add(f32x4.mul(pr, xi), f32x4.mul(pi, xr)), v128.load(yh + o + 16));
+  return f32x4.add(f32x4.mul(rr, rr), f32x4.mul(ri, ri));
 }
 
 /** out[0..3] = ½‖y − Hx‖² per lane, from the residual spectrum P̂X̂ − Ŷ (Parseval). */
 function dataTerm(xh: usize, ph: usize, yh: usize, out: usize): void {
+  // Columns 1..HCX of the half spectrum stand for two columns of the full one (summed in
+  // `lo2/hi2`, in two sets so the adds do not chain); column 0 and, for even NX, column
+  // NX/2 stand for one (`lo/hi`).
   const even = (NX & 1) == 0;
   let lo = f64x2.splat(0), hi = f64x2.splat(0);
-  let i = 0;
+  let lo2 = f64x2.splat(0), hi2 = f64x2.splat(0), lo3 = f64x2.splat(0), hi3 = f64x2.splat(0);
   for (let r = 0; r < NY; r++) {
-    for (let k = 0; k < NHX; k++, i++) {
-      const o = (<usize>i) << 5;
-      const pr = v128.load(ph + o), pi = v128.load(ph + o + 16);
-      const xr = v128.load(xh + o), xi = v128.load(xh + o + 16);
-      const rr = f32x4.sub(f32x4.sub(f32x4.mul(pr, xr), f32x4.mul(pi, xi)), v128.load(yh + o));
-      const ri = f32x4.sub(f32x4.add(f32x4.mul(pr, xi), f32x4.mul(pi, xr)), v128.load(yh + o + 16));
-      let e = f32x4.add(f32x4.mul(rr, rr), f32x4.mul(ri, ri));
-      // Columns 1..⌈NX/2⌉−1 of the half spectrum stand for two columns of the full one.
-      if (k != 0 && !(even && k == MX)) e = f32x4.add(e, e);
+    const row = (<usize>(r * NHX)) << 5;
+    let e = residualEnergy(xh, ph, yh, row);
+    lo = f64x2.add(lo, low(e));
+    hi = f64x2.add(hi, high(e));
+    if (even) {
+      e = residualEnergy(xh, ph, yh, row + ((<usize>MX) << 5));
       lo = f64x2.add(lo, low(e));
       hi = f64x2.add(hi, high(e));
     }
+    let k = 1;
+    for (; k + 1 <= HCX; k += 2) {
+      const e0 = residualEnergy(xh, ph, yh, row + ((<usize>k) << 5));
+      const e1 = residualEnergy(xh, ph, yh, row + ((<usize>(k + 1)) << 5));
+      lo2 = f64x2.add(lo2, low(e0));
+      hi2 = f64x2.add(hi2, high(e0));
+      lo3 = f64x2.add(lo3, low(e1));
+      hi3 = f64x2.add(hi3, high(e1));
+    }
+    if (k <= HCX) {
+      e = residualEnergy(xh, ph, yh, row + ((<usize>k) << 5));
+      lo2 = f64x2.add(lo2, low(e));
+      hi2 = f64x2.add(hi2, high(e));
+    }
   }
-  const scale = f64x2.splat(0.5 / <f64>NPIX);
+  const two = f64x2.splat(2), scale = f64x2.splat(0.5 / <f64>NPIX);
+  lo = f64x2.add(lo, f64x2.mul(two, f64x2.add(lo2, lo3)));
+  hi = f64x2.add(hi, f64x2.mul(two, f64x2.add(hi2, hi3)));
   v128.store(out, f64x2.mul(lo, scale));
   v128.store(out, f64x2.mul(hi, scale), 16);
 }
 
 /** out[0..3] = Σ|W ⊙ Φx| per lane, with Φx as carried in `phix`. */
 function sparsityTerm(phix: usize, w: usize, out: usize): void {
-  let lo = f64x2.splat(0), hi = f64x2.splat(0);
+  let lo = f64x2.splat(0), hi = f64x2.splat(0), lo1 = f64x2.splat(0), hi1 = f64x2.splat(0);
   const nb = BANDS * NPIX;
-  for (let i = 0; i < nb; i++) {
-    const v = f32x4.abs(f32x4.mul(v128.load(at(w, i)), v128.load(at(phix, i))));
-    lo = f64x2.add(lo, low(v));
-    hi = f64x2.add(hi, high(v));
+  let i = 0;
+  for (; i + 1 < nb; i += 2) {
+    const v0 = f32x4.abs(f32x4.mul(v128.load(at(w, i)), v128.load(at(phix, i))));
+    const v1 = f32x4.abs(f32x4.mul(v128.load(at(w, i + 1)), v128.load(at(phix, i + 1))));
+    lo = f64x2.add(lo, low(v0));
+    hi = f64x2.add(hi, high(v0));
+    lo1 = f64x2.add(lo1, low(v1));
+    hi1 = f64x2.add(hi1, high(v1));
   }
-  v128.store(out, lo);
-  v128.store(out, hi, 16);
+  if (i < nb) {
+    const v0 = f32x4.abs(f32x4.mul(v128.load(at(w, i)), v128.load(at(phix, i))));
+    lo = f64x2.add(lo, low(v0));
+    hi = f64x2.add(hi, high(v0));
+  }
+  v128.store(out, f64x2.add(lo, lo1));
+  v128.store(out, f64x2.add(hi, hi1), 16);
 }
 
 /** Cost terms of one group, float64 per lane: out[0..3] data term, out[4..7] sparsity term. */
