@@ -10,27 +10,48 @@ import { rfft2Group, irfft2FromScratch } from './dft';
 import { starletGroup, starletAdjointGroup } from './starlet';
 import { low, high, dualCell, primalCell } from './prox';
 
-// Elementwise loops are nested in blocks of CHUNK elements: V8's TurboFan unrolls an
-// innermost loop only up to (nesting depth + 1) · 50 graph nodes, so a flat loop at depth
-// 1 is often not unrolled at all (and keeps a stack check per element).
-const CHUNK: i32 = 32;
-
 @inline function at(base: usize, i: i32): usize {
   return base + ((<usize>i) << 4);
+}
+
+// The residual spectrum R = P̂X̂ − Ŷ at the complex element at byte offset k from the
+// given pointers (half spectra: re and im v128 one after the other).
+@inline function residualRe(x: usize, p: usize, y: usize, k: usize): v128 {
+  return f32x4.sub(f32x4.sub(
+    f32x4.mul(v128.load(p + k), v128.load(x + k)), f32x4.mul(v128.load(p + k + 16), v128.load(x + k + 16))),
+  v128.load(y + k));
+}
+@inline function residualIm(x: usize, p: usize, y: usize, k: usize): v128 {
+  return f32x4.sub(f32x4.add(
+    f32x4.mul(v128.load(p + k), v128.load(x + k + 16)), f32x4.mul(v128.load(p + k + 16), v128.load(x + k))),
+  v128.load(y + k + 16));
+}
+
+/** conj(P̂)·R at byte offset k → out + k. */
+@inline function gradientCell(x: usize, p: usize, y: usize, out: usize, k: usize): void {
+  const rr = residualRe(x, p, y, k), ri = residualIm(x, p, y, k);
+  const pr = v128.load(p + k), pi = v128.load(p + k + 16);
+  v128.store(out + k, f32x4.add(f32x4.mul(pr, rr), f32x4.mul(pi, ri)));
+  v128.store(out + k + 16, f32x4.sub(f32x4.mul(pr, ri), f32x4.mul(pi, rr)));
+}
+
+/** |R|² at byte offset k. */
+@inline function residualEnergy(x: usize, p: usize, y: usize, k: usize): v128 {
+  const rr = residualRe(x, p, y, k), ri = residualIm(x, p, y, k);
+  return f32x4.add(f32x4.mul(rr, rr), f32x4.mul(ri, ri));
 }
 
 /** SPEC_A = conj(P̂)·(P̂·X̂ − Ŷ), the spectrum of the data-term gradient Hᵀ(Hx − y). */
 export function gradientSpectrum(xh: usize, ph: usize, yh: usize): void {
   const out = SPEC_A; // a local: V8 reloads a global at every use
-  for (let i = 0; i < NSPEC; i++) {
-    const o = (<usize>i) << 5;
-    const pr = v128.load(ph + o), pi = v128.load(ph + o + 16);
-    const xr = v128.load(xh + o), xi = v128.load(xh + o + 16);
-    const rr = f32x4.sub(f32x4.sub(f32x4.mul(pr, xr), f32x4.mul(pi, xi)), v128.load(yh + o));
-    const ri = f32x4.sub(f32x4.add(f32x4.mul(pr, xi), f32x4.mul(pi, xr)), v128.load(yh + o + 16));
-    v128.store(out + o, f32x4.add(f32x4.mul(pr, rr), f32x4.mul(pi, ri)));
-    v128.store(out + o + 16, f32x4.sub(f32x4.mul(pr, ri), f32x4.mul(pi, rr)));
+  const e = (<usize>NSPEC) << 5;
+  let o: usize = 0;
+  for (; o + 64 <= e; o += 64) {
+    const x = xh + o, p = ph + o, y = yh + o, g = out + o;
+    gradientCell(x, p, y, g, 0);
+    gradientCell(x, p, y, g, 32);
   }
+  for (; o < e; o += 32) gradientCell(xh + o, ph + o, yh + o, out + o, 0);
 }
 
 /**
@@ -60,19 +81,23 @@ export function stepGroup(
   if (costOut != 0) dataTerm(xh, ph, yh, costOut);
 }
 
+// The element-wise loops below take 4 elements per step through cell functions with a
+// constant byte offset, which Binaryen folds into the loads' immediate offsets (see
+// starlet.ts); a remainder loop takes the last NPIX mod 4.
+
 /** The primal step (prox.ts primalCell) over a group, with g in PIX_A and Φᵀy in PIX_B. */
 @inline function primalStep(x: usize, vt: v128, vr: v128, vq: v128, positivity: bool): void {
   const pa = PIX_A, pb = PIX_B; // locals: V8 reloads a global at every use
-  const n = NPIX;
-  for (let i0 = 0; i0 < n; i0 += 4 * CHUNK) {
-    const i1e = min(i0 + 4 * CHUNK, n);
-    for (let i1 = i0; i1 < i1e; i1 += CHUNK) {
-      const ie = min(i1 + CHUNK, i1e);
-      for (let i = i1; i < ie; i++) {
-        primalCell(at(x, i), at(pa, i), v128.load(at(pa, i)), v128.load(at(pb, i)), vt, vr, vq, positivity);
-      }
-    }
+  const e = (<usize>NPIX) << 4;
+  let o: usize = 0;
+  for (; o + 64 <= e; o += 64) {
+    const xo = x + o, ao = pa + o, bo = pb + o;
+    primalCell(xo + 0, ao + 0, v128.load(ao + 0), v128.load(bo + 0), vt, vr, vq, positivity);
+    primalCell(xo + 16, ao + 16, v128.load(ao + 16), v128.load(bo + 16), vt, vr, vq, positivity);
+    primalCell(xo + 32, ao + 32, v128.load(ao + 32), v128.load(bo + 32), vt, vr, vq, positivity);
+    primalCell(xo + 48, ao + 48, v128.load(ao + 48), v128.load(bo + 48), vt, vr, vq, positivity);
   }
+  for (; o < e; o += 16) primalCell(x + o, pa + o, v128.load(pa + o), v128.load(pb + o), vt, vr, vq, positivity);
 }
 
 /**
@@ -83,32 +108,29 @@ export function stepGroup(
   dual: usize, w: usize, phix: usize, vs: v128, vr: v128, vq: v128, evaluate: bool, out: usize,
 ): void {
   const bs = BAND_S; // a local: V8 reloads a global at every use
-  // two sets of float64 accumulators (even and odd elements), so the adds do not chain
+  // two sets of float64 accumulators, so the adds do not chain on one
   let lo = f64x2.splat(0), hi = f64x2.splat(0), lo1 = f64x2.splat(0), hi1 = f64x2.splat(0);
-  const nb = BANDS * NPIX;
-  for (let i0 = 0; i0 < nb; i0 += 4 * CHUNK) {
-  const i1e = min(i0 + 4 * CHUNK, nb);
-  for (let i1 = i0; i1 < i1e; i1 += CHUNK) {
-  const ie = min(i1 + CHUNK, i1e);
-  let i = i1;
-  for (; i + 1 < ie; i += 2) {
-    const e0 = dualCell(at(dual, i), at(w, i), at(phix, i), v128.load(at(bs, i)), vs, vr, vq);
-    const e1 = dualCell(at(dual, i + 1), at(w, i + 1), at(phix, i + 1), v128.load(at(bs, i + 1)), vs, vr, vq);
+  const e = (<usize>(BANDS * NPIX)) << 4;
+  let o: usize = 0;
+  for (; o + 64 <= e; o += 64) {
+    const d = dual + o, ww = w + o, p = phix + o, b = bs + o;
+    const e0 = dualCell(d + 0, ww + 0, p + 0, v128.load(b + 0), vs, vr, vq);
+    const e1 = dualCell(d + 16, ww + 16, p + 16, v128.load(b + 16), vs, vr, vq);
+    const e2 = dualCell(d + 32, ww + 32, p + 32, v128.load(b + 32), vs, vr, vq);
+    const e3 = dualCell(d + 48, ww + 48, p + 48, v128.load(b + 48), vs, vr, vq);
+    if (evaluate) {
+      lo = f64x2.add(lo, f64x2.add(low(e0), low(e2)));
+      hi = f64x2.add(hi, f64x2.add(high(e0), high(e2)));
+      lo1 = f64x2.add(lo1, f64x2.add(low(e1), low(e3)));
+      hi1 = f64x2.add(hi1, f64x2.add(high(e1), high(e3)));
+    }
+  }
+  for (; o < e; o += 16) {
+    const e0 = dualCell(dual + o, w + o, phix + o, v128.load(bs + o), vs, vr, vq);
     if (evaluate) {
       lo = f64x2.add(lo, low(e0));
       hi = f64x2.add(hi, high(e0));
-      lo1 = f64x2.add(lo1, low(e1));
-      hi1 = f64x2.add(hi1, high(e1));
     }
-  }
-  if (i < ie) {
-    const e0 = dualCell(at(dual, i), at(w, i), at(phix, i), v128.load(at(bs, i)), vs, vr, vq);
-    if (evaluate) {
-      lo = f64x2.add(lo, low(e0));
-      hi = f64x2.add(hi, high(e0));
-    }
-  }
-  }
   }
   if (evaluate) {
     v128.store(out, f64x2.add(lo, lo1));
@@ -116,44 +138,38 @@ export function stepGroup(
   }
 }
 
-/** |P̂X̂ − Ŷ|² at half-spectrum element i (byte offset o = 32 i). */
-@inline function residualEnergy(xh: usize, ph: usize, yh: usize, o: usize): v128 {
-  const pr = v128.load(ph + o), pi = v128.load(ph + o + 16);
-  const xr = v128.load(xh + o), xi = v128.load(xh + o + 16);
-  const rr = f32x4.sub(f32x4.sub(f32x4.mul(pr, xr), f32x4.mul(pi, xi)), v128.load(yh + o));
-  const ri = f32x4.sub(f32x4.add(f32x4.mul(pr, xi), f32x4.mul(pi, xr)), v128.load(yh + o + 16));
-  return f32x4.add(f32x4.mul(rr, rr), f32x4.mul(ri, ri));
-}
-
 /** out[0..3] = ½‖y − Hx‖² per lane, from the residual spectrum P̂X̂ − Ŷ (Parseval). */
 function dataTerm(xh: usize, ph: usize, yh: usize, out: usize): void {
   // Columns 1..HCX of the half spectrum stand for two columns of the full one (summed in
-  // `lo2/hi2`, in two sets so the adds do not chain); column 0 and, for even NX, column
-  // NX/2 stand for one (`lo/hi`).
+  // lo2/hi2 and lo3/hi3, two sets so the adds do not chain); column 0 and, for even NX,
+  // column NX/2 stand for one (lo/hi).
   const even = (NX & 1) == 0;
   let lo = f64x2.splat(0), hi = f64x2.splat(0);
   let lo2 = f64x2.splat(0), hi2 = f64x2.splat(0), lo3 = f64x2.splat(0), hi3 = f64x2.splat(0);
+  const pairsEnd = (<usize>(HCX + 1)) << 5;
   for (let r = 0; r < NY; r++) {
     const row = (<usize>(r * NHX)) << 5;
-    let e = residualEnergy(xh, ph, yh, row);
+    const x = xh + row, p = ph + row, y = yh + row;
+    let e = residualEnergy(x, p, y, 0);
     lo = f64x2.add(lo, low(e));
     hi = f64x2.add(hi, high(e));
     if (even) {
-      e = residualEnergy(xh, ph, yh, row + ((<usize>MX) << 5));
+      const m = (<usize>MX) << 5;
+      e = residualEnergy(x + m, p + m, y + m, 0);
       lo = f64x2.add(lo, low(e));
       hi = f64x2.add(hi, high(e));
     }
-    let k = 1;
-    for (; k + 1 <= HCX; k += 2) {
-      const e0 = residualEnergy(xh, ph, yh, row + ((<usize>k) << 5));
-      const e1 = residualEnergy(xh, ph, yh, row + ((<usize>(k + 1)) << 5));
+    let o: usize = 32;
+    for (; o + 64 <= pairsEnd; o += 64) {
+      const xo = x + o, po = p + o, yo = y + o;
+      const e0 = residualEnergy(xo, po, yo, 0), e1 = residualEnergy(xo, po, yo, 32);
       lo2 = f64x2.add(lo2, low(e0));
       hi2 = f64x2.add(hi2, high(e0));
       lo3 = f64x2.add(lo3, low(e1));
       hi3 = f64x2.add(hi3, high(e1));
     }
-    if (k <= HCX) {
-      e = residualEnergy(xh, ph, yh, row + ((<usize>k) << 5));
+    if (o < pairsEnd) {
+      e = residualEnergy(x + o, p + o, y + o, 0);
       lo2 = f64x2.add(lo2, low(e));
       hi2 = f64x2.add(hi2, high(e));
     }
