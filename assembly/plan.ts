@@ -46,6 +46,16 @@ export let SPEC_A: usize = 0;
 export let SPEC_B: usize = 0;
 export let BAND_S: usize = 0; // BANDS images
 export let ROW_A: usize = 0;  // DFT pair sums / padded rows
+/**
+ * The smoothing's row pass at the row ends, where taps wrap around: per scale s,
+ * EDGE_MAX entries of 5 i32 byte offsets within a row (pixel c, then its taps at
+ * c − 2^s, c + 2^s, c − 2^{s+1}, c + 2^{s+1}, periodic), and their count at
+ * ROW_EDGES + EDGE_COUNTS + 4s.
+ */
+export let ROW_EDGES: usize = 0;
+export const EDGE_MAX: i32 = 16;
+export const EDGE_BYTES: i32 = 20;
+export const EDGE_COUNTS: i32 = BANDS * EDGE_MAX * EDGE_BYTES;
 export let ROW_B: usize = 0;
 // FFT work (dft.ts / fft.ts): three half-spectrum-sized buffers and the generic-radix scratch.
 export let FFT_W1: usize = 0;
@@ -92,7 +102,8 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   const spec = <usize>NSPEC << 5;
   const rowLen = <usize>(max(nx, ny) + 4 * REACH * 4 + 4) << 4; // a padded row at the widest step
   const gs = <usize>(max(nx, ny) + 2) << 5;
-  const total: usize = tx * 2 + ty * 2 + 64 + pix * 5 + spec * 5 + pix * <usize>BANDS + rowLen * 2 + gs + 16;
+  const edges = <usize>(EDGE_COUNTS + 4 * BANDS);
+  const total: usize = tx * 2 + ty * 2 + 64 + pix * 5 + spec * 5 + pix * <usize>BANDS + rowLen * 2 + gs + edges + 32;
   owned = heap.alloc(total);
   let p = (owned + 15) & ~(<usize>15);
   COS_X = p; p += (tx + 15) & ~(<usize>15);
@@ -113,6 +124,8 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   FFT_W2 = p; p += spec;
   FFT_W3 = p; p += spec;
   FFT_GS = p; p += gs;
+  ROW_EDGES = p; p += (edges + 15) & ~(<usize>15);
+  rowEdges(nx);
   setGenericScratch(FFT_GS);
   buildFft(FFT_X, nx);
   buildFft(FFT_Y, ny);
@@ -120,6 +133,22 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   twiddles(SIN_X, nx, MX + 4, HCX, true);
   twiddles(COS_Y, ny, MY + 4, HCY, false);
   twiddles(SIN_Y, ny, MY + 4, HCY, true);
+}
+
+function rowEdges(nx: i32): void {
+  for (let s = 0; s < BANDS; s++) {
+    const st = 1 << s, off = REACH * st;
+    const lo = min(off, nx), hi = max(off, nx - off);
+    let n = 0;
+    for (let c = 0; c < nx; c++) {
+      if (c >= lo && c < hi) continue;
+      const e = ROW_EDGES + <usize>((s * EDGE_MAX + n) * EDGE_BYTES);
+      const taps: StaticArray<i32> = [c, c - st, c + st, c - 2 * st, c + 2 * st];
+      for (let t = 0; t < 5; t++) store<i32>(e + (<usize>t << 2), (((taps[t] % nx) + nx) % nx) << 4);
+      n++;
+    }
+    store<i32>(ROW_EDGES + <usize>(EDGE_COUNTS + 4 * s), n);
+  }
 }
 
 // Byte offsets of group g in each kind of array.

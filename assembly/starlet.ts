@@ -5,6 +5,7 @@
 
 import {
   NY, NX, NPIX, BANDS, TAP0, TAP1, TAP2, REACH, PIX_C, PIX_D, PIX_T,
+  ROW_EDGES, EDGE_MAX, EDGE_BYTES, EDGE_COUNTS,
 } from './plan';
 
 // Why rows are looped over in blocks (and Φᵀ's steps in a loop over s): V8's TurboFan
@@ -22,14 +23,6 @@ const ROW_BLOCK: i32 = 4;
 @inline function wrap(i: i32, n: i32): i32 {
   while (i < 0) i += n; // |i| is at most a few n: cheaper than a division
   while (i >= n) i -= n;
-  return i;
-}
-
-/** Index c + d wrapped onto 0..n−1, for |d| ≤ n. */
-@inline function wrapNear(c: i32, d: i32, n: i32): i32 {
-  let i = c + d;
-  if (i < 0) i += n;
-  else if (i >= n) i -= n;
   return i;
 }
 
@@ -58,6 +51,8 @@ const ROW_BLOCK: i32 = 4;
   const t0 = f32x4.splat(TAP0), t1 = f32x4.splat(TAP1), t2 = f32x4.splat(TAP2);
   const d = (<usize>st) << 4;
   const lo = min(off, nx), hi = max(off, nx - off);
+  const edgeTab = ROW_EDGES + <usize>(s * EDGE_MAX * EDGE_BYTES);
+  const edgeCount = load<i32>(ROW_EDGES + <usize>(EDGE_COUNTS + 4 * s));
   // rows r = 0..NY−1, walked in blocks only to deepen the loop nest (see ROW_BLOCK)
   for (let rA = 0; rA < NY; rA += 4 * ROW_BLOCK) for (let r0 = rA, rB = min(rA + 4 * ROW_BLOCK, NY); r0 < rB; r0 += ROW_BLOCK) {
   for (let r = r0, r1 = min(r0 + ROW_BLOCK, rB); r < r1; r++) {
@@ -75,19 +70,11 @@ const ROW_BLOCK: i32 = 4;
       rowCell(c, m, p, m2, p2, t, 48, t0, t1, t2, b3);
     }
     for (; o < e; o += 16) rowCell(row + o, lm + o, lp + o, lm2 + o, lp2 + o, dst + o, 0, t0, t1, t2, b3);
-    // edges: taps wrap around
-    for (let c = 0; c < nx; c++) {
-      if (c == lo) c = hi;
-      if (c >= nx) break;
-      let v = f32x4.add(
-        f32x4.mul(t0, v128.load(at(row, c))),
-        f32x4.mul(t1, f32x4.add(v128.load(at(row, wrapNear(c, -st, nx))), v128.load(at(row, wrapNear(c, st, nx))))),
-      );
-      if (b3) {
-        v = f32x4.add(v, f32x4.mul(t2, f32x4.add(
-          v128.load(at(row, wrapNear(c, -2 * st, nx))), v128.load(at(row, wrapNear(c, 2 * st, nx))))));
-      }
-      v128.store(at(dst, c), v);
+    // edges: taps wrap around (byte offsets from plan.ts ROW_EDGES)
+    for (let j = 0; j < edgeCount; j++) {
+      const t = edgeTab + <usize>(j * EDGE_BYTES);
+      rowCell(row + load<i32>(t), row + load<i32>(t, 4), row + load<i32>(t, 8), row + load<i32>(t, 12),
+        row + load<i32>(t, 16), dst + load<i32>(t), 0, t0, t1, t2, b3);
     }
   }
   }
