@@ -16,6 +16,12 @@ import {
 // nesting levels put every pixel loop at depth 4–5, where it is unrolled.
 const ROW_BLOCK: i32 = 4;
 
+// The smoothing kernel as a type parameter K, so that each kernel gets its own copy of the
+// pixel loops with its taps known when AssemblyScript compiles them. (A boolean argument
+// was merged by Binaryen into one copy of Φ's column pass that tested it at every pixel.)
+type Linear = u8; // 3 taps
+type B3 = u16;    // 5 taps
+
 @inline function at(base: usize, i: i32): usize {
   return base + ((<usize>i) << 4);
 }
@@ -32,10 +38,11 @@ const ROW_BLOCK: i32 = 4;
 // a third of the instructions).
 
 /** One pixel of the row pass, at byte offset k from the given pointers. */
-@inline function rowCell(
+@inline function rowCell<K>(
   c: usize, m: usize, p: usize, m2: usize, p2: usize, t: usize, k: usize,
-  t0: v128, t1: v128, t2: v128, b3: bool,
+  t0: v128, t1: v128, t2: v128,
 ): void {
+  const b3 = sizeof<K>() == sizeof<B3>();
   let v = f32x4.add(
     f32x4.mul(t0, v128.load(c + k)),
     f32x4.mul(t1, f32x4.add(v128.load(m + k), v128.load(p + k))),
@@ -44,8 +51,8 @@ const ROW_BLOCK: i32 = 4;
   v128.store(t + k, v);
 }
 
-/** PIX_T = inp smoothed along rows at scale s (periodic); `b3` is a constant after inlining. */
-@inline function smoothRows(inp: usize, s: i32, b3: bool): void {
+/** PIX_T = inp smoothed along rows at scale s (periodic), with kernel K. */
+@inline function smoothRows<K>(inp: usize, s: i32): void {
   const nx = NX, st = 1 << s;
   const off = REACH * st; // ≤ 8 ≤ NX: one wrap at most
   const t0 = f32x4.splat(TAP0), t1 = f32x4.splat(TAP1), t2 = f32x4.splat(TAP2);
@@ -64,17 +71,17 @@ const ROW_BLOCK: i32 = 4;
     const e = (<usize>hi) << 4;
     for (; o + 64 <= e; o += 64) {
       const c = row + o, m = lm + o, p = lp + o, m2 = lm2 + o, p2 = lp2 + o, t = dst + o;
-      rowCell(c, m, p, m2, p2, t, 0, t0, t1, t2, b3);
-      rowCell(c, m, p, m2, p2, t, 16, t0, t1, t2, b3);
-      rowCell(c, m, p, m2, p2, t, 32, t0, t1, t2, b3);
-      rowCell(c, m, p, m2, p2, t, 48, t0, t1, t2, b3);
+      rowCell<K>(c, m, p, m2, p2, t, 0, t0, t1, t2);
+      rowCell<K>(c, m, p, m2, p2, t, 16, t0, t1, t2);
+      rowCell<K>(c, m, p, m2, p2, t, 32, t0, t1, t2);
+      rowCell<K>(c, m, p, m2, p2, t, 48, t0, t1, t2);
     }
-    for (; o < e; o += 16) rowCell(row + o, lm + o, lp + o, lm2 + o, lp2 + o, dst + o, 0, t0, t1, t2, b3);
+    for (; o < e; o += 16) rowCell<K>(row + o, lm + o, lp + o, lm2 + o, lp2 + o, dst + o, 0, t0, t1, t2);
     // edges: taps wrap around (byte offsets from plan.ts ROW_EDGES)
     for (let j = 0; j < edgeCount; j++) {
       const t = edgeTab + <usize>(j * EDGE_BYTES);
-      rowCell(row + load<i32>(t), row + load<i32>(t, 4), row + load<i32>(t, 8), row + load<i32>(t, 12),
-        row + load<i32>(t, 16), dst + load<i32>(t), 0, t0, t1, t2, b3);
+      rowCell<K>(row + load<i32>(t), row + load<i32>(t, 4), row + load<i32>(t, 8), row + load<i32>(t, 12),
+        row + load<i32>(t, 16), dst + load<i32>(t), 0, t0, t1, t2);
     }
   }
   }
@@ -90,15 +97,15 @@ const A_PLUS_S = 3;          // out = a + S
  * Smooths `inp` at scale s (rows, then columns) and writes the combination `mode` of the
  * result with images a and b. `out` may be `inp` or `a`.
  */
-// Inlined at each call site so that `mode` and `b3` are constants and their branches
-// fold away: the inner loops carry no tests.
+// Inlined at each call site so that `mode` is a constant and its branches fold away: the
+// inner loops carry no tests.
 @inline function smooth(inp: usize, s: i32, mode: i32, out: usize, a: usize, b: usize, band: usize): void {
-  if (REACH == 2) smoothWith(inp, s, mode, out, a, b, band, true);
-  else smoothWith(inp, s, mode, out, a, b, band, false);
+  if (REACH == 2) smoothWith<B3>(inp, s, mode, out, a, b, band);
+  else smoothWith<Linear>(inp, s, mode, out, a, b, band);
 }
 
-@inline function smoothWith(inp: usize, s: i32, mode: i32, out: usize, a: usize, b: usize, band: usize, b3: bool): void {
-  smoothRows(inp, s, b3);
+@inline function smoothWith<K>(inp: usize, s: i32, mode: i32, out: usize, a: usize, b: usize, band: usize): void {
+  smoothRows<K>(inp, s);
   const nx = NX, ny = NY, st = 1 << s;
   const t0 = f32x4.splat(TAP0), t1 = f32x4.splat(TAP1), t2 = f32x4.splat(TAP2);
   const rowBytes = (<usize>nx) << 4;
@@ -117,23 +124,24 @@ const A_PLUS_S = 3;          // out = a + S
     for (; o + 64 <= rowBytes; o += 64) {
       const c = c0 + o, m = m1 + o, p = p1 + o, mm = m2 + o, pp = p2 + o;
       const aa = ar + o, bb = br + o, oo = or + o, ww = wr + o;
-      colCell(c, m, p, mm, pp, aa, bb, oo, ww, 0, t0, t1, t2, b3, mode);
-      colCell(c, m, p, mm, pp, aa, bb, oo, ww, 16, t0, t1, t2, b3, mode);
-      colCell(c, m, p, mm, pp, aa, bb, oo, ww, 32, t0, t1, t2, b3, mode);
-      colCell(c, m, p, mm, pp, aa, bb, oo, ww, 48, t0, t1, t2, b3, mode);
+      colCell<K>(c, m, p, mm, pp, aa, bb, oo, ww, 0, t0, t1, t2, mode);
+      colCell<K>(c, m, p, mm, pp, aa, bb, oo, ww, 16, t0, t1, t2, mode);
+      colCell<K>(c, m, p, mm, pp, aa, bb, oo, ww, 32, t0, t1, t2, mode);
+      colCell<K>(c, m, p, mm, pp, aa, bb, oo, ww, 48, t0, t1, t2, mode);
     }
     for (; o < rowBytes; o += 16) {
-      colCell(c0 + o, m1 + o, p1 + o, m2 + o, p2 + o, ar + o, br + o, or + o, wr + o, 0, t0, t1, t2, b3, mode);
+      colCell<K>(c0 + o, m1 + o, p1 + o, m2 + o, p2 + o, ar + o, br + o, or + o, wr + o, 0, t0, t1, t2, mode);
     }
   }
   }
 }
 
 /** One pixel of the column pass and its combination `mode`, at byte offset k. */
-@inline function colCell(
+@inline function colCell<K>(
   c: usize, m: usize, p: usize, m2: usize, p2: usize, a: usize, b: usize, out: usize, band: usize, k: usize,
-  t0: v128, t1: v128, t2: v128, b3: bool, mode: i32,
+  t0: v128, t1: v128, t2: v128, mode: i32,
 ): void {
+  const b3 = sizeof<K>() == sizeof<B3>();
   let v = f32x4.add(
     f32x4.mul(t0, v128.load(c + k)),
     f32x4.mul(t1, f32x4.add(v128.load(m + k), v128.load(p + k))),
