@@ -70,8 +70,8 @@ export function stepGroup(
   irfft2FromScratch(PIX_A);
   starletAdjointGroup(dual, PIX_B);
   // x̃ → PIX_A, x ← ρx̃ + (1 − ρ)x
-  if (positivity) primalStep(x, f32x4.splat(tau), vr, vq, true);
-  else primalStep(x, f32x4.splat(tau), vr, vq, false);
+  if (positivity) primalStep<Clamped>(x, f32x4.splat(tau), vr, vq);
+  else primalStep<Free>(x, f32x4.splat(tau), vr, vq);
   // Φx̃ → BAND_S; then the dual step and Φx ← ρΦx̃ + (1 − ρ)Φx (and the sparsity sum)
   starletGroup(PIX_A, BAND_S);
   if (costOut != 0) dualStep(dual, w, phix, f32x4.splat(sigma), vr, vq, true, costOut + 32);
@@ -86,7 +86,13 @@ export function stepGroup(
 // starlet.ts); a remainder loop takes the last NPIX mod 4.
 
 /** The primal step (prox.ts primalCell) over a group, with g in PIX_A and Φᵀy in PIX_B. */
-@inline function primalStep(x: usize, vt: v128, vr: v128, vq: v128, positivity: bool): void {
+// Positivity as a type parameter, so each case gets its own loop (as a boolean argument,
+// Binaryen merged both into one loop with a select per pixel; see starlet.ts).
+type Clamped = u16;
+type Free = u8;
+
+@inline function primalStep<P>(x: usize, vt: v128, vr: v128, vq: v128): void {
+  const positivity = sizeof<P>() == sizeof<Clamped>();
   const pa = PIX_A, pb = PIX_B; // locals: V8 reloads a global at every use
   const e = (<usize>NPIX) << 4;
   let o: usize = 0;
