@@ -97,19 +97,24 @@ export function fillWeights(w: usize, w0: usize, groups: i32): void {
 
 /**
  * `iterations` Condat–Vũ iterations over groups [first, first + count), a group at a
- * time (its state stays in cache); then, if costOut ≠ 0, the cost terms as in `cost`.
+ * time (its state stays in cache). If costOut ≠ 0, the cost terms (as in `cost`) after
+ * every costEvery-th iteration counted back from the last, i.e. after iterations
+ * iterations, iterations − costEvery, …: slots = ⌈iterations / costEvery⌉ of them, the
+ * earliest first, at costOut + (g · slots + slot) · 64 bytes.
  */
 export function step(
   x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize, phix: usize,
   first: i32, count: i32, iterations: i32, tau: f32, sigma: f32, rho: f32, positivity: bool,
-  costOut: usize,
+  costOut: usize, costEvery: i32,
 ): void {
+  const slots = (iterations + costEvery - 1) / costEvery;
   for (let g = first; g < first + count; g++) {
     const px = pixOf(x, g), pxh = specOf(xh, g), pph = specOf(ph, g), pyh = specOf(yh, g);
     const pd = bandsOf(dual, g), pw = bandsOf(w, g), pp = bandsOf(phix, g);
     for (let n = 0; n < iterations; n++) {
-      const last = n == iterations - 1;
-      const out = costOut != 0 && last ? costOut + ((<usize>g) << 6) : 0;
+      const back = iterations - 1 - n; // iterations after this one
+      let out: usize = 0;
+      if (costOut != 0 && back % costEvery == 0) out = costOut + (<usize>(g * slots + slots - 1 - back / costEvery) << 6);
       stepGroup(px, pxh, pph, pyh, pd, pw, pp, tau, sigma, rho, positivity, out);
     }
   }

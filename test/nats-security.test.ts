@@ -10,6 +10,7 @@ import { NatsServer, natsAvailable } from './support/nats-server.ts';
 import { Proc, agentIds, startAgent } from './support/galdecon-procs.ts';
 import { CLI_OPTS, P, P_PATH, Y, Y_PATH, localRun, natsRun, sameBits } from './support/nats-runs.ts';
 import { encode, PROTOCOL_VERSION, type Request } from '../src/cluster/protocol.ts';
+import { SUBJECTS } from '../src/cluster/nats.ts';
 import { DEFAULT_OPTIONS } from '../src/solver/index.ts';
 import { parseNpy } from '../src/io/index.ts';
 import type { DistributedResult } from '../src/cluster/index.ts';
@@ -114,19 +115,19 @@ test('fuzz: 10,000 random and mutated messages; the agent survives and a followi
         for (let f = 0; f < flips && msg.length > 0; f++) msg[rnd(msg.length)] = rnd(256);
         if (kind === 8) msg = msg.subarray(0, rnd(msg.length + 1));
       }
-      const subject = kind === 9 && rnd(2) === 0 ? (rnd(2) ? 'galdecon.v1.hb' : 'galdecon.v1.discover') : `galdecon.v1.agent.${id}.${run}`;
+      const subject = kind === 9 && rnd(2) === 0 ? (rnd(2) ? SUBJECTS.heartbeat : SUBJECTS.discover) : SUBJECTS.agent(id, run);
       nc.publish(subject, msg, rnd(2) ? { reply: inbox } : undefined);
       if (i % 500 === 0) await nc.flush();
     }
     await nc.flush();
     // The agent handles its requests in order: once a ping is answered, the fuzz is done.
     const t0 = Date.now();
-    const pong = await nc.request(`galdecon.v1.agent.${id}.fuzz`, encode({ v: PROTOCOL_VERSION, type: 'ping', run: 'fuzz' }), { timeout: 60_000 });
+    const pong = await nc.request(SUBJECTS.agent(id, 'fuzz'), encode({ v: PROTOCOL_VERSION, type: 'ping', run: 'fuzz' }), { timeout: 60_000 });
     assert.ok(pong.data.length > 0);
     assert.ok(Date.now() - t0 < 60_000);
     assert.ok(replies > 1000, `only ${replies} replies`);
     // A mutated message may have been a valid assign of a made-up run: release those runs.
-    for (const run of runs) nc.publish(`galdecon.v1.agent.${id}.${run}`, encode({ v: PROTOCOL_VERSION, type: 'release', run }));
+    for (const run of runs) nc.publish(SUBJECTS.agent(id, run), encode({ v: PROTOCOL_VERSION, type: 'release', run }));
     await nc.flush();
     assert.equal(agent.child.exitCode, null, 'the agent died');
     const r = await natsRun({ url: server.url }, { partitions: 3 });

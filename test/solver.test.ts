@@ -185,3 +185,24 @@ test('cost window: costs every 3rd iteration (counter carried over the reweight)
   assert.deepEqual(Buffer.from(b.primal().buffer), Buffer.from(r.x.buffer), 'chunked iterations changed bits');
   b.dispose();
 });
+
+test('costs of a multi-iteration barrier: the same bits as one iteration per call, on every costWindow-th iteration back from the last', () => {
+  const n = 9;
+  const mk = (costWindow: number) => new Batch(new KernelModule(), {
+    y: Y.data, psfs: P.data, shape: { n, ny: 41, nx: 41 }, psf: { n, ky: 41, kx: 41 }, sigma: SIGMA,
+    options: resolveOptions({ costWindow }),
+  });
+  const together = mk(1), single = mk(1);
+  const four = together.advance(4, true);
+  const ones = [1, 2, 3, 4].map(() => single.advance(1, true)[0]);
+  assert.deepEqual(four, ones);
+  assert.deepEqual(together.advance(3, false), []);
+  // costWindow 3 over 7 iterations: costs after iterations 1, 4 and 7
+  const w3 = mk(3), ref = mk(3);
+  const got = w3.advance(7, true);
+  const want = [ref.advance(1, true)[0], ...ref.advance(3, true), ...ref.advance(3, true)];
+  assert.equal(got.length, 3);
+  assert.deepEqual(got, want);
+  assert.deepEqual(Buffer.from(w3.primal().buffer), Buffer.from(ref.primal().buffer));
+  for (const b of [together, single, w3, ref]) b.dispose();
+});

@@ -22,8 +22,8 @@ interface Held {
   batch: Batch;
   /** History entries applied so far. */
   op: number;
-  /** Cost after the last applied entry, if it was evaluated. */
-  cost?: string;
+  /** Costs evaluated by the last applied entry (exact partial sums, decimal). */
+  costs?: string[];
 }
 
 /** An error with a code for the driver (E_STATE, E_BUSY, E_NOCKPT: go elsewhere; E_STORE: retry). */
@@ -106,11 +106,11 @@ export class Agent {
     this.lastActive = Date.now();
     switch (req.type) {
       case 'step': {
-        const costs: Record<string, string> = {};
+        const costs: Record<string, string[]> = {};
         for (const p of req.partitions) {
           const h = this.at(p, req.op);
           if (h.op === req.op) this.apply(h, req.iterations * 2 + (req.evaluate ? 1 : 0));
-          if (req.evaluate) costs[p] = h.cost ?? '0';
+          if (req.evaluate) costs[p] = h.costs ?? [];
         }
         return { v: PROTOCOL_VERSION, type: 'stepped', costs };
       }
@@ -147,7 +147,7 @@ export class Agent {
         }
         h.batch.restore(snap.state);
         h.op = req.op;
-        h.cost = undefined;
+        h.costs = undefined;
         return ok();
       }
       case 'collect':
@@ -162,9 +162,9 @@ export class Agent {
   private apply(h: Held, op: Op): void {
     if (op === REWEIGHT_OP) {
       h.batch.reweight();
-      h.cost = undefined;
+      h.costs = undefined;
     } else {
-      h.cost = h.batch.advance(op >> 1, (op & 1) === 1)?.toString();
+      h.costs = h.batch.advance(op >> 1, (op & 1) === 1).map(String);
     }
     h.op++;
   }

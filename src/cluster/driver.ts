@@ -95,7 +95,7 @@ export async function runDistributed(
     transport: cfg.transport, run, partitions: ranges.length, assign, timeoutMs: cfg.timeoutMs,
     waitAgentsMs: cfg.waitAgentsMs ?? 30_000, log,
   }, links);
-  const costs: Record<string, string> = {};
+  const costs: Record<string, string[]> = {};
   if (record) {
     pool.history.push(...record.history);
     pool.checkpointOp = record.op;
@@ -121,7 +121,7 @@ export async function runDistributed(
       const op = pool.history.length;
       await pool.exec((partitions) => ({ v: PROTOCOL_VERSION, type: 'checkpoint', run, partitions, op }));
       const previous = pool.checkpointOp;
-      const rec: RunRecord = { v: 1, run, partitions: ranges.length, sigma, op, history: [...pool.history], costs };
+      const rec: RunRecord = { v: 2, run, partitions: ranges.length, sigma, op, history: [...pool.history], costs };
       await store!.save(encodeRecord(rec));
       pool.checkpointOp = op;
       log(`checkpoint at iteration ${iterations}`);
@@ -137,7 +137,7 @@ export async function runDistributed(
         iterations += k;
         if (replayed(code)) {
           resumedAt = iterations;
-          return evaluate ? fromFixed(BigInt(costs[next - 1])) : undefined;
+          return evaluate ? (costs[next - 1] ?? []).map((c) => fromFixed(BigInt(c))) : [];
         }
         const op = pool.history.length;
         const replies = await pool.exec((partitions) => ({
@@ -145,20 +145,20 @@ export async function runDistributed(
         }));
         pool.history.push(code);
         next++;
-        let sum: bigint | undefined;
+        const count = evaluate ? Math.ceil(k / options.costWindow) : 0;
+        const sums: bigint[] = new Array(count).fill(0n);
         if (evaluate) {
-          sum = 0n;
           for (const [p, r] of replies) {
             const c = r.type === 'stepped' ? r.costs[p] : undefined;
-            if (c === undefined) throw new ClusterError(`partition ${p} returned no cost`);
-            sum += BigInt(c);
+            if (c?.length !== count) throw new ClusterError(`partition ${p} returned ${c?.length ?? 'no'} costs where ${count} were due`);
+            c.forEach((v, m) => { sums[m] += BigInt(v); });
           }
-          costs[op] = sum.toString();
+          costs[op] = sums.map(String);
         }
         if (checkpointEvery > 0 && Math.floor(before / checkpointEvery) < Math.floor(iterations / checkpointEvery)) {
           await checkpoint();
         }
-        return sum === undefined ? undefined : fromFixed(sum);
+        return sums.map(fromFixed);
       },
       async reweight() {
         if (replayed(REWEIGHT_OP)) return;

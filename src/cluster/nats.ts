@@ -1,9 +1,10 @@
 // Everything that talks to NATS lives here (so a later client swap stays local).
 //
 // Subjects (version first, so two protocol versions never meet):
-//   galdecon.v1.hb                      agent processes' heartbeats, every second
-//   galdecon.v1.discover                a driver asks every agent process to beat now
-//   galdecon.v1.agent.<agent>.<run>     requests to one agent for one run (request/reply)
+//   galdecon.v2.hb                      agent processes' heartbeats, every second
+//   galdecon.v2.discover                a driver asks every agent process to beat now
+//   galdecon.v2.agent.<agent>.<run>     requests to one agent for one run (request/reply)
+// (v = PROTOCOL_VERSION: drivers and agents of different versions never meet)
 // JetStream:
 //   object store galdecon-<run>         bulk messages and checkpoints of one run
 //   KV bucket galdecon-runs, key <run>  the run record for --resume

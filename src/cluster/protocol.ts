@@ -15,7 +15,9 @@
 import { Packr } from 'msgpackr';
 import type { SolverOptions } from '../solver/index.ts';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+/** Costs one step may return per partition (a barrier holds at most 4; see loop.ts). */
+export const MAX_COSTS = 64;
 /** Largest message accepted by a decoder (bulk data travels in assign/collect). */
 export const MAX_MESSAGE_BYTES = 1 << 30;
 
@@ -39,7 +41,8 @@ export interface PartitionSpec {
 
 /**
  * One entry of a run's history, as an integer: 0 = reweight, 2k + e = k iterations
- * (e = 1 if the cost was evaluated after them).
+ * (e = 1 if costs were evaluated on the way: after every costWindow-th iteration counted
+ * back from the last, as Batch.advance does).
  */
 export type Op = number;
 export const REWEIGHT_OP: Op = 0;
@@ -61,7 +64,8 @@ export type Request =
 
 export type Reply =
   | { v: number; type: 'ok' }
-  | { v: number; type: 'stepped'; costs: Record<string, string> }
+  /** Per partition, its exact partial costs (decimal fixed point), the earliest first. */
+  | { v: number; type: 'stepped'; costs: Record<string, string[]> }
   | { v: number; type: 'collected'; partition: number; x: Float32Array }
   | { v: number; type: 'error'; code: string; message: string };
 
@@ -201,7 +205,9 @@ export function decodeReply(bytes: Uint8Array): Reply {
       break;
     case 'stepped':
       need(typeof m.costs === 'object' && m.costs !== null, 'costs');
-      for (const v of Object.values(m.costs as object)) need(typeof v === 'string' && /^-?\d{1,400}$/.test(v), 'cost');
+      for (const v of Object.values(m.costs as object)) {
+        need(Array.isArray(v) && v.length <= MAX_COSTS && v.every((c) => typeof c === 'string' && /^-?\d{1,400}$/.test(c)), 'cost');
+      }
       break;
     case 'collected':
       need(isInt(m.partition) && m.x instanceof Float32Array, 'collected');

@@ -9,21 +9,21 @@ import type { SolverOptions, Stack } from '../solver/index.ts';
 import type { Op } from './protocol.ts';
 
 export interface RunRecord {
-  v: 1;
+  v: 2;
   run: string;
   partitions: number;
   sigma: number;
   /** History index of the checkpoint: history.length. */
   op: number;
   history: Op[];
-  /** Exact cost sums (decimal fixed point) by history index. */
-  costs: Record<string, string>;
+  /** Exact cost sums (decimal fixed point) by history index, the earliest first. */
+  costs: Record<string, string[]>;
 }
 
 /** A run id from everything that determines the result. */
 export function runIdOf(y: Stack, psf: Stack, options: SolverOptions): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ what: 'galdecon-run-1', y: y.shape, psf: psf.shape, options }));
+  h.update(JSON.stringify({ what: 'galdecon-run-2', y: y.shape, psf: psf.shape, options }));
   for (const a of [y.data, psf.data]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   return `r${h.digest('hex').slice(0, 24)}`;
 }
@@ -39,9 +39,9 @@ export function decodeRecord(bytes: Uint8Array, run: string): RunRecord {
   } catch {
     throw new ClusterError(`the saved state of run ${run} is unreadable`);
   }
-  const ok = r && r.v === 1 && r.run === run && Number.isInteger(r.partitions) && typeof r.sigma === 'number' &&
+  const ok = r && r.v === 2 && r.run === run && Number.isInteger(r.partitions) && typeof r.sigma === 'number' &&
     Array.isArray(r.history) && r.history.every((o) => Number.isInteger(o) && o >= 0) && r.op === r.history.length &&
-    typeof r.costs === 'object' && r.costs !== null && Object.values(r.costs).every((c) => typeof c === 'string' && /^-?\d+$/.test(c));
+    typeof r.costs === 'object' && r.costs !== null && Object.values(r.costs).every((c) => Array.isArray(c) && c.every((v) => typeof v === 'string' && /^-?\d+$/.test(v)));
   if (!ok) throw new ClusterError(`the saved state of run ${run} is malformed`);
   return r;
 }

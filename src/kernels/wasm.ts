@@ -25,7 +25,7 @@ export interface KernelExports extends Record<string, unknown> {
   step(
     x: number, xh: number, ph: number, yh: number, dual: number, w: number, phix: number,
     first: number, count: number, iterations: number,
-    tau: number, sigma: number, rho: number, positivity: boolean, costOut: number,
+    tau: number, sigma: number, rho: number, positivity: boolean, costOut: number, costEvery: number,
   ): void;
   cost(xh: number, ph: number, yh: number, w: number, phix: number, out: number, groups: number): void;
   reweight(phix: number, w: number, w0: number, groups: number): void;

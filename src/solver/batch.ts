@@ -47,7 +47,9 @@ export class Batch {
   /** Φx, carried through the relaxation by the kernels. */
   private readonly phix: Block;
   private readonly w0: Block;
-  private readonly costOut: Block;
+  /** Cost terms per group and cost slot (see the kernels' `step`); grown on demand. */
+  private costOut: Block;
+  private costSlots = 1;
   private readonly norms: Float64Array;
   private disposed = false;
 
@@ -110,16 +112,31 @@ export class Batch {
 
   /** Runs `iterations` Condat–Vũ iterations on every object. */
   step(iterations = 1): void {
-    this.run(iterations, false);
+    this.run(iterations, 0);
   }
 
   /**
-   * Runs `iterations` iterations and, if `evaluate`, returns the batch's cost after them
-   * as an exact fixed-point sum (computed per group while its state is in cache).
+   * Runs `iterations` iterations and, if `evaluate`, returns the batch's cost after every
+   * costWindow-th of them counted back from the last (⌈iterations / costWindow⌉ costs, the
+   * earliest first; ALGORITHM §7), each an exact fixed-point sum. The costs are computed
+   * per group while its state is in cache, so several iterations with costs cost no
+   * more memory traffic than one.
    */
-  advance(iterations: number, evaluate: boolean): bigint | undefined {
-    this.run(iterations, evaluate);
-    return evaluate ? fixedSum(this.totals(this.readCosts())) : undefined;
+  advance(iterations: number, evaluate: boolean): bigint[] {
+    if (!evaluate) {
+      this.run(iterations, 0);
+      return [];
+    }
+    const slots = Math.ceil(iterations / this.options.costWindow);
+    if (slots > this.costSlots) {
+      this.m.free(this.costOut);
+      this.costOut = this.m.alloc('f64', this.groups * 2 * LANES * slots);
+      this.costSlots = slots;
+    }
+    this.run(iterations, this.costOut.ptr);
+    const sums: bigint[] = [];
+    for (let s = 0; s < slots; s++) sums.push(fixedSum(this.totals(this.readCosts(s, slots))));
+    return sums;
   }
 
   /** Per-object data term ½‖y_i − H x_i‖² and sparsity term Σ|W ⊙ Φ x_i|. */
@@ -127,25 +144,26 @@ export class Batch {
     this.live();
     this.m.configure({ ny: this.ny, nx: this.nx, wavelet: this.options.wavelet });
     this.m.raw.cost(this.xh.ptr, this.ph.ptr, this.yh.ptr, this.w.ptr, this.phix.ptr, this.costOut.ptr, this.groups);
-    return this.readCosts();
+    return this.readCosts(0, 1);
   }
 
-  private run(iterations: number, evaluate: boolean): void {
+  private run(iterations: number, costOut: number): void {
     this.live();
     const o = this.options;
     this.m.configure({ ny: this.ny, nx: this.nx, wavelet: o.wavelet });
     this.m.raw.step(
       this.x.ptr, this.xh.ptr, this.ph.ptr, this.yh.ptr, this.dual.ptr, this.w.ptr, this.phix.ptr,
-      0, this.groups, iterations, o.tau, o.sigmaD, o.rho, o.positivity, evaluate ? this.costOut.ptr : 0,
+      0, this.groups, iterations, o.tau, o.sigmaD, o.rho, o.positivity, costOut, o.costWindow,
     );
   }
 
-  private readCosts(): CostParts {
+  /** Cost terms of slot `slot` of `slots` (layout of the kernels' `step`). */
+  private readCosts(slot: number, slots: number): CostParts {
     const v = this.m.f64(this.costOut);
     const data = new Float64Array(this.n);
     const sparsity = new Float64Array(this.n);
     for (let i = 0; i < this.n; i++) {
-      const base = ((i / LANES) | 0) * 2 * LANES + (i % LANES);
+      const base = (((i / LANES) | 0) * slots + slot) * 2 * LANES + (i % LANES);
       data[i] = v[base];
       sparsity[i] = v[base + LANES];
     }

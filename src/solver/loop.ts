@@ -9,9 +9,10 @@ import type { SolverOptions } from './options.ts';
 export interface Stepper {
   /**
    * Runs `iterations` iterations on every object; if `evaluate`, returns the total cost
-   * of the resulting x (exactly summed, see exact-sum.ts).
+   * (exactly summed, see exact-sum.ts) after every costWindow-th of them counted back
+   * from the last: ⌈iterations / costWindow⌉ costs, the earliest first.
    */
-  advance(iterations: number, evaluate: boolean): Promise<number | undefined>;
+  advance(iterations: number, evaluate: boolean): Promise<number[]>;
   /** W ← W / (1 + |Φx| / W⁽⁰⁾) on every object. */
   reweight(): Promise<void>;
 }
@@ -75,29 +76,43 @@ export async function iterate(
     let done = 0;
     let converged = false;
     while (done < nIter) {
-      // Run up to the next cost evaluation (or the end of the phase) in one barrier:
-      // objects are independent, so this changes no bit, only the number of messages.
+      // One barrier runs up to the next convergence test (4 costs), or to the end of the
+      // phase: objects are independent between tests, so this changes no bit, only the
+      // number of messages (and each group's state stays in cache for all of it). A
+      // barrier with costs ends on one, so its costs fall on every costWindow-th
+      // iteration counted back from its last.
       const untilCost = costWindow - (it % costWindow);
-      const k = Math.min(untilCost, nIter - done);
-      const evaluate = (it + k) % costWindow === 0;
-      const cost = await stepper.advance(k, evaluate);
-      it += k;
-      done += k;
-      if (evaluate) {
-        if (cost === undefined) throw new Error('the stepper returned no cost where one was due');
+      const left = nIter - done;
+      let k = untilCost + (3 - list.length) * costWindow;
+      let evaluate = true;
+      if (k > left) {
+        if (untilCost > left) {
+          k = left;
+          evaluate = false;
+        } else {
+          k = untilCost + Math.floor((left - untilCost) / costWindow) * costWindow;
+        }
+      }
+      const costs = await stepper.advance(k, evaluate);
+      const count = evaluate ? Math.ceil(k / costWindow) : 0;
+      if (costs.length !== count) throw new Error(`the stepper returned ${costs.length} costs where ${count} were due`);
+      costs.forEach((cost, m) => {
+        const at = it + k - (count - 1 - m) * costWindow;
         r.cost.push(cost);
-        r.costIterations.push(it);
+        r.costIterations.push(at);
         r.costTimes.push((performance.now() - start) / 1000);
         list.push(cost);
         if (list.length === 4) {
           const diff = convergenceDiff(list);
           converged = tolerance > 0 && diff <= tolerance;
-          r.tests.push({ iteration: it, diff, converged });
+          r.tests.push({ iteration: at, diff, converged });
           list = [];
         }
-      }
+      });
+      it += k;
+      done += k;
       onProgress?.({
-        iteration: it, phase, cost: evaluate ? cost : undefined,
+        iteration: it, phase, cost: count > 0 ? costs[count - 1] : undefined,
         elapsedS: (performance.now() - start) / 1000,
         remaining: (nIter - done) + (nReweights - phase) * nIter,
       });

@@ -22,8 +22,7 @@ export interface SolveResult extends LoopResult {
 export function batchStepper(batch: Batch): Stepper {
   return {
     async advance(iterations, evaluate) {
-      const sum = batch.advance(iterations, evaluate);
-      return sum === undefined ? undefined : fromFixed(sum);
+      return batch.advance(iterations, evaluate).map(fromFixed);
     },
     async reweight() {
       batch.reweight();
