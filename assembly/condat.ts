@@ -27,31 +27,92 @@ import { low, high, dualCell, primalCell } from './prox';
   v128.load(y + k + 16));
 }
 
-/** conj(P̂)·R at byte offset k → out + k. */
-@inline function gradientCell(x: usize, p: usize, y: usize, out: usize, k: usize): void {
+// What a pass over the half spectrum computes, as a type parameter (so each gets its own
+// loop; see starlet.ts): the gradient spectrum, ½‖y − Hx‖² (the data term), or both.
+type GradientOnly = u8;
+type GradientAndData = u16;
+type DataOnly = u32;
+
+/** One element of a spectrum pass at byte offset k: conj(P̂)·R → g + k; returns |R|². */
+@inline function spectrumCell<M>(x: usize, p: usize, y: usize, g: usize, k: usize): v128 {
   const rr = residualRe(x, p, y, k), ri = residualIm(x, p, y, k);
-  const pr = v128.load(p + k), pi = v128.load(p + k + 16);
-  v128.store(out + k, f32x4.add(f32x4.mul(pr, rr), f32x4.mul(pi, ri)));
-  v128.store(out + k + 16, f32x4.sub(f32x4.mul(pr, ri), f32x4.mul(pi, rr)));
+  if (sizeof<M>() != sizeof<DataOnly>()) {
+    const pr = v128.load(p + k), pi = v128.load(p + k + 16);
+    v128.store(g + k, f32x4.add(f32x4.mul(pr, rr), f32x4.mul(pi, ri)));
+    v128.store(g + k + 16, f32x4.sub(f32x4.mul(pr, ri), f32x4.mul(pi, rr)));
+  }
+  if (sizeof<M>() == sizeof<GradientOnly>()) return rr; // not used
+  return f32x4.add(f32x4.mul(rr, rr), f32x4.mul(ri, ri));
 }
 
-/** |R|² at byte offset k. */
-@inline function residualEnergy(x: usize, p: usize, y: usize, k: usize): v128 {
-  const rr = residualRe(x, p, y, k), ri = residualIm(x, p, y, k);
-  return f32x4.add(f32x4.mul(rr, rr), f32x4.mul(ri, ri));
+/**
+ * One pass over a group's half spectra: SPEC_A = conj(P̂)·(P̂X̂ − Ŷ), the spectrum of the
+ * data-term gradient Hᵀ(Hx − y), and/or ½‖y − Hx‖² per lane (Parseval, float64) → data.
+ * The data term is summed in the same order either way, so it has the same bits whether
+ * it comes with the next iteration's gradient or from a pass of its own.
+ */
+@inline function spectrumPass<M>(xh: usize, ph: usize, yh: usize, data: usize): void {
+  const withData = sizeof<M>() != sizeof<GradientOnly>();
+  const out = SPEC_A; // a local: V8 reloads a global at every use
+  const even = (NX & 1) == 0;
+  // Column 0 and, for even NX, column NX/2 stand for one column of the full spectrum
+  // (summed in lo/hi); columns 1..HCX for two (in lo2/hi2 and lo3/hi3: two sets, so the
+  // adds do not chain).
+  let lo = f64x2.splat(0), hi = f64x2.splat(0);
+  let lo2 = f64x2.splat(0), hi2 = f64x2.splat(0), lo3 = f64x2.splat(0), hi3 = f64x2.splat(0);
+  const pairsEnd = (<usize>(HCX + 1)) << 5;
+  for (let r = 0; r < NY; r++) {
+    const row = (<usize>(r * NHX)) << 5;
+    const x = xh + row, p = ph + row, y = yh + row, g = out + row;
+    let e = spectrumCell<M>(x, p, y, g, 0);
+    if (withData) {
+      lo = f64x2.add(lo, low(e));
+      hi = f64x2.add(hi, high(e));
+    }
+    if (even) {
+      const m = (<usize>MX) << 5;
+      e = spectrumCell<M>(x + m, p + m, y + m, g + m, 0);
+      if (withData) {
+        lo = f64x2.add(lo, low(e));
+        hi = f64x2.add(hi, high(e));
+      }
+    }
+    let o: usize = 32;
+    for (; o + 64 <= pairsEnd; o += 64) {
+      const xo = x + o, po = p + o, yo = y + o, go = g + o;
+      const e0 = spectrumCell<M>(xo, po, yo, go, 0), e1 = spectrumCell<M>(xo, po, yo, go, 32);
+      if (withData) {
+        lo2 = f64x2.add(lo2, low(e0));
+        hi2 = f64x2.add(hi2, high(e0));
+        lo3 = f64x2.add(lo3, low(e1));
+        hi3 = f64x2.add(hi3, high(e1));
+      }
+    }
+    if (o < pairsEnd) {
+      e = spectrumCell<M>(x + o, p + o, y + o, g + o, 0);
+      if (withData) {
+        lo2 = f64x2.add(lo2, low(e));
+        hi2 = f64x2.add(hi2, high(e));
+      }
+    }
+  }
+  if (withData) {
+    const two = f64x2.splat(2), scale = f64x2.splat(0.5 / <f64>NPIX);
+    lo = f64x2.add(lo, f64x2.mul(two, f64x2.add(lo2, lo3)));
+    hi = f64x2.add(hi, f64x2.mul(two, f64x2.add(hi2, hi3)));
+    v128.store(data, f64x2.mul(lo, scale));
+    v128.store(data, f64x2.mul(hi, scale), 16);
+  }
 }
 
 /** SPEC_A = conj(P̂)·(P̂·X̂ − Ŷ), the spectrum of the data-term gradient Hᵀ(Hx − y). */
 export function gradientSpectrum(xh: usize, ph: usize, yh: usize): void {
-  const out = SPEC_A; // a local: V8 reloads a global at every use
-  const e = (<usize>NSPEC) << 5;
-  let o: usize = 0;
-  for (; o + 64 <= e; o += 64) {
-    const x = xh + o, p = ph + o, y = yh + o, g = out + o;
-    gradientCell(x, p, y, g, 0);
-    gradientCell(x, p, y, g, 32);
-  }
-  for (; o < e; o += 32) gradientCell(xh + o, ph + o, yh + o, out + o, 0);
+  spectrumPass<GradientOnly>(xh, ph, yh, 0);
+}
+
+/** out[0..3] = ½‖y − Hx‖² per lane, from the residual spectrum P̂X̂ − Ŷ (Parseval). */
+function dataTerm(xh: usize, ph: usize, yh: usize, out: usize): void {
+  spectrumPass<DataOnly>(xh, ph, yh, out);
 }
 
 /**
@@ -62,11 +123,13 @@ export function gradientSpectrum(xh: usize, ph: usize, yh: usize): void {
  */
 export function stepGroup(
   x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize, phix: usize,
-  tau: f32, sigma: f32, rho: f32, positivity: bool, costOut: usize,
+  tau: f32, sigma: f32, rho: f32, positivity: bool, costOut: usize, prevData: usize, last: bool,
 ): void {
   const vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho);
   // g = Hᵀ(Hx − y) → PIX_A;  Φᵀy → PIX_B
-  gradientSpectrum(xh, ph, yh);
+  // (with prevData ≠ 0, the previous iteration's data term comes from the same pass)
+  if (prevData != 0) spectrumPass<GradientAndData>(xh, ph, yh, prevData);
+  else spectrumPass<GradientOnly>(xh, ph, yh, 0);
   irfft2FromScratch(PIX_A);
   starletAdjointGroup(dual, PIX_B);
   // x̃ → PIX_A, x ← ρx̃ + (1 − ρ)x
@@ -78,19 +141,20 @@ export function stepGroup(
   else dualStep(dual, w, phix, f32x4.splat(sigma), vr, vq, false, 0);
   // X̂ = DFT(x₊)
   rfft2Group(x, xh);
-  if (costOut != 0) dataTerm(xh, ph, yh, costOut);
+  // the data term of this x comes with the next iteration's gradient, if there is one
+  if (costOut != 0 && last) dataTerm(xh, ph, yh, costOut);
 }
 
 // The element-wise loops below take 4 elements per step through cell functions with a
 // constant byte offset, which Binaryen folds into the loads' immediate offsets (see
 // starlet.ts); a remainder loop takes the last NPIX mod 4.
 
-/** The primal step (prox.ts primalCell) over a group, with g in PIX_A and Φᵀy in PIX_B. */
 // Positivity as a type parameter, so each case gets its own loop (as a boolean argument,
 // Binaryen merged both into one loop with a select per pixel; see starlet.ts).
 type Clamped = u16;
 type Free = u8;
 
+/** The primal step (prox.ts primalCell) over a group, with g in PIX_A and Φᵀy in PIX_B. */
 @inline function primalStep<P>(x: usize, vt: v128, vr: v128, vq: v128): void {
   const positivity = sizeof<P>() == sizeof<Clamped>();
   const pa = PIX_A, pb = PIX_B; // locals: V8 reloads a global at every use
@@ -142,49 +206,6 @@ type Free = u8;
     v128.store(out, f64x2.add(lo, lo1));
     v128.store(out, f64x2.add(hi, hi1), 16);
   }
-}
-
-/** out[0..3] = ½‖y − Hx‖² per lane, from the residual spectrum P̂X̂ − Ŷ (Parseval). */
-function dataTerm(xh: usize, ph: usize, yh: usize, out: usize): void {
-  // Columns 1..HCX of the half spectrum stand for two columns of the full one (summed in
-  // lo2/hi2 and lo3/hi3, two sets so the adds do not chain); column 0 and, for even NX,
-  // column NX/2 stand for one (lo/hi).
-  const even = (NX & 1) == 0;
-  let lo = f64x2.splat(0), hi = f64x2.splat(0);
-  let lo2 = f64x2.splat(0), hi2 = f64x2.splat(0), lo3 = f64x2.splat(0), hi3 = f64x2.splat(0);
-  const pairsEnd = (<usize>(HCX + 1)) << 5;
-  for (let r = 0; r < NY; r++) {
-    const row = (<usize>(r * NHX)) << 5;
-    const x = xh + row, p = ph + row, y = yh + row;
-    let e = residualEnergy(x, p, y, 0);
-    lo = f64x2.add(lo, low(e));
-    hi = f64x2.add(hi, high(e));
-    if (even) {
-      const m = (<usize>MX) << 5;
-      e = residualEnergy(x + m, p + m, y + m, 0);
-      lo = f64x2.add(lo, low(e));
-      hi = f64x2.add(hi, high(e));
-    }
-    let o: usize = 32;
-    for (; o + 64 <= pairsEnd; o += 64) {
-      const xo = x + o, po = p + o, yo = y + o;
-      const e0 = residualEnergy(xo, po, yo, 0), e1 = residualEnergy(xo, po, yo, 32);
-      lo2 = f64x2.add(lo2, low(e0));
-      hi2 = f64x2.add(hi2, high(e0));
-      lo3 = f64x2.add(lo3, low(e1));
-      hi3 = f64x2.add(hi3, high(e1));
-    }
-    if (o < pairsEnd) {
-      e = residualEnergy(x + o, p + o, y + o, 0);
-      lo2 = f64x2.add(lo2, low(e));
-      hi2 = f64x2.add(hi2, high(e));
-    }
-  }
-  const two = f64x2.splat(2), scale = f64x2.splat(0.5 / <f64>NPIX);
-  lo = f64x2.add(lo, f64x2.mul(two, f64x2.add(lo2, lo3)));
-  hi = f64x2.add(hi, f64x2.mul(two, f64x2.add(hi2, hi3)));
-  v128.store(out, f64x2.mul(lo, scale));
-  v128.store(out, f64x2.mul(hi, scale), 16);
 }
 
 /** out[0..3] = Σ|W ⊙ Φx| per lane, with Φx as carried in `phix`. */

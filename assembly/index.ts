@@ -111,11 +111,13 @@ export function step(
   for (let g = first; g < first + count; g++) {
     const px = pixOf(x, g), pxh = specOf(xh, g), pph = specOf(ph, g), pyh = specOf(yh, g);
     const pd = bandsOf(dual, g), pw = bandsOf(w, g), pp = bandsOf(phix, g);
+    let prev: usize = 0; // the previous iteration's cost slot, if it had one
     for (let n = 0; n < iterations; n++) {
       const back = iterations - 1 - n; // iterations after this one
       let out: usize = 0;
       if (costOut != 0 && back % costEvery == 0) out = costOut + (<usize>(g * slots + slots - 1 - back / costEvery) << 6);
-      stepGroup(px, pxh, pph, pyh, pd, pw, pp, tau, sigma, rho, positivity, out);
+      stepGroup(px, pxh, pph, pyh, pd, pw, pp, tau, sigma, rho, positivity, out, prev, back == 0);
+      prev = out;
     }
   }
 }
