@@ -37,18 +37,22 @@ type B3 = u16;    // 5 taps
 // each pointer once per 4 pixels instead of once per pixel (address arithmetic was about
 // a third of the instructions).
 
+/** The kernel K at one pixel: centre c, taps m/p at ∓1 step and m2/p2 at ∓2 (b3 only). */
+@inline function tapsAt<K>(c: usize, m: usize, p: usize, m2: usize, p2: usize, k: usize, t0: v128, t1: v128, t2: v128): v128 {
+  let v = f32x4.add(
+    f32x4.mul(t0, v128.load(c + k)),
+    f32x4.mul(t1, f32x4.add(v128.load(m + k), v128.load(p + k))),
+  );
+  if (sizeof<K>() == sizeof<B3>()) v = f32x4.add(v, f32x4.mul(t2, f32x4.add(v128.load(m2 + k), v128.load(p2 + k))));
+  return v;
+}
+
 /** One pixel of the row pass, at byte offset k from the given pointers. */
 @inline function rowCell<K>(
   c: usize, m: usize, p: usize, m2: usize, p2: usize, t: usize, k: usize,
   t0: v128, t1: v128, t2: v128,
 ): void {
-  const b3 = sizeof<K>() == sizeof<B3>();
-  let v = f32x4.add(
-    f32x4.mul(t0, v128.load(c + k)),
-    f32x4.mul(t1, f32x4.add(v128.load(m + k), v128.load(p + k))),
-  );
-  if (b3) v = f32x4.add(v, f32x4.mul(t2, f32x4.add(v128.load(m2 + k), v128.load(p2 + k))));
-  v128.store(t + k, v);
+  v128.store(t + k, tapsAt<K>(c, m, p, m2, p2, k, t0, t1, t2));
 }
 
 /** PIX_T = inp smoothed along rows at scale s (periodic), with kernel K. */
@@ -141,12 +145,7 @@ const A_PLUS_S = 3;          // out = a + S
   c: usize, m: usize, p: usize, m2: usize, p2: usize, a: usize, b: usize, out: usize, band: usize, k: usize,
   t0: v128, t1: v128, t2: v128, mode: i32,
 ): void {
-  const b3 = sizeof<K>() == sizeof<B3>();
-  let v = f32x4.add(
-    f32x4.mul(t0, v128.load(c + k)),
-    f32x4.mul(t1, f32x4.add(v128.load(m + k), v128.load(p + k))),
-  );
-  if (b3) v = f32x4.add(v, f32x4.mul(t2, f32x4.add(v128.load(m2 + k), v128.load(p2 + k))));
+  const v = tapsAt<K>(c, m, p, m2, p2, k, t0, t1, t2);
   if (mode == SMOOTH_AND_DETAIL) {
     v128.store(band + k, f32x4.sub(v128.load(a + k), v));
     v128.store(out + k, v);
