@@ -4,12 +4,14 @@
 // FFT_Y, fft.ts): a mixed-radix or Rader FFT, or this file's exact direct DFT, which pairs
 // samples n and N−n so that the cosine and sine sums run over half the terms (about N²/2
 // multiply–adds per line instead of 2N²) and is the fastest for small or awkward sizes.
+// A side of 41 (the production size) instead takes the fused Rader passes of r41.ts.
 
 import {
   NY, NX, NHX, NSPEC, HCX, HCY, MX, MY, COS_X, SIN_X, COS_Y, SIN_Y, ROW_A, ROW_B, SPEC_A,
   FFT_X, FFT_Y, FFT_W1, FFT_W2, FFT_W3,
 } from './plan';
 import { fftLines } from './fft';
+import { R41X, R41Y, rowsForward41, rowsInverse41, columns41 } from './r41';
 
 @inline function at(base: usize, i: i32): usize {
   return base + ((<usize>i) << 4);
@@ -267,7 +269,9 @@ function tangle(spec: usize, w: usize, lines: i32, scale: f32): void {
 /** Forward real 2-D DFT of one group: pix → spec (half spectrum). Uses SPEC_A. */
 export function rfft2Group(pix: usize, spec: usize): void {
   const lines = NY >> 1;
-  if (FFT_X.kind != 0) {
+  if (R41X) {
+    rowsForward41(pix, SPEC_A, NY);
+  } else if (FFT_X.kind != 0) {
     if (lines > 0) {
       fftLines(
         FFT_X, lines, pix, 16, (<usize>NX) << 5, 0, (<usize>NX) << 4,
@@ -279,7 +283,9 @@ export function rfft2Group(pix: usize, spec: usize): void {
   } else {
     rowsForward(pix, SPEC_A, 0, NY);
   }
-  if (FFT_Y.kind != 0) {
+  if (R41Y) {
+    columns41(SPEC_A, spec, NHX, false);
+  } else if (FFT_Y.kind != 0) {
     const es = (<usize>NHX) << 5;
     fftLines(FFT_Y, NHX, SPEC_A, es, 32, 0, 16, spec, es, 32, 0, 16, FFT_W1, FFT_W2);
   } else {
@@ -294,15 +300,24 @@ export function rfft2Group(pix: usize, spec: usize): void {
  */
 export function irfft2FromScratch(pix: usize): void {
   const es = (<usize>NHX) << 5;
-  if (FFT_Y.kind != 0) {
+  if (R41Y) {
+    columns41(SPEC_A, FFT_W3, NHX, true);
+  } else if (FFT_Y.kind != 0) {
     fftLines(FFT_Y, NHX, SPEC_A, es, 32, 16, 0, FFT_W3, es, 32, 16, 0, FFT_W1, FFT_W2);
   } else {
     columnPairs(SPEC_A);
     columns(SPEC_A, FFT_W3, true);
   }
+  rowsFrom(pix);
+}
+
+/** The row half of the inverse: FFT_W3 (column-transformed half spectrum) → pix, normalised. */
+function rowsFrom(pix: usize): void {
   const scale = <f32>(1.0 / (<f64>NY * <f64>NX));
   const lines = NY >> 1;
-  if (FFT_X.kind != 0) {
+  if (R41X) {
+    rowsInverse41(FFT_W3, pix, NY, scale);
+  } else if (FFT_X.kind != 0) {
     if (lines > 0) {
       tangle(FFT_W3, SPEC_A, lines, scale);
       fftLines(
@@ -319,4 +334,19 @@ export function irfft2FromScratch(pix: usize): void {
 /** Copies one group's half spectrum into SPEC_A. */
 export function loadScratchSpectrum(spec: usize): void {
   memory.copy(SPEC_A, spec, (<usize>NSPEC) << 5);
+}
+
+/**
+ * Inverse real 2-D DFT of the half spectrum at `spec` (left unchanged), normalised; as
+ * loadScratchSpectrum + irfft2FromScratch, without the copy when the 41-point column
+ * pass can read `spec` in place.
+ */
+export function irfft2Group(spec: usize, pix: usize): void {
+  if (R41Y) {
+    columns41(spec, FFT_W3, NHX, true);
+    rowsFrom(pix);
+  } else {
+    loadScratchSpectrum(spec);
+    irfft2FromScratch(pix);
+  }
 }

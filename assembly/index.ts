@@ -5,7 +5,7 @@
 import {
   configure as configurePlan, NPIX, NSPEC, BANDS, PIX_A, SPEC_A, pixOf, specOf, bandsOf,
 } from './plan';
-import { rfft2Group, irfft2FromScratch, loadScratchSpectrum } from './dft';
+import { rfft2Group, irfft2FromScratch, irfft2Group } from './dft';
 import { starletGroup, starletAdjointGroup } from './starlet';
 import { gradientSpectrum, stepGroup, costGroup, reweightGroup, bandNormsGroup } from './condat';
 
@@ -35,10 +35,7 @@ export function rfft2(pix: usize, spec: usize, groups: i32): void {
 
 /** Inverse real 2-D DFT, normalised. */
 export function irfft2(spec: usize, pix: usize, groups: i32): void {
-  for (let g = 0; g < groups; g++) {
-    loadScratchSpectrum(specOf(spec, g));
-    irfft2FromScratch(pixOf(pix, g));
-  }
+  for (let g = 0; g < groups; g++) irfft2Group(specOf(spec, g), pixOf(pix, g));
 }
 
 /** out = IDFT(Â · B̂) or, with conjugate, IDFT(conj(Â) · B̂): H x and Hᵀ r for Â = P̂. */

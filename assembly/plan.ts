@@ -35,6 +35,7 @@ export let TAP2: f32 = 0;
 export let REACH: i32 = 0; // 1 for linear (3 taps), 2 for b3 (5 taps)
 
 import { Fft, buildFft, setGenericScratch } from './fft';
+import { configureR41 } from './r41';
 
 // Scratch, one group's worth each.
 export let PIX_A: usize = 0; // solver step: gradient, then x̃
@@ -129,6 +130,7 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   setGenericScratch(FFT_GS);
   buildFft(FFT_X, nx);
   buildFft(FFT_Y, ny);
+  configureR41(ny, nx, 2.0 / (<f64>ny * <f64>nx));
   twiddles(COS_X, nx, MX + 4, HCX, false);
   twiddles(SIN_X, nx, MX + 4, HCX, true);
   twiddles(COS_Y, ny, MY + 4, HCY, false);

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { instantiateSync } from '@assemblyscript/loader';
 import { KernelModule, groupsFor, interleave, deinterleave } from '../src/kernels/index.ts';
 import * as ref from '../src/kernels/reference.ts';
@@ -53,7 +54,12 @@ function roundTrip(ny: number, nx: number, n: number, seed: number): { fwd: numb
 }
 
 const SQUARE = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 21, 23, 24, 25, 27, 29, 31, 32, 37, 40, 41, 43, 45, 47, 48, 49, 53, 59, 61, 64, 67, 70];
-const RECT: [number, number][] = [[16, 24], [24, 16], [41, 64], [64, 41], [9, 12], [13, 8], [45, 40], [17, 53], [8, 70]];
+// 41 on one side takes the fused 41-point passes (assembly/r41.ts) for that side only, with
+// literal offsets where the other side is 40 or 41 and table offsets elsewhere.
+const RECT: [number, number][] = [
+  [16, 24], [24, 16], [41, 64], [64, 41], [9, 12], [13, 8], [45, 40], [17, 53], [8, 70],
+  [41, 9], [9, 41], [41, 40], [40, 41], [41, 13], [13, 41], [41, 8], [8, 41],
+];
 
 test('rfft2 / irfft2 match the float64 reference at many sizes', () => {
   const sizes: [number, number][] = [...SQUARE.map((s) => [s, s] as [number, number]), ...RECT];
@@ -93,4 +99,9 @@ test('irfft2 inverts rfft2', () => {
       m.free(spec);
     }
   }
+});
+
+test('the generated part of assembly/r41.ts is what scripts/gen-r41.mjs writes', () => {
+  const r = spawnSync(process.execPath, [new URL('../scripts/gen-r41.mjs', import.meta.url).pathname, '--check'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
 });
