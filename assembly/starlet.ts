@@ -37,7 +37,29 @@ type B3 = u16;    // 5 taps
 // each pointer once per 4 pixels instead of once per pixel (address arithmetic was about
 // a third of the instructions).
 
-/** The kernel K at one pixel: centre c, taps m/p at ∓1 step and m2/p2 at ∓2 (b3 only). */
+// The linear kernel's row pass leaves out its factor ¼ and the column pass applies 1/16
+// for both: 2c + m + p takes three adds where ½c + ¼(m + p) took four operations, and
+// scaling by powers of two commutes with rounding, so every value has the same bits.
+
+/** The row pass of kernel K at one pixel: centre c, taps m/p at ∓1 step, m2/p2 at ∓2 (b3). */
+@inline function rowTaps<K>(c: usize, m: usize, p: usize, m2: usize, p2: usize, k: usize, t0: v128, t1: v128, t2: v128): v128 {
+  if (sizeof<K>() == sizeof<Linear>()) {
+    const vc = v128.load(c + k);
+    return f32x4.add(f32x4.add(vc, vc), f32x4.add(v128.load(m + k), v128.load(p + k))); // 4 × the smoothed value
+  }
+  return tapsAt<K>(c, m, p, m2, p2, k, t0, t1, t2);
+}
+
+/** The column pass of kernel K at one pixel, on the row pass's output. */
+@inline function colTaps<K>(c: usize, m: usize, p: usize, m2: usize, p2: usize, k: usize, t0: v128, t1: v128, t2: v128): v128 {
+  if (sizeof<K>() == sizeof<Linear>()) {
+    const vc = v128.load(c + k);
+    return f32x4.mul(f32x4.splat(0.0625), f32x4.add(f32x4.add(vc, vc), f32x4.add(v128.load(m + k), v128.load(p + k))));
+  }
+  return tapsAt<K>(c, m, p, m2, p2, k, t0, t1, t2);
+}
+
+/** Kernel K with its taps t0..t2 at one pixel. */
 @inline function tapsAt<K>(c: usize, m: usize, p: usize, m2: usize, p2: usize, k: usize, t0: v128, t1: v128, t2: v128): v128 {
   let v = f32x4.add(
     f32x4.mul(t0, v128.load(c + k)),
@@ -52,7 +74,7 @@ type B3 = u16;    // 5 taps
   c: usize, m: usize, p: usize, m2: usize, p2: usize, t: usize, k: usize,
   t0: v128, t1: v128, t2: v128,
 ): void {
-  v128.store(t + k, tapsAt<K>(c, m, p, m2, p2, k, t0, t1, t2));
+  v128.store(t + k, rowTaps<K>(c, m, p, m2, p2, k, t0, t1, t2));
 }
 
 /** PIX_T = inp smoothed along rows at scale s (periodic), with kernel K. */
@@ -145,7 +167,7 @@ const A_PLUS_S = 3;          // out = a + S
   c: usize, m: usize, p: usize, m2: usize, p2: usize, a: usize, b: usize, out: usize, band: usize, k: usize,
   t0: v128, t1: v128, t2: v128, mode: i32,
 ): void {
-  const v = tapsAt<K>(c, m, p, m2, p2, k, t0, t1, t2);
+  const v = colTaps<K>(c, m, p, m2, p2, k, t0, t1, t2);
   if (mode == SMOOTH_AND_DETAIL) {
     v128.store(band + k, f32x4.sub(v128.load(a + k), v));
     v128.store(out + k, v);
