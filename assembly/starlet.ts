@@ -8,14 +8,6 @@ import {
   ROW_EDGES, EDGE_MAX, EDGE_BYTES, EDGE_COUNTS,
 } from './plan';
 
-// Why rows are looped over in blocks (and Φᵀ's steps in a loop over s): V8's TurboFan
-// unrolls an innermost Wasm loop only if it has at most (nesting depth + 1) · 50 graph
-// nodes, and then min((depth + 1) · 50 / nodes, 5) times. The column pass is too big to be
-// unrolled at depth 2 (Φᵀ with three straight-line steps used to run without unrolling, with
-// a stack check and spill reloads per pixel: 1.8× Φ's time); the extra, otherwise useless
-// nesting levels put every pixel loop at depth 4–5, where it is unrolled.
-const ROW_BLOCK: i32 = 4;
-
 // The smoothing kernel as a type parameter K, so that each kernel gets its own copy of the
 // pixel loops with its taps known when AssemblyScript compiles them. (A boolean argument
 // was merged by Binaryen into one copy of Φ's column pass that tested it at every pixel.)
@@ -35,7 +27,8 @@ type B3 = u16;    // 5 taps
 // Why the pixel loops take 4 pixels per step through cell functions with a constant byte
 // offset k: Binaryen folds "pointer + k" into the load's immediate offset, so V8 computes
 // each pointer once per 4 pixels instead of once per pixel (address arithmetic was about
-// a third of the instructions).
+// a third of the instructions). V8 unrolls an innermost loop only if it is small (at most
+// (nesting depth + 1) · 50 graph nodes); taking 4 pixels by hand makes that moot.
 
 // The linear kernel's row pass leaves out its factor ¼ and the column pass applies 1/16
 // for both: 2c + m + p takes three adds where ½c + ¼(m + p) took four operations, and
@@ -86,12 +79,10 @@ type B3 = u16;    // 5 taps
   const lo = min(off, nx), hi = max(off, nx - off);
   const edgeTab = ROW_EDGES + <usize>(s * EDGE_MAX * EDGE_BYTES);
   const edgeCount = load<i32>(ROW_EDGES + <usize>(EDGE_COUNTS + 4 * s));
-  // rows r = 0..NY−1, walked in blocks only to deepen the loop nest (see ROW_BLOCK)
-  for (let rA = 0; rA < NY; rA += 4 * ROW_BLOCK) for (let r0 = rA, rB = min(rA + 4 * ROW_BLOCK, NY); r0 < rB; r0 += ROW_BLOCK) {
-  for (let r = r0, r1 = min(r0 + ROW_BLOCK, rB); r < r1; r++) {
+  for (let r = 0; r < NY; r++) {
     const row = at(inp, r * nx);
     const dst = at(PIX_T, r * nx);
-    // interior: every tap inside the row; 4 pixels per step (see rowCell)
+    // interior: every tap inside the row; 4 pixels per step (see tapsAt)
     const lm = row - d, lp = row + d, lm2 = row - 2 * d, lp2 = row + 2 * d;
     let o = (<usize>lo) << 4;
     const e = (<usize>hi) << 4;
@@ -109,7 +100,6 @@ type B3 = u16;    // 5 taps
       rowCell<K>(row + load<i32>(t), row + load<i32>(t, 4), row + load<i32>(t, 8), row + load<i32>(t, 12),
         row + load<i32>(t, 16), dst + load<i32>(t), 0, t0, t1, t2);
     }
-  }
   }
 }
 
@@ -135,9 +125,7 @@ const A_PLUS_S = 3;          // out = a + S
   const nx = NX, ny = NY, st = 1 << s;
   const t0 = f32x4.splat(TAP0), t1 = f32x4.splat(TAP1), t2 = f32x4.splat(TAP2);
   const rowBytes = (<usize>nx) << 4;
-  // rows r = 0..ny−1, walked in blocks only to deepen the loop nest (see ROW_BLOCK)
-  for (let rA = 0; rA < ny; rA += 4 * ROW_BLOCK) for (let r0 = rA, rB = min(rA + 4 * ROW_BLOCK, ny); r0 < rB; r0 += ROW_BLOCK) {
-  for (let r = r0, r1 = min(r0 + ROW_BLOCK, rB); r < r1; r++) {
+  for (let r = 0; r < ny; r++) {
     // Row pointers once per row; the inner loop steps one byte offset, 4 pixels at a time.
     const c0 = at(PIX_T, r * nx);
     const m1 = at(PIX_T, wrap(r - st, ny) * nx);
@@ -158,7 +146,6 @@ const A_PLUS_S = 3;          // out = a + S
     for (; o < rowBytes; o += 16) {
       colCell<K>(c0 + o, m1 + o, p1 + o, m2 + o, p2 + o, ar + o, br + o, or + o, wr + o, 0, t0, t1, t2, mode);
     }
-  }
   }
 }
 
@@ -193,7 +180,7 @@ export function starletGroup(x: usize, bands: usize): void {
 /** out = Φᵀ(bands) for one group (Horner form); out must not be PIX_C or PIX_D. */
 export function starletAdjointGroup(bands: usize, out: usize): void {
   const u0 = bands, u1 = at(bands, NPIX), u2 = at(bands, 2 * NPIX);
-  // A loop (not three straight-line steps) so the pixel loops nest as deep as Φ's; see ROW_BLOCK.
+  // (a loop over the steps measured 1–3 % faster than three straight-line steps)
   for (let s = BANDS - 1; s >= 0; s--) {
     if (s == 2) smooth(u2, 2, A_MINUS_S_MINUS_B, PIX_C, u2, u1, 0);         // (I − S₂)u₂ − u₁
     else if (s == 1) smooth(PIX_C, 1, A_PLUS_S_MINUS_B, PIX_D, u1, u0, 0);  // q − u₀, q = u₁ + S₁(·)
