@@ -178,6 +178,8 @@ type Free = u8;
   dual: usize, w: usize, phix: usize, vs: v128, vr: v128, vq: v128, evaluate: bool, out: usize,
 ): void {
   const bs = BAND_S; // a local: V8 reloads a global at every use
+  // |v| as v & mask with the mask in a local (f32x4.abs rebuilds its mask every time)
+  const mask = i32x4.splat(0x7fffffff);
   // two sets of float64 accumulators, so the adds do not chain on one
   let lo = f64x2.splat(0), hi = f64x2.splat(0), lo1 = f64x2.splat(0), hi1 = f64x2.splat(0);
   const e = (<usize>(BANDS * NPIX)) << 4;
@@ -189,17 +191,19 @@ type Free = u8;
     const e2 = dualCell(d + 32, ww + 32, p + 32, v128.load(b + 32), vs, vr, vq);
     const e3 = dualCell(d + 48, ww + 48, p + 48, v128.load(b + 48), vs, vr, vq);
     if (evaluate) {
-      lo = f64x2.add(lo, f64x2.add(low(e0), low(e2)));
-      hi = f64x2.add(hi, f64x2.add(high(e0), high(e2)));
-      lo1 = f64x2.add(lo1, f64x2.add(low(e1), low(e3)));
-      hi1 = f64x2.add(hi1, f64x2.add(high(e1), high(e3)));
+      const a0 = v128.and(e0, mask), a1 = v128.and(e1, mask), a2 = v128.and(e2, mask), a3 = v128.and(e3, mask);
+      lo = f64x2.add(lo, f64x2.add(low(a0), low(a2)));
+      hi = f64x2.add(hi, f64x2.add(high(a0), high(a2)));
+      lo1 = f64x2.add(lo1, f64x2.add(low(a1), low(a3)));
+      hi1 = f64x2.add(hi1, f64x2.add(high(a1), high(a3)));
     }
   }
   for (; o < e; o += 16) {
     const e0 = dualCell(dual + o, w + o, phix + o, v128.load(bs + o), vs, vr, vq);
     if (evaluate) {
-      lo = f64x2.add(lo, low(e0));
-      hi = f64x2.add(hi, high(e0));
+      const a0 = v128.and(e0, mask);
+      lo = f64x2.add(lo, low(a0));
+      hi = f64x2.add(hi, high(a0));
     }
   }
   if (evaluate) {

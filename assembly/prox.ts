@@ -23,7 +23,8 @@
 /**
  * Dual step at one wavelet coefficient, given Φx̃ there (`a`):
  * ỹ = clip(y + σ(2Φx̃ − Φx), −W, W);  y ← ρỹ + (1 − ρ)y;  Φx ← ρΦx̃ + (1 − ρ)Φx.
- * Returns |W ⊙ Φx₊|, the coefficient's share of the cost's sparsity term.
+ * Returns W ⊙ Φx₊; its absolute value is the coefficient's share of the cost's sparsity
+ * term.
  */
 @inline export function dualCell(
   dual: usize, w: usize, phix: usize, a: v128, sigma: v128, rho: v128, rest: v128,
@@ -36,7 +37,7 @@
   v128.store(dual, f32x4.add(f32x4.mul(rho, yc), f32x4.mul(rest, y)));
   const bn = f32x4.add(f32x4.mul(rho, a), f32x4.mul(rest, b));
   v128.store(phix, bn);
-  return f32x4.abs(f32x4.mul(wv, bn));
+  return f32x4.mul(wv, bn);
 }
 
 // Float64 sums of the 4 lanes of a stream of f32x4 values: two f64x2 accumulators
