@@ -13,16 +13,22 @@ export interface KernelRow {
   size: string;
   task: string;
   objects: number;
+  /** Mean over the samples. */
   us_per_object: number;
   /** Relative margin of error of the mean, %. */
   rme_percent: number;
+  /** Median over the samples: robust to the machine's occasional stalls (see bench/README). */
+  median_us_per_object: number;
+  samples: number;
 }
 
 export interface KernelsResult {
   study: 'kernels';
   rows: KernelRow[];
-  /** Full iteration (step + cost) at 41×41, Wasm SIMD. */
+  /** Full iteration (step + cost) at 41×41, Wasm SIMD: the median over the samples. */
   us_per_object_iteration: number;
+  /** The same, mean over the samples. */
+  mean_us_per_object_iteration: number;
   scalar_us_per_object_iteration: number;
   speedup_vs_scalar: number;
 }
@@ -51,7 +57,7 @@ function stack(n: number, ny: number, nx: number): { y: Float32Array; p: Float32
 }
 
 export async function kernelsStudy(opts: { quick: boolean; log: (s: string) => void }): Promise<KernelsResult> {
-  const time = opts.quick ? 150 : 1500;
+  const time = opts.quick ? 150 : 2500;
   const rows: KernelRow[] = [];
   const bench = new Bench({ time, warmupTime: opts.quick ? 50 : 300 });
   const perTask = new Map<string, { size: string; task: string; objects: number }>();
@@ -112,16 +118,22 @@ export async function kernelsStudy(opts: { quick: boolean; log: (s: string) => v
       size: meta.size, task: meta.task, objects: meta.objects,
       us_per_object: (r.latency.mean * 1000) / meta.objects,
       rme_percent: r.latency.rme,
+      median_us_per_object: (r.latency.p50 * 1000) / meta.objects,
+      samples: r.latency.samplesCount,
     });
   }
   for (const d of disposers) d();
-  const find = (task: string) => rows.find((r) => r.size === '41x41' && r.task === task)!.us_per_object;
+  const row = (task: string) => rows.find((r) => r.size === '41x41' && r.task === task)!;
   const tasks = [...new Set(rows.filter((r) => r.size === '64x64').map((r) => r.task))];
   writeText('kernels.svg', lineChartSvg(tasks.map((task) => {
     const rs = rows.filter((r) => r.task === task);
     return { name: task, x: rs.map((r) => Number(r.size.split('x')[0])), y: rs.map((r) => r.us_per_object) };
   }), { title: 'Kernels: µs per object, one core', subtitle: 'Wasm SIMD, 41×41 and 64×64', xLabel: 'stamp size (px)', yLabel: 'µs per object', logY: true }));
-  const wasm = find('full iteration (step + cost)');
-  const scalar = find('scalar TypeScript: full iteration (step + cost)');
-  return { study: 'kernels', rows, us_per_object_iteration: wasm, scalar_us_per_object_iteration: scalar, speedup_vs_scalar: scalar / wasm };
+  const full = row('full iteration (step + cost)');
+  const scalar = row('scalar TypeScript: full iteration (step + cost)').median_us_per_object;
+  return {
+    study: 'kernels', rows, us_per_object_iteration: full.median_us_per_object,
+    mean_us_per_object_iteration: full.us_per_object, scalar_us_per_object_iteration: scalar,
+    speedup_vs_scalar: scalar / full.median_us_per_object,
+  };
 }
