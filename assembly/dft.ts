@@ -296,7 +296,7 @@ export function rfft2Group(pix: usize, spec: usize): void {
 
 /**
  * Inverse real 2-D DFT of one group, normalised by 1/(NY·NX). The input must be SPEC_A
- * (it is overwritten); SPEC_B is left alone.
+ * (it is overwritten).
  */
 export function irfft2FromScratch(pix: usize): void {
   const es = (<usize>NHX) << 5;

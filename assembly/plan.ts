@@ -39,12 +39,11 @@ import { configureR41 } from './r41';
 
 // Scratch, one group's worth each.
 export let PIX_A: usize = 0; // solver step: gradient, then x̃
-export let PIX_B: usize = 0; // solver step: Φᵀy, then 2x̃ − x
+export let PIX_B: usize = 0; // solver step: Φᵀy
 export let PIX_C: usize = 0; // starlet work
 export let PIX_D: usize = 0; // starlet work
 export let PIX_T: usize = 0; // separable smoothing: horizontal pass output
 export let SPEC_A: usize = 0;
-export let SPEC_B: usize = 0;
 export let BAND_S: usize = 0; // BANDS images
 export let ROW_A: usize = 0;  // DFT pair sums / padded rows
 /**
@@ -104,7 +103,7 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   const rowLen = <usize>(max(nx, ny) + 4 * REACH * 4 + 4) << 4; // a padded row at the widest step
   const gs = <usize>(max(nx, ny) + 2) << 5;
   const edges = <usize>(EDGE_COUNTS + 4 * BANDS);
-  const total: usize = tx * 2 + ty * 2 + 64 + pix * 5 + spec * 5 + pix * <usize>BANDS + rowLen * 2 + gs + edges + 32;
+  const total: usize = tx * 2 + ty * 2 + 64 + pix * 5 + spec * 4 + pix * <usize>BANDS + rowLen * 2 + gs + edges + 32;
   owned = heap.alloc(total);
   let p = (owned + 15) & ~(<usize>15);
   COS_X = p; p += (tx + 15) & ~(<usize>15);
@@ -117,7 +116,6 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   PIX_D = p; p += pix;
   PIX_T = p; p += pix;
   SPEC_A = p; p += spec;
-  SPEC_B = p; p += spec;
   BAND_S = p; p += <usize>BANDS * pix;
   ROW_A = p; p += rowLen;
   ROW_B = p; p += rowLen;

@@ -131,8 +131,8 @@ const A_PLUS_S = 3;          // out = a + S
     const m1 = at(PIX_T, wrap(r - st, ny) * nx);
     const p1 = at(PIX_T, wrap(r + st, ny) * nx);
     const b3 = sizeof<K>() == sizeof<B3>();
-    const m2 = b3 ? at(PIX_T, wrap(r - 2 * st, ny) * nx) : 0;
-    const p2 = b3 ? at(PIX_T, wrap(r + 2 * st, ny) * nx) : 0;
+    const m2: usize = b3 ? at(PIX_T, wrap(r - 2 * st, ny) * nx) : 0;
+    const p2: usize = b3 ? at(PIX_T, wrap(r + 2 * st, ny) * nx) : 0;
     const row = <usize>r * rowBytes;
     const ar = a + row, br = b + row, or = out + row, wr = band + row;
     let o: usize = 0;

@@ -46,14 +46,23 @@ export interface IterationStats {
   iterations: number;
 }
 
-/** Statistics of the time per iteration from a run's cost timestamps (cost every iteration). */
-export function iterationStats(r: Pick<DistributedResult, 'costTimes'>, skip = 1): IterationStats {
-  const t = r.costTimes;
+/**
+ * Statistics of the time per iteration from a run's cost timestamps. The costs of one
+ * barrier (up to 4 iterations, see solver/loop.ts) arrive together, so each barrier's
+ * duration is shared by its iterations; the first `skip` barriers (start-up) are left out.
+ * `mean_s` is the total time over the total iterations; the others are per barrier.
+ */
+export function iterationStats(r: Pick<DistributedResult, 'costTimes' | 'costIterations'>, skip = 1): IterationStats {
+  const t = r.costTimes, it = r.costIterations;
+  const ends: [number, number][] = []; // (iteration, seconds) at the end of each barrier
+  for (let i = 0; i < t.length; i++) if (i === t.length - 1 || t[i + 1] !== t[i]) ends.push([it[i], t[i]]);
   const d: number[] = [];
-  for (let i = Math.max(1, skip); i < t.length; i++) d.push(t[i] - t[i - 1]);
-  const mean = d.reduce((a, b) => a + b, 0) / Math.max(1, d.length);
+  for (let k = Math.max(1, skip); k < ends.length; k++) d.push((ends[k][1] - ends[k - 1][1]) / (ends[k][0] - ends[k - 1][0]));
+  const first = ends[Math.min(Math.max(1, skip), ends.length) - 1] ?? [0, 0], last = ends[ends.length - 1] ?? [0, 0];
+  const iterations = last[0] - first[0];
+  const mean = iterations > 0 ? (last[1] - first[1]) / iterations : NaN;
   const std = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, d.length - 1));
-  return { mean_s: mean, std_s: std, min_s: Math.min(...d), max_s: Math.max(...d), iterations: d.length };
+  return { mean_s: mean, std_s: std, min_s: Math.min(...d), max_s: Math.max(...d), iterations };
 }
 
 export type Mode = 'local' | 'nats';

@@ -33,7 +33,7 @@ export async function peerStudy(ctx: { quick: boolean; log: (s: string) => void 
     return { study: 'peer', available: false, reason };
   }
   const objects = ctx.quick ? 200 : 1000;
-  const iterations = ctx.quick ? 3 : 20;
+  const iterations = ctx.quick ? 4 : 20;
   const data = simulated(objects);
   ctx.log(`peer: NumPy ${probe.stdout.trim()}, ${objects} objects, ${iterations} iterations, one thread`);
   const out = join(mkdtempSync(join(tmpdir(), 'galdecon-peer-')), 'x.npy');
@@ -42,7 +42,7 @@ export async function peerStudy(ctx: { quick: boolean; log: (s: string) => void 
     '--iterations-only', String(iterations), '--json'], { encoding: 'utf8', env, maxBuffer: 1 << 24 });
   if (py.status !== 0) throw new Error(`the NumPy peer failed: ${py.stderr.trim().split('\n').at(-1)}`);
   const numpy = JSON.parse(py.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
-  const ours = await runWith(localMode(1), data.y, data.psf, { nIter: iterations + 1, nReweights: 0, tolerance: 0 }, 1);
+  const ours = await runWith(localMode(1), data.y, data.psf, { nIter: iterations + 4, nReweights: 0, tolerance: 0 }, 1);
   const st = iterationStats(ours);
   const g = (st.mean_s / objects) * 1e6;
   const n = Number(numpy.us_per_object_iteration);

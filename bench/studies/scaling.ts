@@ -20,7 +20,7 @@ export async function scalingStudy(ctx: { quick: boolean; modes: ModeFactory[]; 
       const sampler = sampleMemory(() => mode.pids?.() ?? [], 100);
       // One agent's Wasm memory holds at most 4 GiB (~45,000 stamps): more agents than cores if needed.
       const m = mode.mode === 'local' ? localMode(Math.max(mode.agents, Math.ceil(n / 30_000))) : mode;
-      const r = await runWith(m, y, psf, { nIter: ctx.quick ? 3 : 6, nReweights: 0, tolerance: 0 }, Math.max(2 * m.agents, Math.ceil(n / 2000)));
+      const r = await runWith(m, y, psf, { nIter: ctx.quick ? 8 : 12, nReweights: 0, tolerance: 0 }, Math.max(2 * m.agents, Math.ceil(n / 2000)));
       const samples = sampler.stop();
       const st = iterationStats(r);
       const peak = Math.max(...samples.map((s) => s.driver_bytes + s.agents_bytes));

@@ -40,7 +40,7 @@ export interface LoopResult {
   converged: boolean;
   cost: number[];
   costIterations: number[];
-  /** Seconds since the loop started, for each cost. */
+  /** Seconds since the loop started when each cost arrived (a barrier's costs arrive together). */
   costTimes: number[];
   tests: ConvergenceTest[];
   reweightIterations: number[];
@@ -96,11 +96,12 @@ export async function iterate(
       const costs = await stepper.advance(k, evaluate);
       const count = evaluate ? Math.ceil(k / costWindow) : 0;
       if (costs.length !== count) throw new Error(`the stepper returned ${costs.length} costs where ${count} were due`);
+      const now = (performance.now() - start) / 1000; // a barrier's costs arrive together
       costs.forEach((cost, m) => {
         const at = it + k - (count - 1 - m) * costWindow;
         r.cost.push(cost);
         r.costIterations.push(at);
-        r.costTimes.push((performance.now() - start) / 1000);
+        r.costTimes.push(now);
         list.push(cost);
         if (list.length === 4) {
           const diff = convergenceDiff(list);
