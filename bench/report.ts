@@ -41,7 +41,7 @@ export function writeBenchReadme(): string {
       `(mean ${f(k.mean_us_per_object_iteration ?? k.us_per_object_iteration)}; target ≤ 25 µs; scalar TypeScript ` +
       `${f(k.scalar_us_per_object_iteration, 0)} µs; the published Python code ≈ 3,500 µs).`, '',
       'Why the median: this virtual machine now and then stalls for a while (an interleaved A/B run once saw both ' +
-      'builds slow down by 80 % in the same round), and a stall that lands in one of the ~25 samples moves the mean ' +
+      'builds slow down by 80 % in the same round), and a stall that lands in a few of the samples moves the mean ' +
       'by several per cent. Both are in the table.', '');
   }
   const p = load('partitions');

@@ -13,7 +13,7 @@ export interface PartitionsResult {
 
 export async function partitionsStudy(ctx: { quick: boolean; modes: ModeFactory[]; log: (s: string) => void }): Promise<PartitionsResult> {
   const objects = ctx.quick ? 800 : 10_000;
-  const iterations = ctx.quick ? 8 : 12;
+  const iterations = ctx.quick ? 8 : 24;
   const counts = ctx.quick ? [1, 8, 32] : [1, 2, 32, 48, 64, 80, 128];
   const { y, psf } = simulated(objects);
   const rows: PartitionsResult['rows'] = [];
