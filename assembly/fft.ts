@@ -43,7 +43,8 @@ function isPrime(n: i32): bool {
   return true;
 }
 
-function powMod(b: i32, e: i32, m: i32): i32 {
+/** b^e mod m. */
+export function powMod(b: i32, e: i32, m: i32): i32 {
   let r: i64 = 1, x: i64 = b % m;
   while (e > 0) {
     if (e & 1) r = (r * x) % m;
@@ -53,7 +54,7 @@ function powMod(b: i32, e: i32, m: i32): i32 {
   return <i32>r;
 }
 
-function primitiveRoot(p: i32): i32 {
+export function primitiveRoot(p: i32): i32 {
   const m = p - 1;
   for (let g = 2; g < p; g++) {
     let ok = true;

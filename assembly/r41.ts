@@ -32,6 +32,8 @@
 // are generated with literal element offsets (scripts/gen-r41.mjs); p1Gather / p3Scatter are the
 // same passes for other column strides (41 × nx stamps, nx ≠ 40, 41).
 
+import { powMod, primitiveRoot } from './fft';
+
 export const RN: i32 = 41;
 const LSTR: usize = 1280; // bytes per line in W: 40 complex
 const PROW: usize = 41 * 16; // a pixel row
@@ -60,16 +62,6 @@ let TAB_Y: usize = 0;
 export let R41X: bool = false; // rows (length NX) use this path
 export let R41Y: bool = false; // columns (length NY) use this path
 
-function powMod(b: i32, e: i32, m: i32): i32 {
-  let r: i64 = 1, x: i64 = b % m;
-  while (e > 0) {
-    if (e & 1) r = (r * x) % m;
-    x = (x * x) % m;
-    e >>= 1;
-  }
-  return <i32>r;
-}
-
 /** Tables for ny × nx stamps (only if a side is 41). kscale: factor of the KTS kernel. */
 export function configureR41(ny: i32, nx: i32, kscale: f64): void {
   if (mem != 0) { heap.free(mem); mem = 0; }
@@ -95,11 +87,8 @@ export function configureR41(ny: i32, nx: i32, kscale: f64): void {
   TAB_D = p; p += tab & ~(<usize>15);
   TAB_X = p; p += tab & ~(<usize>15);
   TAB_Y = p;
-  // primitive root: the smallest, as scripts/gen-r41.mjs chooses it for the generated passes
-  let g = 2;
-  for (; g < RN; g++) {
-    if (powMod(g, 20, RN) != 1 && powMod(g, 8, RN) != 1) break; // 40 = 2³·5
-  }
+  // the smallest primitive root, as scripts/gen-r41.mjs chooses it for the generated passes
+  const g = primitiveRoot(RN);
   const ginv = powMod(g, RN - 2, RN);
   for (let v = 0; v < 5; v++) {
     for (let u = 0; u < 8; u++) {
