@@ -196,6 +196,8 @@ test('costs of a multi-iteration barrier: the same bits as one iteration per cal
   const four = together.advance(4, true);
   const ones = [1, 2, 3, 4].map(() => single.advance(1, true)[0]);
   assert.deepEqual(four, ones);
+  // the sums read in place equal the cost computed afresh by the separate cost kernel
+  assert.equal(single.costSum(), ones[3]);
   assert.deepEqual(together.advance(3, false), []);
   // costWindow 3 over 7 iterations: costs after iterations 1, 4 and 7
   const w3 = mk(3), ref = mk(3);

@@ -7,7 +7,7 @@ import {
   type Block, type StackShape, type PsfShape,
 } from '../kernels/index.ts';
 import type { SolverOptions } from './options.ts';
-import { fixedSum } from './exact-sum.ts';
+import { fixedSum, toFixed } from './exact-sum.ts';
 
 export interface BatchInput {
   /** Observed stamps, object-major; objects [first, first + shape.n) of `y` are used. */
@@ -135,8 +135,24 @@ export class Batch {
     }
     this.run(iterations, this.costOut.ptr);
     const sums: bigint[] = [];
-    for (let s = 0; s < slots; s++) sums.push(fixedSum(this.totals(this.readCosts(s, slots))));
+    for (let s = 0; s < slots; s++) sums.push(this.slotSum(s, slots));
     return sums;
+  }
+
+  /** Exact sum of the per-object costs in slot `slot` of `slots`, read in place (no copies). */
+  private slotSum(slot: number, slots: number): bigint {
+    const v = this.m.f64(this.costOut);
+    let sum = 0n;
+    for (let i = 0; i < this.n; i++) {
+      const base = this.costIndex(i, slot, slots);
+      sum += toFixed(v[base] + v[base + LANES]);
+    }
+    return sum;
+  }
+
+  /** Where object i's data term sits in the cost block (layout of the kernels' `step`). */
+  private costIndex(i: number, slot: number, slots: number): number {
+    return (((i / LANES) | 0) * slots + slot) * 2 * LANES + (i % LANES);
   }
 
   /** Per-object data term ½‖y_i − H x_i‖² and sparsity term Σ|W ⊙ Φ x_i|. */
@@ -163,7 +179,7 @@ export class Batch {
     const data = new Float64Array(this.n);
     const sparsity = new Float64Array(this.n);
     for (let i = 0; i < this.n; i++) {
-      const base = (((i / LANES) | 0) * slots + slot) * 2 * LANES + (i % LANES);
+      const base = this.costIndex(i, slot, slots);
       data[i] = v[base];
       sparsity[i] = v[base + LANES];
     }
