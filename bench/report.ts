@@ -132,8 +132,9 @@ function targets(k: any, p: any, m: any, e: any, q: any): string[] {
     out.push(`| the rest: element-wise passes (gradient spectrum, primal step, dual step with clip and relaxation, cost sums) | ${f(full - named)} | ${f(((full - named) / full) * 100, 0)} % |`, '');
     out.push('The single kernels are timed on 1,024 objects streaming their arrays from memory; inside the iteration a ' +
       'group\'s state (about 88 KB per object: x, X̂, P̂, Ŷ, the dual, W and Φx) stays in cache for the 4 iterations ' +
-      'of a barrier, so the named parts are upper bounds and the rest is a lower bound. The kernels are bound by ' +
-      'instruction count, not memory: see the commit history of `assembly/` for what each change bought.', '');
+      'of a barrier, so the named parts are upper bounds and the rest is a lower bound. Fusing passes to save ' +
+      'memory traffic (the dual step into Φ, the primal step into Φᵀ) measured no gain in A/B runs; the commit ' +
+      'history of `assembly/` gives what each kept change bought.', '');
   }
   out.push('Memory: the resident state is 88 KB per 41×41 object in float32 (x 6.7, X̂ 6.9, P̂ 6.9, Ŷ 6.9, dual 20.2, W 20.2, ' +
     'Φx 20.2 KB), i.e. 880 MB for 10,000 objects, before the driver\'s copies of the input (2 × 67 MB), the output ' +
