@@ -137,8 +137,8 @@ export function stepGroup(
   else primalStep<Free>(x, f32x4.splat(tau), vr, vq);
   // Φx̃ → BAND_S; then the dual step and Φx ← ρΦx̃ + (1 − ρ)Φx (and the sparsity sum)
   starletGroup(PIX_A, BAND_S);
-  if (costOut != 0) dualStep(dual, w, phix, f32x4.splat(sigma), vr, vq, true, costOut + 32);
-  else dualStep(dual, w, phix, f32x4.splat(sigma), vr, vq, false, 0);
+  if (costOut != 0) bandsPass<DualAndSum>(dual, w, phix, f32x4.splat(sigma), vr, vq, costOut + 32);
+  else bandsPass<DualOnly>(dual, w, phix, f32x4.splat(sigma), vr, vq, 0);
   // X̂ = DFT(x₊)
   rfft2Group(x, xh);
   // the data term of this x comes with the next iteration's gradient, if there is one
@@ -170,13 +170,29 @@ type Free = u8;
   for (; o < e; o += 16) primalCell(x + o, pa + o, v128.load(pa + o), v128.load(pb + o), vt, vr, vq, positivity);
 }
 
+// What a pass over a group's wavelet bands does, as a type parameter (see starlet.ts):
+// the dual step, the dual step and the sparsity sum, or the sum alone (the cost kernel).
+// One loop for all three, so the sum has the same bits wherever it is taken.
+type DualOnly = u8;
+type DualAndSum = u16;
+type SumOnly = u32;
+
+/** One coefficient of a bands pass at byte offset k; returns W ⊙ Φx₊ (or W ⊙ Φx). */
+@inline function bandsCell<M>(
+  dual: usize, w: usize, phix: usize, b: usize, k: usize, vs: v128, vr: v128, vq: v128,
+): v128 {
+  if (sizeof<M>() == sizeof<SumOnly>()) return f32x4.mul(v128.load(w + k), v128.load(phix + k));
+  return dualCell(dual + k, w + k, phix + k, v128.load(b + k), vs, vr, vq);
+}
+
 /**
- * The dual step (prox.ts dualCell) over a group's bands, with Φx̃ in BAND_S. With
- * `evaluate` (a constant after inlining), also sums |W ⊙ Φx₊| into out.
+ * A pass over a group's bands: the dual step (prox.ts dualCell) with Φx̃ in BAND_S,
+ * and/or Σ|W ⊙ Φx| per lane (float64) into out.
  */
-@inline function dualStep(
-  dual: usize, w: usize, phix: usize, vs: v128, vr: v128, vq: v128, evaluate: bool, out: usize,
+@inline function bandsPass<M>(
+  dual: usize, w: usize, phix: usize, vs: v128, vr: v128, vq: v128, out: usize,
 ): void {
+  const summing = sizeof<M>() != sizeof<DualOnly>();
   const bs = BAND_S; // a local: V8 reloads a global at every use
   // |v| as v & mask with the mask in a local (f32x4.abs rebuilds its mask every time)
   const mask = i32x4.splat(0x7fffffff);
@@ -186,11 +202,11 @@ type Free = u8;
   let o: usize = 0;
   for (; o + 64 <= e; o += 64) {
     const d = dual + o, ww = w + o, p = phix + o, b = bs + o;
-    const e0 = dualCell(d + 0, ww + 0, p + 0, v128.load(b + 0), vs, vr, vq);
-    const e1 = dualCell(d + 16, ww + 16, p + 16, v128.load(b + 16), vs, vr, vq);
-    const e2 = dualCell(d + 32, ww + 32, p + 32, v128.load(b + 32), vs, vr, vq);
-    const e3 = dualCell(d + 48, ww + 48, p + 48, v128.load(b + 48), vs, vr, vq);
-    if (evaluate) {
+    const e0 = bandsCell<M>(d, ww, p, b, 0, vs, vr, vq);
+    const e1 = bandsCell<M>(d, ww, p, b, 16, vs, vr, vq);
+    const e2 = bandsCell<M>(d, ww, p, b, 32, vs, vr, vq);
+    const e3 = bandsCell<M>(d, ww, p, b, 48, vs, vr, vq);
+    if (summing) {
       const a0 = v128.and(e0, mask), a1 = v128.and(e1, mask), a2 = v128.and(e2, mask), a3 = v128.and(e3, mask);
       lo = f64x2.add(lo, f64x2.add(low(a0), low(a2)));
       hi = f64x2.add(hi, f64x2.add(high(a0), high(a2)));
@@ -199,14 +215,14 @@ type Free = u8;
     }
   }
   for (; o < e; o += 16) {
-    const e0 = dualCell(dual + o, w + o, phix + o, v128.load(bs + o), vs, vr, vq);
-    if (evaluate) {
+    const e0 = bandsCell<M>(dual + o, w + o, phix + o, bs + o, 0, vs, vr, vq);
+    if (summing) {
       const a0 = v128.and(e0, mask);
       lo = f64x2.add(lo, low(a0));
       hi = f64x2.add(hi, high(a0));
     }
   }
-  if (evaluate) {
+  if (summing) {
     v128.store(out, f64x2.add(lo, lo1));
     v128.store(out, f64x2.add(hi, hi1), 16);
   }
@@ -214,24 +230,8 @@ type Free = u8;
 
 /** out[0..3] = Σ|W ⊙ Φx| per lane, with Φx as carried in `phix`. */
 function sparsityTerm(phix: usize, w: usize, out: usize): void {
-  let lo = f64x2.splat(0), hi = f64x2.splat(0), lo1 = f64x2.splat(0), hi1 = f64x2.splat(0);
-  const nb = BANDS * NPIX;
-  let i = 0;
-  for (; i + 1 < nb; i += 2) {
-    const v0 = f32x4.abs(f32x4.mul(v128.load(at(w, i)), v128.load(at(phix, i))));
-    const v1 = f32x4.abs(f32x4.mul(v128.load(at(w, i + 1)), v128.load(at(phix, i + 1))));
-    lo = f64x2.add(lo, low(v0));
-    hi = f64x2.add(hi, high(v0));
-    lo1 = f64x2.add(lo1, low(v1));
-    hi1 = f64x2.add(hi1, high(v1));
-  }
-  if (i < nb) {
-    const v0 = f32x4.abs(f32x4.mul(v128.load(at(w, i)), v128.load(at(phix, i))));
-    lo = f64x2.add(lo, low(v0));
-    hi = f64x2.add(hi, high(v0));
-  }
-  v128.store(out, f64x2.add(lo, lo1));
-  v128.store(out, f64x2.add(hi, hi1), 16);
+  const z = f32x4.splat(0);
+  bandsPass<SumOnly>(0, w, phix, z, z, z, out);
 }
 
 /** Cost terms of one group, float64 per lane: out[0..3] data term, out[4..7] sparsity term. */
