@@ -1,11 +1,13 @@
-// The Condat–Vũ iteration of ALGORITHM.md §6–§8 for one group of 4 objects, with the
-// partition's state resident in memory. Per group and iteration: one inverse and one
+// The Condat–Vũ iteration of docs/ALGORITHM.md §6–§8 for one group of 4 objects, with the
+// partition's state resident in memory. Names: yh is the observation's spectrum Ŷ,
+// dual the dual variable (y in the paper), dualStep its step σ_d. Per group and iteration: one inverse and one
 // forward DFT, one Φ and one Φᵀ, cost included; Φx is carried through the relaxation by
 // linearity.
 
 import {
-  NY, NX, NPIX, NSPEC, NHX, HCX, MX, BANDS, PIX_A, PIX_B, SPEC_A, BAND_S,
+  NY, NX, NPIX, NSPEC, NHX, HCX, MX, PIX_A, PIX_B, SPEC_A, BAND_S,
 } from './plan';
+import { BANDS } from './layout';
 import { rfft2Group, irfft2FromScratch } from './dft';
 import { starletGroup, starletAdjointGroup } from './starlet';
 import { low, high, dualCell, primalCell } from './prox';
@@ -123,10 +125,10 @@ function dataTerm(xh: usize, ph: usize, yh: usize, out: usize): void {
  */
 export function stepGroup(
   x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize, phix: usize,
-  tau: f32, sigma: f32, rho: f32, positivity: bool, costOut: usize, prevData: usize, last: bool,
+  tau: f32, dualStep: f32, rho: f32, positivity: bool, costOut: usize, prevData: usize, last: bool,
 ): void {
   const vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho);
-  // g = Hᵀ(Hx − y) → PIX_A;  Φᵀy → PIX_B
+  // g = Hᵀ(Hx − y) → PIX_A;  Φᵀ(dual) → PIX_B
   // (with prevData ≠ 0, the previous iteration's data term comes from the same pass)
   if (prevData != 0) spectrumPass<GradientAndData>(xh, ph, yh, prevData);
   else spectrumPass<GradientOnly>(xh, ph, yh, 0);
@@ -137,8 +139,8 @@ export function stepGroup(
   else primalStep<Free>(x, f32x4.splat(tau), vr, vq);
   // Φx̃ → BAND_S; then the dual step and Φx ← ρΦx̃ + (1 − ρ)Φx (and the sparsity sum)
   starletGroup(PIX_A, BAND_S);
-  if (costOut != 0) bandsPass<DualAndSum>(dual, w, phix, f32x4.splat(sigma), vr, vq, costOut + 32);
-  else bandsPass<DualOnly>(dual, w, phix, f32x4.splat(sigma), vr, vq, 0);
+  if (costOut != 0) bandsPass<DualAndSum>(dual, w, phix, f32x4.splat(dualStep), vr, vq, costOut + 32);
+  else bandsPass<DualOnly>(dual, w, phix, f32x4.splat(dualStep), vr, vq, 0);
   // X̂ = DFT(x₊)
   rfft2Group(x, xh);
   // the data term of this x comes with the next iteration's gradient, if there is one
@@ -154,7 +156,7 @@ export function stepGroup(
 type Clamped = u16;
 type Free = u8;
 
-/** The primal step (prox.ts primalCell) over a group, with g in PIX_A and Φᵀy in PIX_B. */
+/** The primal step (prox.ts primalCell) over a group, with g in PIX_A and Φᵀ(dual) in PIX_B. */
 @inline function primalStep<P>(x: usize, vt: v128, vr: v128, vq: v128): void {
   const positivity = sizeof<P>() == sizeof<Clamped>();
   const pa = PIX_A, pb = PIX_B; // locals: V8 reloads a global at every use

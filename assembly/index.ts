@@ -1,15 +1,18 @@
 // galdecon's WebAssembly kernels. Every array is in the lane-interleaved group layout of
-// plan.ts (4 objects per f32x4); pointers come from `alloc`. Nothing here allocates
-// except `alloc` and `configure`.
+// plan.ts (LANES objects per f32x4); pointers come from `alloc`. Nothing here allocates
+// except `alloc` and `configure`. scripts/gen-bindings.mjs writes the TypeScript
+// declaration of these exports (src/kernels/exports.generated.ts) from this file.
 
 import {
-  configure as configurePlan, NPIX, NSPEC, BANDS, PIX_A, SPEC_A, pixOf, specOf, bandsOf,
+  configure as configurePlan, NPIX, NSPEC, PIX_A, SPEC_A, pixOf, specOf, bandsOf,
 } from './plan';
+import { BANDS, COST_SLOT_BYTES } from './layout';
+
+// Objects per group (one per f32x4 lane), for users of the module on its own.
+export { LANES } from './layout';
 import { rfft2Group, irfft2FromScratch, irfft2Group } from './dft';
 import { starletGroup, starletAdjointGroup } from './starlet';
 import { gradientSpectrum, stepGroup, costGroup, reweightGroup, bandNormsGroup } from './condat';
-
-export const LANES: i32 = 4;
 
 /** 16-byte aligned heap block of `bytes` bytes (contents undefined). */
 export function alloc(bytes: usize): usize {
@@ -93,15 +96,17 @@ export function fillWeights(w: usize, w0: usize, groups: i32): void {
 }
 
 /**
- * `iterations` Condat–Vũ iterations over groups [first, first + count), a group at a
- * time (its state stays in cache). If costOut ≠ 0, the cost terms (as in `cost`) after
- * every costEvery-th iteration counted back from the last, i.e. after iterations
- * iterations, iterations − costEvery, …: slots = ⌈iterations / costEvery⌉ of them, the
- * earliest first, at costOut + (g · slots + slot) · 64 bytes.
+ * `iterations` Condat–Vũ iterations (ALGORITHM §6) over groups [first, first + count), a
+ * group at a time (its state stays in cache); tau the primal step, dualStep σ_d, rho the
+ * relaxation. If costOut ≠ 0, the cost terms (as in `cost`) after every costEvery-th
+ * iteration counted back from the last, i.e. after iterations iterations,
+ * iterations − costEvery, …: slots = ⌈iterations / costEvery⌉ of them, the earliest
+ * first, at costOut + (g · slots + slot) · COST_SLOT_BYTES (src/kernels/layout.ts
+ * costIndex reads them).
  */
 export function step(
   x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize, phix: usize,
-  first: i32, count: i32, iterations: i32, tau: f32, sigma: f32, rho: f32, positivity: bool,
+  first: i32, count: i32, iterations: i32, tau: f32, dualStep: f32, rho: f32, positivity: bool,
   costOut: usize, costEvery: i32,
 ): void {
   const slots = (iterations + costEvery - 1) / costEvery;
@@ -112,17 +117,17 @@ export function step(
     for (let n = 0; n < iterations; n++) {
       const back = iterations - 1 - n; // iterations after this one
       let out: usize = 0;
-      if (costOut != 0 && back % costEvery == 0) out = costOut + (<usize>(g * slots + slots - 1 - back / costEvery) << 6);
-      stepGroup(px, pxh, pph, pyh, pd, pw, pp, tau, sigma, rho, positivity, out, prev, back == 0);
+      if (costOut != 0 && back % costEvery == 0) out = costOut + <usize>((g * slots + slots - 1 - back / costEvery) * COST_SLOT_BYTES);
+      stepGroup(px, pxh, pph, pyh, pd, pw, pp, tau, dualStep, rho, positivity, out, prev, back == 0);
       prev = out;
     }
   }
 }
 
-/** out (float64, groups × 8): per lane ½‖y − Hx‖² then Σ|W ⊙ Φx| (Φx as carried in phix). */
+/** out (float64, one cost slot per group): per lane ½‖y − Hx‖² then Σ|W ⊙ Φx| (Φx as carried in phix; §7). */
 export function cost(xh: usize, ph: usize, yh: usize, w: usize, phix: usize, out: usize, groups: i32): void {
   for (let g = 0; g < groups; g++) {
-    costGroup(specOf(xh, g), specOf(ph, g), specOf(yh, g), bandsOf(w, g), bandsOf(phix, g), out + ((<usize>g) << 6));
+    costGroup(specOf(xh, g), specOf(ph, g), specOf(yh, g), bandsOf(w, g), bandsOf(phix, g), out + <usize>(g * COST_SLOT_BYTES));
   }
 }
 

@@ -5,7 +5,7 @@
 // (real 2-D DFT, columns 0..NX/2) is NY*NHX complex values, each stored as two v128
 // (re, im); its wavelet bands are BANDS images one after the other.
 
-export const BANDS: i32 = 3;
+import { BANDS } from './layout';
 
 export let NY: i32 = 0;
 export let NX: i32 = 0;

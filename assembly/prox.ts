@@ -6,8 +6,8 @@
 // diverging run still shows in the cost; they differ only in the sign of a zero result.
 
 /**
- * Primal step at one pixel, given the gradient g and Φᵀy there:
- * x̃ = max(x − τ(g + Φᵀy), 0) (no clamp without `positivity`) is stored at `xt`, and
+ * Primal step at one pixel, given the gradient g and Φᵀ(dual) there:
+ * x̃ = max(x − τ(g + Φᵀ(dual)), 0) (no clamp without `positivity`) is stored at `xt`, and
  * x ← ρx̃ + (1 − ρ)x at `x`.
  */
 @inline export function primalCell(
@@ -21,20 +21,20 @@
 }
 
 /**
- * Dual step at one wavelet coefficient, given Φx̃ there (`a`):
- * ỹ = clip(y + σ(2Φx̃ − Φx), −W, W);  y ← ρỹ + (1 − ρ)y;  Φx ← ρΦx̃ + (1 − ρ)Φx.
+ * Dual step at one wavelet coefficient, given Φx̃ there (`a`), with d the dual variable:
+ * d̃ = clip(d + σ_d(2Φx̃ − Φx), −W, W);  d ← ρd̃ + (1 − ρ)d;  Φx ← ρΦx̃ + (1 − ρ)Φx.
  * Returns W ⊙ Φx₊; its absolute value is the coefficient's share of the cost's sparsity
  * term.
  */
 @inline export function dualCell(
-  dual: usize, w: usize, phix: usize, a: v128, sigma: v128, rho: v128, rest: v128,
+  dual: usize, w: usize, phix: usize, a: v128, dualStep: v128, rho: v128, rest: v128,
 ): v128 {
-  const y = v128.load(dual);
+  const d = v128.load(dual);
   const wv = v128.load(w);
   const b = v128.load(phix);
-  const yt = f32x4.add(y, f32x4.mul(sigma, f32x4.sub(f32x4.add(a, a), b)));
-  const yc = f32x4.pmin(f32x4.pmax(yt, f32x4.sub(f32x4.splat(0), wv)), wv);
-  v128.store(dual, f32x4.add(f32x4.mul(rho, yc), f32x4.mul(rest, y)));
+  const dt = f32x4.add(d, f32x4.mul(dualStep, f32x4.sub(f32x4.add(a, a), b)));
+  const dc = f32x4.pmin(f32x4.pmax(dt, f32x4.sub(f32x4.splat(0), wv)), wv);
+  v128.store(dual, f32x4.add(f32x4.mul(rho, dc), f32x4.mul(rest, d)));
   const bn = f32x4.add(f32x4.mul(rho, a), f32x4.mul(rest, b));
   v128.store(phix, bn);
   return f32x4.mul(wv, bn);

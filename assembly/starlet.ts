@@ -4,9 +4,9 @@
 //   Φᵀ(u) = u₀ + S₀(u₁ + S₁(u₂ − S₂u₂ − u₁) − u₀).
 
 import {
-  NY, NX, NPIX, BANDS, TAP0, TAP1, TAP2, REACH, PIX_C, PIX_D, PIX_T,
-  ROW_EDGES, EDGE_MAX, EDGE_BYTES, EDGE_COUNTS,
+  NY, NX, NPIX, TAP0, TAP1, TAP2, REACH, PIX_C, PIX_D, PIX_T, ROW_EDGES, EDGE_MAX, EDGE_BYTES, EDGE_COUNTS,
 } from './plan';
+import { BANDS } from './layout';
 
 // The smoothing kernel as a type parameter K, so that each kernel gets its own copy of the
 // pixel loops with its taps known when AssemblyScript compiles them. (A boolean argument

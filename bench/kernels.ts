@@ -74,7 +74,7 @@ export async function kernelsStudy(opts: { quick: boolean; log: (s: string) => v
     const n = ny === 41 ? 1024 : 256;
     const { y, p } = stack(n, ny, nx);
     const m = new KernelModule();
-    const batch = new Batch(m, { y, psfs: p, shape: { n, ny, nx }, psf: { n, ky: ny, kx: nx }, sigma: 3e-4, options });
+    const batch = new Batch(m, { y, psfs: p, shape: { n, ny, nx }, psf: { n, ky: ny, kx: nx }, noiseSigma: 3e-4, options });
     disposers.push(() => batch.dispose());
     // As the solver runs them: a barrier of 4 iterations, each with its cost (cost window 1),
     // a group at a time; timed per object-iteration.

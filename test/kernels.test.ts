@@ -117,7 +117,7 @@ test('the Condat step, cost and reweight match the scalar solver', () => {
     const options = resolveOptions({ wavelet, positivity });
     const sigma = 1e-3;
     const batch = new Batch(new KernelModule(), {
-      y: yn, psfs, shape: { n, ny, nx }, psf: { n, ky: kk, kx: kk }, sigma, options,
+      y: yn, psfs, shape: { n, ny, nx }, psf: { n, ky: kk, kx: kk }, noiseSigma: sigma, options,
     });
     const scalar = new ref.ReferenceSolver(yn, psfs, { n, ny, nx }, { n, ky: kk, kx: kk }, {
       ...ref.defaultReferenceOptions, wavelet, positivity, noiseEst: sigma,

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KernelModule } from '../src/kernels/index.ts';
 import {
-  solve, Batch, resolveOptions, madSigma, fromFixed, fixedSum, type Stack,
+  solve, Batch, resolveOptions, noiseSigma, fromFixed, fixedSum, type Stack,
 } from '../src/solver/index.ts';
 import { InputError, OptionError } from '../src/errors.ts';
 import { summarize } from '../src/report/metrics.ts';
@@ -19,14 +19,14 @@ const NPIX = 41 * 41;
 const SIGMA = 3.1169931950657725e-4;
 
 test('σ = 1.4826·MAD over the whole stack', () => {
-  const s = madSigma(Y.data);
+  const s = noiseSigma(Y.data);
   assert.ok(Math.abs(s / SIGMA - 1) <= 1e-7, `σ = ${s}`);
 });
 
 test('W⁽⁰⁾ in the corrected object order, both wavelets', () => {
   for (const [wavelet, file] of [['linear', 'weights0.npy'], ['b3', 'b3_weights0.npy']] as const) {
     const b = new Batch(new KernelModule(), {
-      y: Y.data, psfs: P.data, shape: SHAPE, psf: { n: 100, ky: 41, kx: 41 }, sigma: SIGMA,
+      y: Y.data, psfs: P.data, shape: SHAPE, psf: { n: 100, ky: 41, kx: 41 }, noiseSigma: SIGMA,
       options: resolveOptions({ wavelet }),
     });
     const want = loadNpy(`example/reference/${file}`).data;
@@ -42,7 +42,7 @@ test('W⁽⁰⁾ in the corrected object order, both wavelets', () => {
 
 test('x and y after 1 and 2 iterations, and their costs', () => {
   const b = new Batch(new KernelModule(), {
-    y: Y.data, psfs: P.data, shape: SHAPE, psf: { n: 100, ky: 41, kx: 41 }, sigma: SIGMA,
+    y: Y.data, psfs: P.data, shape: SHAPE, psf: { n: 100, ky: 41, kx: 41 }, noiseSigma: SIGMA,
     options: resolveOptions({}),
   });
   for (const it of [1, 2]) {
@@ -98,13 +98,13 @@ test('synthetic set: quality within 2 % of the reference', async () => {
 test('partitioning changes no bit: per-object state and exact cost sums', () => {
   const options = resolveOptions({});
   const whole = new Batch(new KernelModule(), {
-    y: Y.data, psfs: P.data, shape: SHAPE, psf: { n: 100, ky: 41, kx: 41 }, sigma: SIGMA, options,
+    y: Y.data, psfs: P.data, shape: SHAPE, psf: { n: 100, ky: 41, kx: 41 }, noiseSigma: SIGMA, options,
   });
   const cuts = [0, 7, 30, 33, 100]; // parts of 7, 23, 3 and 67 objects
   const module = new KernelModule();
   const parts = cuts.slice(0, -1).map((first, i) => new Batch(module, {
     y: Y.data, psfs: P.data, first, shape: { ...SHAPE, n: cuts[i + 1] - first },
-    psf: { n: 100, ky: 41, kx: 41 }, sigma: SIGMA, options,
+    psf: { n: 100, ky: 41, kx: 41 }, noiseSigma: SIGMA, options,
   }));
   for (let it = 0; it < 3; it++) {
     whole.step(2);
@@ -154,7 +154,7 @@ test('a 2-D PSF is shared by every object', async () => {
 
 test('a snapshot restores a batch bit for bit (checkpoints)', () => {
   const options = resolveOptions({});
-  const input = { y: Y.data, psfs: P.data, first: 10, shape: { ...SHAPE, n: 9 }, psf: { n: 100, ky: 41, kx: 41 }, sigma: SIGMA, options };
+  const input = { y: Y.data, psfs: P.data, first: 10, shape: { ...SHAPE, n: 9 }, psf: { n: 100, ky: 41, kx: 41 }, noiseSigma: SIGMA, options };
   const a = new Batch(new KernelModule(), input);
   a.step(3);
   a.reweight();
@@ -177,7 +177,7 @@ test('cost window: costs every 3rd iteration (counter carried over the reweight)
   assert.deepEqual(r.costIterations, [3, 6, 9, 12, 15, 18]);
   assert.deepEqual(r.phaseIterations, [10, 10]);
   const b = new Batch(new KernelModule(), {
-    y: y.data, psfs: p.data, shape: { n, ny: 41, nx: 41 }, psf: { n, ky: 41, kx: 41 }, sigma: SIGMA, options: resolveOptions({}),
+    y: y.data, psfs: p.data, shape: { n, ny: 41, nx: 41 }, psf: { n, ky: 41, kx: 41 }, noiseSigma: SIGMA, options: resolveOptions({}),
   });
   for (let i = 0; i < 10; i++) b.step(1);
   b.reweight();
@@ -189,7 +189,7 @@ test('cost window: costs every 3rd iteration (counter carried over the reweight)
 test('costs of a multi-iteration barrier: the same bits as one iteration per call, on every costWindow-th iteration back from the last', () => {
   const n = 9;
   const mk = (costWindow: number) => new Batch(new KernelModule(), {
-    y: Y.data, psfs: P.data, shape: { n, ny: 41, nx: 41 }, psf: { n, ky: 41, kx: 41 }, sigma: SIGMA,
+    y: Y.data, psfs: P.data, shape: { n, ny: 41, nx: 41 }, psf: { n, ky: 41, kx: 41 }, noiseSigma: SIGMA,
     options: resolveOptions({ costWindow }),
   });
   const together = mk(1), single = mk(1);

@@ -124,7 +124,7 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
     overwrite, cards: fitsCards(result), history: history(result, a),
   });
   const report = buildReport({
-    shape: result.shape, sigma: result.sigma, iterations: result.iterations, converged: result.converged,
+    shape: result.shape, sigma: result.noiseSigma, iterations: result.iterations, converged: result.converged,
     cost: result.cost, cost_iterations: result.costIterations, cost_time_s: result.costTimes,
     reweight_iterations: result.reweightIterations, tests: result.tests,
     timing: { total_s: totalS, setup_s: result.setupS, iterate_s: result.iterateS },
@@ -194,7 +194,7 @@ function fitsCards(r: DistributedResult): FitsCard[] {
     { key: 'GDSIGMAD', value: o.sigmaD, comment: 'dual step' },
     { key: 'GDRHO', value: o.rho, comment: 'relaxation' },
     { key: 'GDPOS', value: o.positivity, comment: 'positivity constraint' },
-    { key: 'NOISESIG', value: r.sigma, comment: 'noise sigma used for the weights' },
+    { key: 'NOISESIG', value: r.noiseSigma, comment: 'noise sigma used for the weights' },
     { key: 'NITER', value: r.iterations, comment: 'iterations run' },
     { key: 'CONVERGD', value: r.converged, comment: 'stopping rule ended the last phase' },
     { key: 'FINLCOST', value: r.cost.at(-1) ?? 0, comment: 'cost after the last evaluation' },
@@ -205,6 +205,6 @@ function history(r: DistributedResult, a: Parsed): string[] {
   return [
     `galdecon run on ${new Date().toISOString()}: input ${String(a.input)}, psf ${String(a.psf)}`,
     `${r.shape[0]} objects of ${r.shape[1]}x${r.shape[2]}, ${r.agents} agents, ${r.partitions} partitions`,
-    `sigma ${r.sigma}, ${r.iterations} iterations (${r.phaseIterations.join(' + ')}), converged ${r.converged}`,
+    `sigma ${r.noiseSigma}, ${r.iterations} iterations (${r.phaseIterations.join(' + ')}), converged ${r.converged}`,
   ];
 }

@@ -1,4 +1,5 @@
-// The driver (the paper's Algorithm 1): computes σ, splits the stack into partitions,
+// The driver (the paper's Algorithm 1): sets the run up as the solver does (σ, options;
+// solver/setup.ts), splits the stack into partitions,
 // assigns them to agents, runs the iteration loop by stepping every partition and
 // summing their exact partial costs, decides reweight and stop, and collects the result.
 // The loop itself is the solver's (solver/loop.ts), so local, distributed and
@@ -10,8 +11,7 @@
 
 import { ClusterError } from '../errors.ts';
 import {
-  iterate, madSigma, resolveOptions, stackShape, psfShape, fromFixed,
-  type LoopResult, type Progress, type SolverOptions, type Stack, type Stepper,
+  iterate, setupRun, fromFixed, type LoopResult, type Progress, type SolverOptions, type Stack, type Stepper,
 } from '../solver/index.ts';
 import { PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type Request } from './protocol.ts';
 import { split } from './partition.ts';
@@ -22,7 +22,7 @@ import type { RunStore, Transport } from './transport.ts';
 export interface DistributedResult extends LoopResult {
   x: Float32Array;
   shape: [number, number, number];
-  sigma: number;
+  noiseSigma: number;
   options: SolverOptions;
   setupS: number;
   partitions: number;
@@ -58,14 +58,11 @@ export async function runDistributed(
 ): Promise<DistributedResult> {
   const t0 = performance.now();
   const log = cfg.log ?? (() => {});
-  const options = resolveOptions(given);
-  const shape = stackShape(y, 'input');
-  const pshape = psfShape(psf, shape, 'psf');
-  const sigma = options.noiseEst ?? madSigma(y.data);
+  const { options, shape, psf: pshape, noiseSigma } = setupRun(y, psf, given);
   const durable = cfg.transport.openRun !== undefined;
   const run = cfg.runId ?? (durable ? runIdOf(y, psf, options) : `${process.pid}-${Date.now().toString(36)}-${++runCounter}`);
   const store: RunStore | undefined = await cfg.transport.openRun?.(run, cfg.resume !== true);
-  const record = cfg.resume && store ? await loadRecord(store, run, sigma) : undefined;
+  const record = cfg.resume && store ? await loadRecord(store, run, noiseSigma) : undefined;
   if (cfg.resume && !record) log(`run ${run} has no checkpoint; starting from the beginning`);
   const checkpointEvery = store ? (cfg.checkpointEvery ?? 0) : 0;
 
@@ -83,7 +80,7 @@ export async function runDistributed(
       v: PROTOCOL_VERSION, type: 'assign', run,
       spec: {
         partition: p, first: r.first, n: r.n, ny: shape.ny, nx: shape.nx,
-        psfCount: pshape.n === 1 ? 1 : r.n, ky: pshape.ky, kx: pshape.kx, sigma, options,
+        psfCount: pshape.n === 1 ? 1 : r.n, ky: pshape.ky, kx: pshape.kx, sigma: noiseSigma, options,
         // Each partition's inputs travel as float32 (the kernels' precision).
         y: new Float32Array(y.data.subarray(r.first * npix, (r.first + r.n) * npix)),
         psfs: pshape.n === 1 ? new Float32Array(psf.data.subarray(0, kpix))
@@ -121,7 +118,7 @@ export async function runDistributed(
       const op = pool.history.length;
       await pool.exec((partitions) => ({ v: PROTOCOL_VERSION, type: 'checkpoint', run, partitions, op }));
       const previous = pool.checkpointOp;
-      const rec: RunRecord = { v: 2, run, partitions: ranges.length, sigma, op, history: [...pool.history], costs };
+      const rec: RunRecord = { v: 2, run, partitions: ranges.length, sigma: noiseSigma, op, history: [...pool.history], costs };
       await store!.save(encodeRecord(rec));
       pool.checkpointOp = op;
       log(`checkpoint at iteration ${iterations}`);
@@ -181,7 +178,7 @@ export async function runDistributed(
     }
     await cfg.transport.endRun?.(run);
     return {
-      ...loop, x, shape: [shape.n, shape.ny, shape.nx], sigma, options, setupS,
+      ...loop, x, shape: [shape.n, shape.ny, shape.nx], noiseSigma, options, setupS,
       partitions: ranges.length, agents: links.length, run, resumedAt,
     };
   } finally {
@@ -189,10 +186,10 @@ export async function runDistributed(
   }
 }
 
-async function loadRecord(store: RunStore, run: string, sigma: number): Promise<RunRecord | undefined> {
+async function loadRecord(store: RunStore, run: string, noiseSigma: number): Promise<RunRecord | undefined> {
   const bytes = await store.load();
   if (!bytes) return undefined;
   const r = decodeRecord(bytes, run);
-  if (r.sigma !== sigma) throw new ClusterError(`cannot resume run ${run}: it was started with another noise level`);
+  if (r.sigma !== noiseSigma) throw new ClusterError(`cannot resume run ${run}: it was started with another noise level`);
   return r;
 }

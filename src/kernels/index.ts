@@ -10,8 +10,13 @@ import { InputError } from '../errors.ts';
 import { groupsFor, interleave, deinterleave, interleavePsfs, interleaveBands, deinterleaveBands, LANES } from './layout.ts';
 import { KernelModule, BANDS, type Wavelet, type Block } from './module.ts';
 
-export { KernelModule, BANDS, WAVELETS, type Wavelet, type Geometry, type Block } from './module.ts';
-export { groupsFor, interleave, deinterleave, interleavePsfs, interleaveBands, deinterleaveBands, LANES } from './layout.ts';
+export {
+  KernelModule, BANDS, WAVELETS, evolving, type Wavelet, type Geometry, type Block, type Resident, type StepParams,
+} from './module.ts';
+export {
+  groupsFor, costIndex, interleave, deinterleave, interleavePsfs, interleaveBands, deinterleaveBands, LANES, COST_TERMS,
+} from './layout.ts';
+export type { KernelExports } from './wasm.ts';
 
 export interface StackShape { n: number; ny: number; nx: number }
 export interface PsfShape { n: number; ky: number; kx: number }
@@ -41,10 +46,10 @@ export class Kernels {
       const groups = groupsFor(n);
       withBlocks(m, [KernelModule.pixels(ny, nx, groups), KernelModule.spectrum(ny, nx, groups), KernelModule.spectrum(ny, nx, groups)], (pix, xh, ph) => {
         interleavePsfs(psfs, psf.n, psf.ky, psf.kx, first, n, ny, nx, m.f32(pix));
-        m.raw.rfft2(pix.ptr, ph.ptr, groups);
+        m.dft(pix, ph, groups);
         interleave(images, first, n, ny * nx, m.f32(pix));
-        m.raw.rfft2(pix.ptr, xh.ptr, groups);
-        m.raw.convolveSpectra(ph.ptr, xh.ptr, pix.ptr, groups, opts.adjoint === true);
+        m.dft(pix, xh, groups);
+        m.blur(ph, xh, pix, groups, opts.adjoint === true);
         deinterleave(m.f32(pix), n, ny * nx, out, first);
       });
     }, 1);
@@ -58,7 +63,7 @@ export class Kernels {
       const groups = groupsFor(n);
       withBlocks(m, [KernelModule.pixels(ny, nx, groups), KernelModule.bands(ny, nx, groups)], (pix, bands) => {
         interleave(images, first, n, ny * nx, m.f32(pix));
-        m.raw.starlet(pix.ptr, bands.ptr, groups);
+        m.phi(pix, bands, groups);
         deinterleaveBands(m.f32(bands), n, ny * nx, out, first);
       });
     }, BANDS, wavelet);
@@ -72,7 +77,7 @@ export class Kernels {
       const groups = groupsFor(n);
       withBlocks(m, [KernelModule.pixels(ny, nx, groups), KernelModule.bands(ny, nx, groups)], (pix, z) => {
         interleaveBands(bands, first, n, ny * nx, m.f32(z));
-        m.raw.starletAdjoint(z.ptr, pix.ptr, groups);
+        m.phiAdjoint(z, pix, groups);
         deinterleave(m.f32(pix), n, ny * nx, out, first);
       });
     }, 1, wavelet);
@@ -91,7 +96,7 @@ export class Kernels {
       const groups = groupsFor(n);
       withBlocks(m, [KernelModule.pixels(ny, nx, groups), KernelModule.spectrum(ny, nx, groups)], (pix, spec) => {
         interleave(images, first, n, ny * nx, m.f32(pix));
-        m.raw.rfft2(pix.ptr, spec.ptr, groups);
+        m.dft(pix, spec, groups);
         // A complex value is two consecutive "pixels" (re, im) of the interleaved layout.
         deinterleave(m.f32(spec), n, nspec * 2, out, first);
       });
@@ -110,7 +115,7 @@ export class Kernels {
       const groups = groupsFor(n);
       withBlocks(m, [KernelModule.pixels(ny, nx, groups), ['f64', groups * BANDS * LANES]], (pix, norms) => {
         interleavePsfs(psfs, psf.n, psf.ky, psf.kx, first, n, ny, nx, m.f32(pix));
-        m.raw.bandNorms(pix.ptr, norms.ptr, groups);
+        m.bandNorms(pix, norms, groups);
         const v = m.f64(norms);
         for (let i = 0; i < n; i++) {
           const g = (i / LANES) | 0;

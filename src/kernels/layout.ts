@@ -2,9 +2,9 @@
 // and the kernels' lane-interleaved groups (`group[(g*npix + p)*4 + lane]`, object
 // i = 4g + lane). Padding lanes of the last group are zero.
 
-export const LANES = 4;
-/** Detail bands of Φ (the coarse band is dropped). */
-export const BANDS = 3;
+import { LANES, BANDS, COST_TERMS } from './exports.generated.ts';
+
+export { LANES, BANDS, COST_TERMS };
 
 export function groupsFor(n: number): number {
   return Math.ceil(n / LANES);
@@ -90,3 +90,12 @@ export function deinterleaveBands(src: Float32Array, n: number, npix: number, ds
   }
 }
 
+
+/**
+ * Where object i's data term sits in a float64 cost block of `slots` cost slots per group
+ * (the kernels' `step` and `cost`, COST_SLOT_BYTES per slot); its sparsity term is LANES
+ * further on.
+ */
+export function costIndex(i: number, slot: number, slots: number): number {
+  return (((i / LANES) | 0) * slots + slot) * COST_TERMS * LANES + (i % LANES);
+}

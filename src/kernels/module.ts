@@ -1,9 +1,11 @@
-// A thin, typed layer over one instance of the Wasm kernels: memory blocks and the
-// stamp geometry. Hot paths hand raw pointers to the kernels; typed-array views are
-// made fresh at each use because growing Wasm memory detaches every existing view.
+// One instance of the Wasm kernels, typed: memory blocks, the stamp geometry, and the
+// kernels' operations by name over blocks (the only code that calls the raw exports).
+// A partition's solver state lives in a `Resident` set of blocks, so each iteration hands
+// pointers to the kernels with no allocation or copying. Typed-array views are made fresh
+// at each use because growing Wasm memory detaches every existing view.
 
 import { instantiateKernels, type KernelExports } from './wasm.ts';
-import { LANES, BANDS } from './layout.ts';
+import { LANES, BANDS, COST_TERMS } from './layout.ts';
 import { GaldeconError } from '../errors.ts';
 
 export type Wavelet = 'linear' | 'b3';
@@ -21,6 +23,40 @@ export interface Block {
   readonly ptr: number;
   readonly length: number;
   readonly kind: 'f32' | 'f64';
+}
+
+/**
+ * A partition's state, resident in one instance (ALGORITHM §6–§8): the primal x and its
+ * spectrum X̂, the spectra P̂ and Ŷ, the dual variable, the weights W and W⁽⁰⁾, and Φx
+ * (carried through the relaxation by the kernels). All in the group layout of layout.ts.
+ */
+export interface Resident {
+  readonly groups: number;
+  readonly x: Block;
+  readonly xh: Block;
+  readonly ph: Block;
+  readonly yh: Block;
+  readonly dual: Block;
+  readonly w: Block;
+  readonly phix: Block;
+  /** One f32x4 per group and band. */
+  readonly w0: Block;
+}
+
+/** The parts of a Resident that evolve with the iteration (what a checkpoint holds), in order. */
+export function evolving(s: Resident): Block[] {
+  return [s.x, s.xh, s.dual, s.w, s.phix];
+}
+
+/** Parameters of the Condat–Vũ step (§6). */
+export interface StepParams {
+  /** Primal step τ. */
+  tau: number;
+  /** Dual step σ_d. */
+  dualStep: number;
+  /** Relaxation ρ. */
+  rho: number;
+  positivity: boolean;
 }
 
 export class KernelModule {
@@ -65,6 +101,103 @@ export class KernelModule {
 
   f64(block: Block): Float64Array {
     return new Float64Array(this.raw.memory.buffer, block.ptr, block.length);
+  }
+
+  /** The state of `groups` groups of the configured geometry (contents undefined). */
+  allocResident(groups: number): Resident {
+    const g = this.configured();
+    const pixels = KernelModule.pixels(g.ny, g.nx, groups);
+    const spectrum = KernelModule.spectrum(g.ny, g.nx, groups);
+    const bands = KernelModule.bands(g.ny, g.nx, groups);
+    return {
+      groups,
+      x: this.alloc('f32', pixels),
+      xh: this.alloc('f32', spectrum),
+      ph: this.alloc('f32', spectrum),
+      yh: this.alloc('f32', spectrum),
+      dual: this.alloc('f32', bands),
+      w: this.alloc('f32', bands),
+      phix: this.alloc('f32', bands),
+      w0: this.alloc('f32', groups * BANDS * LANES),
+    };
+  }
+
+  freeResident(s: Resident): void {
+    for (const b of [s.x, s.xh, s.ph, s.yh, s.dual, s.w, s.phix, s.w0]) this.free(b);
+  }
+
+  /** A float64 block for the cost terms of `slots` cost slots per group (see costIndex). */
+  allocCosts(groups: number, slots: number): Block {
+    return this.alloc('f64', groups * slots * COST_TERMS * LANES);
+  }
+
+  // The operations. Blocks are in the group layout; `groups` counts groups of LANES objects.
+
+  /** Real 2-D DFT: images → half spectra (§2). */
+  dft(pix: Block, spec: Block, groups: number): void {
+    this.raw.rfft2(pix.ptr, spec.ptr, groups);
+  }
+
+  /** Inverse real 2-D DFT, normalised. */
+  inverseDft(spec: Block, pix: Block, groups: number): void {
+    this.raw.irfft2(spec.ptr, pix.ptr, groups);
+  }
+
+  /** H x = IDFT(P̂ · X̂), or with `adjoint` Hᵀ r = IDFT(conj(P̂) · R̂) (§2), into `out` (images). */
+  blur(ph: Block, spec: Block, out: Block, groups: number, adjoint: boolean): void {
+    this.raw.convolveSpectra(ph.ptr, spec.ptr, out.ptr, groups, adjoint);
+  }
+
+  /** The data term's gradient Hᵀ(Hx − y) of the state's x, into `out` (images; §2). */
+  gradient(s: Resident, out: Block): void {
+    this.raw.gradient(s.xh.ptr, s.ph.ptr, s.yh.ptr, out.ptr, s.groups);
+  }
+
+  /** Φ: images → their 3 detail bands (§3). */
+  phi(pix: Block, bands: Block, groups: number): void {
+    this.raw.starlet(pix.ptr, bands.ptr, groups);
+  }
+
+  /** Φᵀ: bands → images, the exact adjoint of `phi` (§3). */
+  phiAdjoint(bands: Block, pix: Block, groups: number): void {
+    this.raw.starletAdjoint(bands.ptr, pix.ptr, groups);
+  }
+
+  /** ‖Φ(p)_j‖_F per image and band, float64, one f64 per lane (the norms of W⁽⁰⁾, §5). */
+  bandNorms(pix: Block, out: Block, groups: number): void {
+    this.raw.bandNorms(pix.ptr, out.ptr, groups);
+  }
+
+  /** W ← W⁽⁰⁾ over every pixel of each band (§5). */
+  fillWeights(s: Resident): void {
+    this.raw.fillWeights(s.w.ptr, s.w0.ptr, s.groups);
+  }
+
+  /**
+   * `iterations` Condat–Vũ iterations on every group (§6); with a cost block, the cost
+   * terms after every `costEvery`-th of them counted back from the last, one cost slot
+   * each (⌈iterations / costEvery⌉ slots per group; see costIndex).
+   */
+  step(s: Resident, p: StepParams, iterations: number, costs?: { out: Block; every: number }): void {
+    this.raw.step(
+      s.x.ptr, s.xh.ptr, s.ph.ptr, s.yh.ptr, s.dual.ptr, s.w.ptr, s.phix.ptr,
+      0, s.groups, iterations, p.tau, p.dualStep, p.rho, p.positivity, costs?.out.ptr ?? 0, costs?.every ?? 1,
+    );
+  }
+
+  /** The cost terms ½‖y − Hx‖² and Σ|W ⊙ Φx| of the current x, one cost slot per group (§7). */
+  costTerms(s: Resident, out: Block): void {
+    this.raw.cost(s.xh.ptr, s.ph.ptr, s.yh.ptr, s.w.ptr, s.phix.ptr, out.ptr, s.groups);
+  }
+
+  /** W ← W / (1 + |Φx| / W⁽⁰⁾) (§8). */
+  reweight(s: Resident): void {
+    this.raw.reweight(s.phix.ptr, s.w.ptr, s.w0.ptr, s.groups);
+  }
+
+  private configured(): Geometry {
+    if (!this.geometry) throw new Error('configure the kernels before allocating state');
+    return this.geometry;
   }
 
   /** Float32 elements of `groups` interleaved images / spectra / band stacks. */

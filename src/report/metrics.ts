@@ -24,6 +24,7 @@
  *   non-finite numbers as `null`).
  */
 import { InputError } from '../errors.ts';
+import { median } from '../common/median.ts';
 
 export interface ObjectMetrics {
   nmse: Float64Array;
@@ -130,14 +131,7 @@ export function objectMetrics(
   return { nmse, ellipticityError, psnr };
 }
 
-/** Median with NumPy's convention (mean of the two middle values for an even count). NaN for an empty input. */
-export function median(values: ArrayLike<number>): number {
-  const a = Float64Array.from(values as ArrayLike<number>).sort();
-  const m = a.length;
-  if (m === 0) return NaN;
-  const h = m >> 1;
-  return m % 2 === 1 ? a[h] : (a[h - 1] + a[h]) / 2;
-}
+export { median };
 
 /** Arithmetic mean (plain left-to-right float64 sum). NaN for an empty input. */
 export function mean(values: ArrayLike<number>): number {

@@ -12,12 +12,9 @@ import { join } from 'node:path';
 import { summarize, type Metrics } from './metrics.ts';
 import { costPlotSvg } from './svg.ts';
 import { mosaicPng, type MosaicOptions } from './mosaic.ts';
+import type { ConvergenceTest } from '../common/types.ts';
 
-export interface ConvergenceTest {
-  iteration: number;
-  diff: number;
-  converged: boolean;
-}
+export type { ConvergenceTest };
 
 export interface Timing {
   total_s: number;

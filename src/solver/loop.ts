@@ -4,7 +4,11 @@
 // agents — so the schedule, and hence every result, is the same in both.
 
 import { OptionError } from '../errors.ts';
+import type { ConvergenceTest } from '../common/types.ts';
 import type { SolverOptions } from './options.ts';
+import { convergenceDiff, isConverged } from './method.ts';
+
+export type { ConvergenceTest };
 
 export interface Stepper {
   /**
@@ -17,11 +21,6 @@ export interface Stepper {
   reweight(): Promise<void>;
 }
 
-export interface ConvergenceTest {
-  iteration: number;
-  diff: number;
-  converged: boolean;
-}
 
 export interface Progress {
   iteration: number;
@@ -49,12 +48,6 @@ export interface LoopResult {
 
 export type LoopOptions = Pick<SolverOptions, 'nIter' | 'nReweights' | 'tolerance' | 'costWindow'>;
 
-/** The relative change between the mean of the last two and of the first two costs (§7). */
-export function convergenceDiff(list: readonly number[]): number {
-  const tNew = (list[2] + list[3]) / 2;
-  const tOld = (list[0] + list[1]) / 2;
-  return tNew === 0 ? 0 : Math.abs(tNew - tOld) / Math.abs(tNew);
-}
 
 export async function iterate(
   stepper: Stepper, opts: LoopOptions, onProgress?: (p: Progress) => void,
@@ -105,7 +98,7 @@ export async function iterate(
         list.push(cost);
         if (list.length === 4) {
           const diff = convergenceDiff(list);
-          converged = tolerance > 0 && diff <= tolerance;
+          converged = isConverged(diff, tolerance);
           r.tests.push({ iteration: at, diff, converged });
           list = [];
         }

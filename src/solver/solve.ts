@@ -5,15 +5,15 @@ import { KernelModule } from '../kernels/index.ts';
 import { Batch } from './batch.ts';
 import { fromFixed } from './exact-sum.ts';
 import { iterate, type LoopResult, type Progress, type Stepper } from './loop.ts';
-import { madSigma } from './noise.ts';
-import { resolveOptions, type SolverOptions } from './options.ts';
-import { stackShape, psfShape, type Stack } from './validate.ts';
+import type { SolverOptions } from './options.ts';
+import { setupRun } from './setup.ts';
+import type { Stack } from './validate.ts';
 
 export interface SolveResult extends LoopResult {
   /** Deconvolved stack, object-major (n, ny, nx). */
   x: Float32Array;
   shape: [number, number, number];
-  sigma: number;
+  noiseSigma: number;
   options: SolverOptions;
   setupS: number;
 }
@@ -35,18 +35,15 @@ export async function solve(
   hooks: { onProgress?: (p: Progress) => void; module?: KernelModule } = {},
 ): Promise<SolveResult> {
   const t0 = performance.now();
-  const options = resolveOptions(given);
-  const shape = stackShape(y, 'input');
-  const pshape = psfShape(psf, shape, 'psf');
-  const sigma = options.noiseEst ?? madSigma(y.data);
+  const { options, shape, psf: pshape, noiseSigma } = setupRun(y, psf, given);
   const batch = new Batch(hooks.module ?? new KernelModule(), {
-    y: y.data, psfs: psf.data, shape, psf: pshape, sigma, options,
+    y: y.data, psfs: psf.data, shape, psf: pshape, noiseSigma, options,
   });
   try {
     const setupS = (performance.now() - t0) / 1000;
     const loop = await iterate(batchStepper(batch), options, hooks.onProgress);
     return {
-      ...loop, x: batch.primal(), shape: [shape.n, shape.ny, shape.nx], sigma, options, setupS,
+      ...loop, x: batch.primal(), shape: [shape.n, shape.ny, shape.nx], noiseSigma, options, setupS,
     };
   } finally {
     batch.dispose();

@@ -1,22 +1,27 @@
-// σ = 1.4826 · median(|Y − median(Y)|) over every pixel of every object (ALGORITHM §4).
+// The one median of the code base (σ of ALGORITHM §4, the metrics of §9): NumPy's
+// convention, the middle value or the mean of the two middle values; NaN sorts last (as
+// in a sorted Float64Array), and an empty input gives NaN. Quickselect, so σ over a whole
+// survey's pixels costs O(n), not a sort.
 
-/** NumPy's median: the middle value, or the mean of the two middle values. */
 export function median(values: ArrayLike<number>): number {
-  const a = new Float64Array(values); // typed-array source: a bulk conversion, not an iteration
-  const n = a.length;
-  const hi = select(a, n >> 1);
+  // The non-NaN values first (a typed-array copy: a bulk conversion where it can be).
+  const a = new Float64Array(values.length);
+  let m = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === v) a[m++] = v;
+  }
+  const n = values.length;
+  if (n === 0) return NaN;
+  const k = n >> 1;
+  if (k >= m) return NaN;
+  const live = a.subarray(0, m);
+  const hi = select(live, k);
   if (n % 2 === 1) return hi;
-  // After select, everything left of n/2 is ≤ hi: the other middle value is their max.
+  // After select, everything left of k is ≤ hi: the other middle value is their max.
   let lo = -Infinity;
-  for (let i = 0; i < n >> 1; i++) if (a[i] > lo) lo = a[i];
+  for (let i = 0; i < k; i++) if (live[i] > lo) lo = live[i];
   return (lo + hi) / 2;
-}
-
-export function madSigma(stack: ArrayLike<number>): number {
-  const m = median(stack);
-  const dev = new Float64Array(stack.length);
-  for (let i = 0; i < dev.length; i++) dev[i] = Math.abs(stack[i] - m);
-  return 1.4826 * median(dev);
 }
 
 /** Quickselect (Hoare partition, median-of-three): the k-th smallest; partially orders `a`. */

@@ -1,0 +1,90 @@
+// The method of docs/ALGORITHM.md, one named function per formula. The solver (Batch,
+// the loop) and the cluster driver call these names; the kernels compute the per-pixel
+// ones (H, Φ, the Condat–Vũ step, the cost terms, the reweight) inside the Wasm module,
+// and this file is where each is named and its parameters are mapped.
+
+import { median } from '../common/median.ts';
+import type { Block, KernelModule, Resident } from '../kernels/index.ts';
+import type { SolverOptions } from './options.ts';
+
+/** §4 The noise level σ = 1.4826 · median(|Y − median(Y)|) over every pixel of every object. */
+export function noiseSigma(stack: ArrayLike<number>): number {
+  const m = median(stack);
+  const dev = new Float64Array(stack.length);
+  for (let i = 0; i < dev.length; i++) dev[i] = Math.abs(stack[i] - m);
+  return 1.4826 * median(dev);
+}
+
+/** §4 The run's σ: the user's, else the stack's. */
+export function runNoiseSigma(stack: ArrayLike<number>, options: SolverOptions): number {
+  return options.noiseEst ?? noiseSigma(stack);
+}
+
+/** §5 W⁽⁰⁾[i, j] = κ_j · σ · ‖rot180(p_i) ⊛ h_j‖_F, given that band norm. */
+export function initialWeight(kappa: number, noiseSigma: number, bandNorm: number): number {
+  return kappa * noiseSigma * bandNorm;
+}
+
+/** §2 H: X̂ ↦ IDFT(P̂ · X̂), images into `out`. */
+export function blur(m: KernelModule, ph: Block, xh: Block, out: Block, groups: number): void {
+  m.blur(ph, xh, out, groups, false);
+}
+
+/** §2 Hᵀ: R̂ ↦ IDFT(conj(P̂) · R̂), the exact adjoint of H. */
+export function blurAdjoint(m: KernelModule, ph: Block, rh: Block, out: Block, groups: number): void {
+  m.blur(ph, rh, out, groups, true);
+}
+
+/** §2 The data term's gradient Hᵀ(Hx − y). */
+export function dataGradient(m: KernelModule, s: Resident, out: Block): void {
+  m.gradient(s, out);
+}
+
+/** §3 Φ: the 3 detail bands of the à trous transform. */
+export function phi(m: KernelModule, pix: Block, bands: Block, groups: number): void {
+  m.phi(pix, bands, groups);
+}
+
+/** §3 Φᵀ, the exact adjoint of Φ. */
+export function phiAdjoint(m: KernelModule, bands: Block, pix: Block, groups: number): void {
+  m.phiAdjoint(bands, pix, groups);
+}
+
+/**
+ * §6 `iterations` Condat–Vũ iterations on a resident partition (τ, σ_d = options.sigmaD,
+ * ρ, positivity); with `costs`, the cost terms after every costWindow-th of them counted
+ * back from the last (§7).
+ */
+export function condatSteps(
+  m: KernelModule, s: Resident, options: SolverOptions, iterations: number, costs?: Block,
+): void {
+  m.step(s, { tau: options.tau, dualStep: options.sigmaD, rho: options.rho, positivity: options.positivity },
+    iterations, costs && { out: costs, every: options.costWindow });
+}
+
+/** §7 The cost terms ½‖y − Hx‖² and Σ|W ⊙ Φx| of the current x, per object (one cost slot). */
+export function costTerms(m: KernelModule, s: Resident, out: Block): void {
+  m.costTerms(s, out);
+}
+
+/** §7 An object's cost C = ½‖y − Hx‖² + Σ|W ⊙ Φx| from its two terms. */
+export function cost(data: number, sparsity: number): number {
+  return data + sparsity;
+}
+
+/** §7 The stopping test's relative change between the means of the last two and the first two of 4 costs. */
+export function convergenceDiff(list: readonly number[]): number {
+  const tNew = (list[2] + list[3]) / 2;
+  const tOld = (list[0] + list[1]) / 2;
+  return tNew === 0 ? 0 : Math.abs(tNew - tOld) / Math.abs(tNew);
+}
+
+/** §7 Whether a stopping test stops the phase (a tolerance of 0 never does). */
+export function isConverged(diff: number, tolerance: number): boolean {
+  return tolerance > 0 && diff <= tolerance;
+}
+
+/** §8 W ← W / (1 + |Φx| / W⁽⁰⁾). */
+export function reweight(m: KernelModule, s: Resident): void {
+  m.reweight(s);
+}
