@@ -4,7 +4,7 @@
 
 import { Bench } from 'tinybench';
 import { KernelModule, groupsFor } from '../src/kernels/index.ts';
-import { ReferenceSolver, defaultReferenceOptions } from '../src/kernels/reference.ts';
+import { ReferenceSolver, defaultReferenceOptions } from '../src/reference/index.ts';
 import { Batch, resolveOptions } from '../src/solver/index.ts';
 import { lineChartSvg } from '../src/report/chart.ts';
 import { writeText } from './common.ts';

@@ -9,3 +9,9 @@ test('src/kernels/exports.generated.ts is what scripts/gen-bindings.mjs writes f
   const r = spawnSync(process.execPath, [new URL('../scripts/gen-bindings.mjs', import.meta.url).pathname, '--check'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
 });
+
+test("the oracle's defaults, written from the contract, are the solver's", async () => {
+  const { DEFAULT_OPTIONS } = await import('../src/solver/index.ts');
+  const { defaultReferenceOptions } = await import('../src/reference/index.ts');
+  assert.deepEqual({ ...defaultReferenceOptions }, { ...DEFAULT_OPTIONS });
+});

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { instantiateSync } from '@assemblyscript/loader';
 import { KernelModule, groupsFor, interleave, deinterleave } from '../src/kernels/index.ts';
-import * as ref from '../src/kernels/reference.ts';
+import * as ref from '../src/reference/index.ts';
 import { relL2, randomArray } from './helpers.ts';
 
 function module(): KernelModule {

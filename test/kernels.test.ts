@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kernels, KernelModule, BANDS } from '../src/kernels/index.ts';
-import * as ref from '../src/kernels/reference.ts';
+import * as ref from '../src/reference/index.ts';
 import { Batch, resolveOptions } from '../src/solver/index.ts';
 import { dot, norm, relL2, randomArray, loadNpy } from './helpers.ts';
 

@@ -22,7 +22,7 @@ import {
   weights0,
   type ReferenceOptions,
   type Wavelet,
-} from '../src/kernels/reference.ts';
+} from '../src/reference/index.ts';
 
 const EXAMPLE = fileURLToPath(new URL('./fixtures/example/', import.meta.url));
 const REF = `${EXAMPLE}reference/`;
@@ -261,7 +261,7 @@ test('weights0 equals weights0.npy and b3_weights0.npy (corrected order)', () =>
 
 test('state after 1 and 2 iterations (all 100 objects; duals of objects 0-9)', () => {
   const solver = new ReferenceSolver(Y.data, PSF.data, { n: N, ny: NY, nx: NX }, { n: N, ky: NY, kx: NX }, defaultReferenceOptions);
-  relClose(solver.sigma, SIGMA_REF, 1e-12, 'sigma');
+  relClose(solver.noiseSigma, SIGMA_REF, 1e-12, 'sigma');
   for (const it of [1, 2]) {
     solver.step();
     const primal = readNpy(`${REF}iter${it}_primal.npy`);
