@@ -24,9 +24,7 @@ export function simulated(n: number): { y: Stack; psf: Stack; truth: Stack; file
   mkdirSync(CACHE, { recursive: true });
   const files = { y: `${CACHE}observed-${n}.npy`, psf: `${CACHE}psfs-${n}.npy`, truth: `${CACHE}truth-${n}.npy` };
   if (!existsSync(files.truth)) {
-    const k = new Kernels();
-    const sim = simulate({ n, size: 41, seed: 2017, noise: 3e-4 },
-      (images, psfs, count, ny, nx) => k.convolve(images, { n: count, ny, nx }, psfs, { n: count, ky: ny, kx: nx }));
+    const sim = simulate({ n, size: 41, seed: 2017, noise: 3e-4 }, new Kernels().convolveStamps);
     writeFileSync(files.y, encodeNpy(sim.observed, [n, 41, 41]));
     writeFileSync(files.psf, encodeNpy(sim.psfs, [n, 41, 41]));
     writeFileSync(files.truth, encodeNpy(sim.truth, [n, 41, 41]));

@@ -46,7 +46,7 @@ export async function simulateCommand(argv: string[], io: { out: (s: string) => 
   const size = a.size as number;
   const sim = simulate(
     { n, size, seed: a.seed as number, noise: a.noise as number },
-    (images, psfs, count, ny, nx) => kernels.convolve(images, { n: count, ny, nx }, psfs, { n: count, ky: ny, kx: nx }),
+    kernels.convolveStamps,
   );
   const shape = [n, size, size];
   const sw = softwareInfo();

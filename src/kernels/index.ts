@@ -55,6 +55,13 @@ export class Kernels {
     }, 1);
   }
 
+  /**
+   * `convolve` for n images with n PSFs of the images' own size, as a plain function:
+   * the convolver that sim's `simulate` and `observe` take.
+   */
+  readonly convolveStamps = (images: ArrayLike<number>, psfs: ArrayLike<number>, n: number, ny: number, nx: number): Float32Array =>
+    this.convolve(images, { n, ny, nx }, psfs, { n, ky: ny, kx: nx });
+
   /** Φ: the 3 detail bands of the à trous transform, shape (n, 3, ny, nx). */
   starlet(images: ArrayLike<number>, shape: StackShape, wavelet: Wavelet = 'linear'): Float32Array {
     checkStack(images, shape, 'images');
