@@ -101,7 +101,7 @@ test('irfft2 inverts rfft2', () => {
   }
 });
 
-test('the generated part of assembly/r41.ts is what scripts/gen-r41.mjs writes', () => {
+test('assembly/r41.generated.ts is what scripts/gen-r41.mjs writes', () => {
   const r = spawnSync(process.execPath, [new URL('../scripts/gen-r41.mjs', import.meta.url).pathname, '--check'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
 });
