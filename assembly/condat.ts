@@ -118,7 +118,7 @@ function dataTerm(xh: usize, ph: usize, yh: usize, out: usize): void {
 }
 
 /**
- * One Condat–Vũ iteration on one group (ALGORITHM §6, in that order). Φx is carried in
+ * One Condat–Vũ iteration on one group (docs/ALGORITHM.md §6, in that order). Φx is carried in
  * `phix` through the relaxation: Φ(2x̃ − x) = 2Φx̃ − Φx and Φx₊ = ρΦx̃ + (1 − ρ)Φx, so one
  * Φ (of x̃) serves the dual step, the next cost and the reweight. With costOut ≠ 0 the
  * cost of the new x is written there (see costGroup).
@@ -242,7 +242,7 @@ export function costGroup(xh: usize, ph: usize, yh: usize, w: usize, phix: usize
   sparsityTerm(phix, w, out + 32);
 }
 
-/** W ← W / (1 + |Φx| / W⁰) per pixel (ALGORITHM §8), Φx as carried; lanes with W⁰ = 0 get W = 0. */
+/** W ← W / (1 + |Φx| / W⁰) per pixel (docs/ALGORITHM.md §8), Φx as carried; lanes with W⁰ = 0 get W = 0. */
 export function reweightGroup(phix: usize, w: usize, w0: usize): void {
   const one = f32x4.splat(1), zero = f32x4.splat(0);
   for (let b = 0; b < BANDS; b++) {
@@ -256,7 +256,7 @@ export function reweightGroup(phix: usize, w: usize, w0: usize): void {
   }
 }
 
-/** out[b*4 + lane] = ‖Φ(p)_b‖_F per lane, float64 (for W⁰; see ALGORITHM §5). */
+/** out[b*4 + lane] = ‖Φ(p)_b‖_F per lane, float64 (for W⁰; see docs/ALGORITHM.md §5). */
 export function bandNormsGroup(p: usize, out: usize): void {
   starletGroup(p, BAND_S);
   for (let b = 0; b < BANDS; b++) {

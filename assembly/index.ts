@@ -96,7 +96,7 @@ export function fillWeights(w: usize, w0: usize, groups: i32): void {
 }
 
 /**
- * `iterations` Condat–Vũ iterations (ALGORITHM §6) over groups [first, first + count), a
+ * `iterations` Condat–Vũ iterations (docs/ALGORITHM.md §6) over groups [first, first + count), a
  * group at a time (its state stays in cache); tau the primal step, dualStep σ_d, rho the
  * relaxation. If costOut ≠ 0, the cost terms (as in `cost`) after every costEvery-th
  * iteration counted back from the last, i.e. after iterations iterations,

@@ -3,7 +3,7 @@
 
 /** Objects per group: one per f32x4 lane. */
 export const LANES: i32 = 4;
-/** Detail bands of Φ (4 à trous scales, the coarse band dropped; ALGORITHM §3). */
+/** Detail bands of Φ (4 à trous scales, the coarse band dropped; docs/ALGORITHM.md §3). */
 export const BANDS: i32 = 3;
 /** Cost terms per object and cost slot: the data term, then the sparsity term (§7). */
 export const COST_TERMS: i32 = 2;

@@ -1,4 +1,4 @@
-// The pixel-wise halves of one Condat–Vũ iteration (ALGORITHM §6), for one f32x4 of
+// The pixel-wise halves of one Condat–Vũ iteration (docs/ALGORITHM.md §6), for one f32x4 of
 // 4 objects.
 //
 // Clamps use pmin/pmax, one SSE instruction each; Wasm's min/max (IEEE −0 and NaN rules)

@@ -104,3 +104,21 @@ test('the layer check catches an upward import, a value import where types are a
     'new: a layer docs/ARCHITECTURE.md and this test do not know',
   ]);
 });
+
+test('every "ALGORITHM §n" the code cites is a section of docs/ALGORITHM.md', () => {
+  const doc = readFileSync(new URL('../docs/ALGORITHM.md', import.meta.url), 'utf8');
+  const sections = new Set([...doc.matchAll(/^## (\d+)\. /gm)].map((m) => Number(m[1])));
+  assert.deepEqual([...sections], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const files = ['src', 'assembly', 'bench', 'test'].flatMap((d) => sources(join(root, d)));
+  let cited = 0;
+  const bad: string[] = [];
+  for (const f of files) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/ALGORITHM(?:\.md)? §(\d+)(?:[–-]§?(\d+))?/g)) {
+      cited++;
+      for (const n of [m[1], m[2]]) if (n !== undefined && !sections.has(Number(n))) bad.push(`${relative(root, f)}: ${m[0]}`);
+    }
+  }
+  assert.ok(cited > 20, `only ${cited} citations found`);
+  assert.deepEqual(bad, []);
+});

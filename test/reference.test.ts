@@ -201,7 +201,7 @@ test('starletAdjoint is the exact adjoint of starlet (both wavelets, several siz
   }
 });
 
-test('starlet equals the filter bank of the reference data, and the table of ALGORITHM §3', () => {
+test('starlet equals the filter bank of the reference data, and the table of docs/ALGORITHM.md §3', () => {
   const table = {
     linear: { l1: [1.5, 1.21875, 1.072266], l2: [0.800391, 0.272879, 0.119779], centre: [0.75, 0.1875, 0.046875] },
     b3: { l2: [0.890796, 0.200664, 0.085508], centre: [0.859375, 0.111084, 0.022488] },

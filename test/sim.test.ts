@@ -9,7 +9,7 @@ import {
 import { DEFAULT_PSF_FIELD, psfAt, renderPsf, renderPsfReference } from '../src/sim/psf.ts';
 import { observe, simulate, simulateObject, simulateTruth, type Convolver } from '../src/sim/simulate.ts';
 
-/** Direct periodic convolution, ALGORITHM §2: (x ⊛ k)[p] = Σ_q k[c + q] · x[(p − q) mod n]. */
+/** Direct periodic convolution, docs/ALGORITHM.md §2: (x ⊛ k)[p] = Σ_q k[c + q] · x[(p − q) mod n]. */
 const directConvolve: Convolver = (images, psfs, n, ny, nx) => {
   const out = new Float32Array(n * ny * nx);
   const cy = ny >> 1;

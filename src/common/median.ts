@@ -1,4 +1,4 @@
-// The one median of the code base (σ of ALGORITHM §4, the metrics of §9): NumPy's
+// The one median of the code base (σ of docs/ALGORITHM.md §4, the metrics of §9): NumPy's
 // convention, the middle value or the mean of the two middle values; NaN sorts last (as
 // in a sorted Float64Array), and an empty input gives NaN. Quickselect, so σ over a whole
 // survey's pixels costs O(n), not a sort.

@@ -3,7 +3,7 @@
 
 /** Objects per group: one per f32x4 lane. */
 export const LANES = 4;
-/** Detail bands of Φ (4 à trous scales, the coarse band dropped; ALGORITHM §3). */
+/** Detail bands of Φ (4 à trous scales, the coarse band dropped; docs/ALGORITHM.md §3). */
 export const BANDS = 3;
 /** Cost terms per object and cost slot: the data term, then the sparsity term (§7). */
 export const COST_TERMS = 2;
@@ -37,7 +37,7 @@ export interface KernelExports {
   /** w (groups × BANDS × NPIX) = w0 (groups × BANDS, one f32x4 per band) broadcast over pixels. */
   fillWeights(w: number, w0: number, groups: number): void;
   /**
-   * `iterations` Condat–Vũ iterations (ALGORITHM §6) over groups [first, first + count), a
+   * `iterations` Condat–Vũ iterations (docs/ALGORITHM.md §6) over groups [first, first + count), a
    * group at a time (its state stays in cache); tau the primal step, dualStep σ_d, rho the
    * relaxation. If costOut ≠ 0, the cost terms (as in `cost`) after every costEvery-th
    * iteration counted back from the last, i.e. after iterations iterations,

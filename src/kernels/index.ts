@@ -33,7 +33,7 @@ export class Kernels {
 
   /**
    * Periodic convolution of each image with its PSF (H), or with `adjoint` its exact
-   * adjoint Hᵀ (correlation), ALGORITHM §2. `psf.n` is `shape.n` or 1 (shared PSF).
+   * adjoint Hᵀ (correlation), docs/ALGORITHM.md §2. `psf.n` is `shape.n` or 1 (shared PSF).
    */
   convolve(
     images: ArrayLike<number>, shape: StackShape, psfs: ArrayLike<number>, psf: PsfShape,

@@ -40,7 +40,7 @@ export function deinterleave(
 
 /**
  * Interleaves PSFs with their origin (ky>>1, kx>>1) moved to pixel (0, 0) of an
- * ny × nx periodic grid (ALGORITHM §2), so that their DFT is P̂. `psfCount` 1 means one
+ * ny × nx periodic grid (docs/ALGORITHM.md §2), so that their DFT is P̂. `psfCount` 1 means one
  * PSF shared by every object.
  */
 export function interleavePsfs(

@@ -26,7 +26,7 @@ export interface Block {
 }
 
 /**
- * A partition's state, resident in one instance (ALGORITHM §6–§8): the primal x and its
+ * A partition's state, resident in one instance (docs/ALGORITHM.md §6–§8): the primal x and its
  * spectrum X̂, the spectra P̂ and Ŷ, the dual variable, the weights W and W⁽⁰⁾, and Φx
  * (carried through the relaxation by the kernels). All in the group layout of layout.ts.
  */

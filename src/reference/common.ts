@@ -11,7 +11,7 @@ export type { Wavelet };
 /** Number of wavelet detail bands kept (4 scales, coarse scale dropped; §3). */
 export const BANDS = 3;
 
-/** Smallest image side accepted (ALGORITHM §3). */
+/** Smallest image side accepted (docs/ALGORITHM.md §3). */
 const MIN_SIZE = 8;
 
 /** Python-style modulo: result in 0..n-1 for any integer a. */

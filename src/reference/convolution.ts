@@ -1,4 +1,4 @@
-// ALGORITHM §2: periodic convolution H and its adjoint Hᵀ, directly in the pixel domain
+// docs/ALGORITHM.md §2: periodic convolution H and its adjoint Hᵀ, directly in the pixel domain
 // and through a plain O(n²)-per-axis real 2-D DFT (any size).
 
 import { checkKernel, mod } from './common.ts';

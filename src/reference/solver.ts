@@ -1,4 +1,4 @@
-// ALGORITHM §6–§8: the Condat–Vũ iteration, the cost and stopping rule, the reweighting,
+// docs/ALGORITHM.md §6–§8: the Condat–Vũ iteration, the cost and stopping rule, the reweighting,
 // object by object in float64, in the exact order of the text.
 
 import { InputError, OptionError } from '../errors.ts';

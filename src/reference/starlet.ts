@@ -1,4 +1,4 @@
-// ALGORITHM §3: the à trous wavelet transform Φ (periodic, 3 detail bands) and its
+// docs/ALGORITHM.md §3: the à trous wavelet transform Φ (periodic, 3 detail bands) and its
 // adjoint Φᵀ, literally as the recursion and the filter bank of the text.
 
 import { OptionError } from '../errors.ts';

@@ -1,4 +1,4 @@
-// ALGORITHM §4 the noise level σ and §5 the initial weights W⁽⁰⁾. The oracle keeps its
+// docs/ALGORITHM.md §4 the noise level σ and §5 the initial weights W⁽⁰⁾. The oracle keeps its
 // own sort-based median: it must not share code with what it checks (src/common/median.ts).
 
 import { InputError, OptionError } from '../errors.ts';

@@ -3,12 +3,12 @@
  * smoothly over a simulated focal plane, (u, v) ∈ [−1, 1]².
  *
  * Profile (the convention of `shared/data/synthetic/make_synthetic.py`): with dx = column −
- * cx, dy = row − cy, (cy, cx) = (ny >> 1, nx >> 1) the kernel origin of ALGORITHM §2,
+ * cx, dy = row − cy, (cy, cx) = (ny >> 1, nx >> 1) the kernel origin of docs/ALGORITHM.md §2,
  *     xs = (1 − e1) dx − e2 dy,   ys = −e2 dx + (1 + e1) dy,
  *     P ∝ (1 + (xs² + ys²)/α²)^(−β),   α = FWHM / (2 √(2^{1/β} − 1)).
  * e1 > 0 elongates the PSF along the columns (x), e2 > 0 along the x = y diagonal;
  * |e| = (a − b)/(a + b) of the isophotes. NB: the unweighted-moment ellipticity of
- * ALGORITHM §9 (k = row) has the opposite sign for e1: ≈ (−2e1, 2e2)/(1 + |e|²).
+ * docs/ALGORITHM.md §9 (k = row) has the opposite sign for e1: ≈ (−2e1, 2e2)/(1 + |e|²).
  *
  * Field model (`DEFAULT_PSF_FIELD`, ρ² = (u² + v²)/2 ∈ [0, 1]):
  *     FWHM = 2.2 + 0.9 ρ² + 0.15 u + 0.1 v             ∈ [2.18, 3.35] px  (field curvature + tilt)

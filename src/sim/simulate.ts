@@ -48,7 +48,7 @@ export interface SimParams {
 }
 
 /**
- * Periodic convolution of each image with its own PSF (ALGORITHM §2: kernel origin at
+ * Periodic convolution of each image with its own PSF (docs/ALGORITHM.md §2: kernel origin at
  * (ny >> 1, nx >> 1)). Stacks (n, ny, nx), object-major. Must not modify its inputs.
  */
 export type Convolver = (

@@ -97,7 +97,7 @@ export class Batch {
   /**
    * Runs `iterations` iterations and, if `evaluate`, returns the batch's cost after every
    * costWindow-th of them counted back from the last (⌈iterations / costWindow⌉ costs, the
-   * earliest first; ALGORITHM §7), each an exact fixed-point sum. The costs are computed
+   * earliest first; docs/ALGORITHM.md §7), each an exact fixed-point sum. The costs are computed
    * per group while its state is in cache, so several iterations with costs cost no
    * more memory traffic than one.
    */

@@ -1,4 +1,4 @@
-// The outer loop of ALGORITHM §7–§8: phases of up to nIter iterations, the cost after
+// The outer loop of docs/ALGORITHM.md §7–§8: phases of up to nIter iterations, the cost after
 // every costWindow-th iteration, the 4-cost convergence test, and reweighting between
 // phases. It drives any `Stepper` — one in-process batch, or a driver fanning out to
 // agents — so the schedule, and hence every result, is the same in both.

@@ -1,4 +1,4 @@
-// Solver options (ALGORITHM.md §4–§8): names, defaults and validation in one place.
+// Solver options (docs/ALGORITHM.md §4–§8): names, defaults and validation in one place.
 
 import { OptionError } from '../errors.ts';
 import { BANDS, WAVELETS, type Wavelet } from '../kernels/index.ts';

@@ -1,5 +1,5 @@
 // The whole method for one in-process batch: σ, W⁽⁰⁾, the Condat–Vũ loop with its
-// stopping rule and reweighting (ALGORITHM §4–§8).
+// stopping rule and reweighting (docs/ALGORITHM.md §4–§8).
 
 import { KernelModule } from '../kernels/index.ts';
 import { Batch } from './batch.ts';
