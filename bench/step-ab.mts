@@ -2,18 +2,13 @@
 // over rounds, builds alternated call by call): a barrier of 4 Condat–Vũ iterations with
 // their costs (as the solver runs them at cost window 1), the cost kernel, the reweight.
 //   npx tsx bench/step-ab.mts old.wasm new.wasm [41x41 64x64 ...]
-import { readFileSync } from 'node:fs';
-import { instantiateSync } from '@assemblyscript/loader';
-import { KernelModule, type KernelExports } from '../src/kernels/index.ts';
+import { interleaved, loadBuilds } from './ab.ts';
 
 const args = process.argv.slice(2);
 const files = args.filter((a) => a.endsWith('.wasm'));
 const sizes = args.filter((a) => /^\d+x\d+$/.test(a)).map((s) => s.split('x').map(Number) as [number, number]);
 if (!sizes.length) sizes.push([41, 41]);
-const load = (f: string) => new KernelModule(instantiateSync(new WebAssembly.Module(readFileSync(f)), {
-  env: { abort() { throw new Error('abort'); } },
-}).exports as unknown as KernelExports);
-const mods = files.map(load);
+const mods = loadBuilds(files);
 const G = 16, N = G * 4, ROUNDS = +(process.env.ROUNDS ?? 30), ITER = 4;
 const params = { tau: 0.5, dualStep: 0.5, rho: 0.8, positivity: true };
 for (const [ny, nx] of sizes) {
@@ -33,18 +28,7 @@ for (const [ny, nx] of sizes) {
       reweight: () => m.reweight(s),
     } as Record<string, () => void>;
   });
-  const best: Record<string, number[]> = {};
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const name of Object.keys(setups[0])) {
-      best[name] ??= files.map(() => Infinity);
-      setups.forEach((s, i) => {
-        const t = process.cpuUsage();
-        s[name]();
-        const c = process.cpuUsage(t);
-        best[name][i] = Math.min(best[name][i], (c.user + c.system) / N / (name === 'step4' ? ITER : 1));
-      });
-    }
-  }
+  const best = interleaved(setups, ROUNDS, (task) => N * (task === 'step4' ? ITER : 1));
   for (const [n, v] of Object.entries(best)) {
     const ratio = v.length > 1 ? `  new/old ${(v[v.length - 1] / v[0]).toFixed(3)}` : '';
     console.log(`${ny}x${nx}`.padEnd(7), n.padEnd(9), v.map((x) => x.toFixed(2).padStart(7)).join(' '), 'µs/object' + (n === 'step4' ? '-iteration' : ''), ratio);
