@@ -84,20 +84,16 @@ export async function kernelsStudy(opts: { quick: boolean; log: (s: string) => v
     add(size, 'cost', n, () => batch.costSum());
     // single kernels over the same number of objects
     const groups = groupsFor(n);
-    const pix = m.alloc('f32', KernelModule.pixels(ny, nx, groups));
+    const s = m.allocResident(groups);
     const pix2 = m.alloc('f32', KernelModule.pixels(ny, nx, groups));
-    const spec = m.alloc('f32', KernelModule.spectrum(ny, nx, groups));
-    const spec2 = m.alloc('f32', KernelModule.spectrum(ny, nx, groups));
-    const bands = m.alloc('f32', KernelModule.bands(ny, nx, groups));
-    m.f32(pix).set(y.subarray(0, Math.min(y.length, m.f32(pix).length)));
-    m.raw.rfft2(pix.ptr, spec.ptr, groups);
-    m.raw.rfft2(pix.ptr, spec2.ptr, groups);
+    m.f32(s.x).set(y.subarray(0, Math.min(y.length, m.f32(s.x).length)));
+    for (const spec of [s.xh, s.ph, s.yh]) m.dft(s.x, spec, groups);
     const cfg = () => m.configure({ ny, nx, wavelet: 'linear' });
-    add(size, 'rfft2 (forward DFT)', n, () => { cfg(); m.raw.rfft2(pix.ptr, spec.ptr, groups); });
-    add(size, 'irfft2 (inverse DFT)', n, () => { cfg(); m.raw.irfft2(spec2.ptr, pix2.ptr, groups); });
-    add(size, 'gradient Hᵀ(Hx − y)', n, () => { cfg(); m.raw.gradient(spec.ptr, spec2.ptr, spec2.ptr, pix2.ptr, groups); });
-    add(size, 'Φ (starlet)', n, () => { cfg(); m.raw.starlet(pix.ptr, bands.ptr, groups); });
-    add(size, 'Φᵀ (starlet adjoint)', n, () => { cfg(); m.raw.starletAdjoint(bands.ptr, pix2.ptr, groups); });
+    add(size, 'rfft2 (forward DFT)', n, () => { cfg(); m.dft(s.x, s.xh, groups); });
+    add(size, 'irfft2 (inverse DFT)', n, () => { cfg(); m.inverseDft(s.ph, pix2, groups); });
+    add(size, 'gradient Hᵀ(Hx − y)', n, () => { cfg(); m.gradient(s, pix2); });
+    add(size, 'Φ (starlet)', n, () => { cfg(); m.phi(s.x, s.dual, groups); });
+    add(size, 'Φᵀ (starlet adjoint)', n, () => { cfg(); m.phiAdjoint(s.dual, pix2, groups); });
     if (ny === 41) {
       const ns = 8;
       const ref = new ReferenceSolver(y.subarray(0, ns * ny * nx), p.subarray(0, ns * ny * nx), { n: ns, ny, nx },

@@ -60,7 +60,8 @@ export interface StepParams {
 }
 
 export class KernelModule {
-  readonly raw: KernelExports;
+  /** The raw exports: only the operations below call them. */
+  private readonly raw: KernelExports;
   private geometry: Geometry | undefined;
 
   constructor(raw: KernelExports = instantiateKernels()) {
