@@ -3,16 +3,25 @@
 // ones (H, Φ, the Condat–Vũ step, the cost terms, the reweight) inside the Wasm module,
 // and this file is where each is named and its parameters are mapped.
 
-import { median } from '../common/median.ts';
+import { median, medianOf, medianOfAsync } from '../common/median.ts';
+import type { AsyncPass } from '../common/select.ts';
 import type { Block, KernelModule, Resident } from '../kernels/index.ts';
 import type { SolverOptions } from './options.ts';
 
 /** §4 The noise level σ = 1.4826 · median(|Y − median(Y)|) over every pixel of every object. */
 export function noiseSigma(stack: ArrayLike<number>): number {
   const m = median(stack);
-  const dev = new Float64Array(stack.length);
-  for (let i = 0; i < dev.length; i++) dev[i] = Math.abs(stack[i] - m);
-  return 1.4826 * median(dev);
+  return 1.4826 * medianOf((visit) => visit(stack), stack.length, (v) => Math.abs(v - m));
+}
+
+/**
+ * §4 σ of a stack streamed by `pass` (called a few times, each time feeding every pixel,
+ * e.g. partition by partition from the input file): the same bits as `noiseSigma` of the
+ * stack in memory, in memory that does not grow with the stack.
+ */
+export async function noiseSigmaOf(pass: AsyncPass, total: number): Promise<number> {
+  const m = await medianOfAsync(pass, total);
+  return 1.4826 * (await medianOfAsync(pass, total, (v) => Math.abs(v - m)));
 }
 
 /** §4 The run's σ: the user's, else the stack's. */
