@@ -58,7 +58,9 @@ export function randomArray(length: number, seed: number): Float64Array {
 const BIN = fileURLToPath(new URL('../bin/galdecon.js', import.meta.url));
 
 /** Runs the galdecon command in a child process. */
-export function galdecon(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: opts.cwd, timeout: opts.timeoutMs ?? 180_000 });
+export function galdecon(args: string[], opts: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8', cwd: opts.cwd, timeout: opts.timeoutMs ?? 180_000, env: opts.env ? { ...process.env, ...opts.env } : undefined,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

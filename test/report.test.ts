@@ -6,7 +6,7 @@ import * as zlib from 'node:zlib';
 import { ellipticity, median, objectMetrics, summarize, type Metrics } from '../src/report/metrics.ts';
 import { crc32, encodePng } from '../src/report/png.ts';
 import { costPlotSvg } from '../src/report/svg.ts';
-import { evenSample, mosaicPng } from '../src/report/mosaic.ts';
+import { STRETCHES, colourOf, evenSample, mosaicPng, stretchOf } from '../src/report/mosaic.ts';
 import { buildReport } from '../src/report/report.ts';
 import { InputError } from '../src/errors.ts';
 
@@ -194,32 +194,51 @@ test('encodePng: signature, chunk CRCs, IDAT scanlines, tiny images', () => {
   assert.throws(() => encodePng(0, 2, new Uint8Array(0), 1), RangeError);
 });
 
-test('mosaicPng: layout, sample, shared stretch', () => {
+test('mosaicPng: columns, zero at black, row scale shared by the residual, PSF on its own scale', () => {
   assert.deepEqual(evenSample(5), [0, 1, 2, 3, 4]);
   assert.deepEqual(evenSample(100), [0, 14, 28, 42, 57, 71, 85, 99]);
-  const n = 3, ny = 6, nx = 5, size = ny * nx;
-  const a = new Float64Array(n * size);
-  for (let i = 0; i < a.length; i++) a[i] = (i % size) / size;
-  const b = a.map((v) => v * 0.5);
-  b[size + 7] = NaN;
-  const png = mosaicPng([{ title: 'observed', stack: a }, { title: 'Deconv #1', stack: b }], n, ny, nx, { scale: 2, stretch: 'linear', lowPercentile: 0 });
+  for (const st of STRETCHES) {
+    const f = stretchOf(st);
+    assert.equal(f(0), 0, st);
+    assert.ok(Math.abs(f(1) - 1) < 1e-12 && Math.abs(f(-1) + 1) < 1e-12, st);
+    assert.ok(f(0.01) < f(0.1) && f(0.1) < f(0.5), `${st} is not increasing`);
+  }
+  assert.deepEqual(colourOf(0), [0, 0, 0]);
+  assert.deepEqual(colourOf(1), [255, 255, 255]);
+  const neg = colourOf(-0.5);
+  assert.ok(neg[2] > neg[0], `negative values are blue, got ${neg}`);
+  const ny = 6, nx = 5, size = ny * nx;
+  const obs = new Float64Array(size).map((_, i) => i / (size - 1)); // 0 … 1, peak at the last pixel
+  const est = obs.map((v) => v * 0.5);
+  est[7] = NaN;
+  const zero = new Float64Array(size);
+  const psf = { data: Float64Array.of(0, 2, 0, 2, 8, 2, 0, 2, 0), ky: 3, kx: 3 };
+  const row = { id: 42, observed: obs, estimate: est, residual: zero, psf, nmse: 0.0123, ellipticityError: 0.045 };
+  const png = mosaicPng([row], ny, nx, { scale: 20, stretch: 'linear', title: 'test' });
   const d = decodePng(png);
   assert.equal(d.ch, 3);
-  // label column ('#2': 2 glyphs at font scale 1 = 11 px, + 6) + 2 panels of 10 px + separators
-  assert.equal(d.w, 17 + 2 + 2 * (10 + 2));
-  assert.equal(d.h, 15 + 2 + 3 * (12 + 2));
-  // first object, first panel, bottom-right pixel is the max → white; top-left (the low cut) → black
   const px = (x: number, y: number) => [...d.pixels.subarray((y * d.w + x) * 3, (y * d.w + x) * 3 + 3)];
-  const x0 = 19, y0 = 17;
-  assert.deepEqual(px(x0 + 9, y0 + 11), [255, 255, 255]);
-  assert.deepEqual(px(x0, y0), [0, 0, 0]);
-  // second panel is half as bright under the shared stretch
-  const half = px(x0 + 12 + 9, y0 + 11)[0];
-  assert.ok(Math.abs(half - 255 * 0.5 * 29 / 29) <= 1, `half ${half}`);
-  // NaN pixel shows red
-  const r = px(x0 + 12 + 2 * 2, y0 + 14 + 1 * 2);
-  assert.ok(r[0] > 200 && r[1] < 50, `nan pixel ${r}`);
-  assert.throws(() => mosaicPng([{ title: 'x', stack: a }], n, ny, nx, { sample: [3] }), RangeError);
+  // Find the stamps: the observed stamp's peak (bottom-right) is white, its first pixel (0) black.
+  let found: [number, number] | undefined;
+  for (let y = 0; y < d.h && !found; y++) for (let x = 0; x < d.w; x++) {
+    const a = px(x, y);
+    if (a[0] === 0 && a[1] === 0 && a[2] === 0 && px(x + 99, y + 119).every((c) => c === 255)) { found = [x, y]; break; }
+  }
+  assert.ok(found, 'observed stamp not found');
+  const [x0, y0] = found;
+  const cols = 4; // observed, deconvolved, residual, PSF (no truth given)
+  const step = (d.w - x0) / cols; // stamp + separator
+  assert.equal(step, 100 + 4);
+  // deconvolved: half the peak under the row's (linear) scale; NaN pixel magenta
+  assert.deepEqual(px(x0 + step + 90, y0 + 110), colourOf(0.5 * (size - 1) / (size - 1)));
+  assert.deepEqual(px(x0 + step + 2 * 20 + 5, y0 + 1 * 20 + 5), [255, 0, 255]);
+  // residual of zeros is black: zero has a fixed colour
+  assert.deepEqual(px(x0 + 2 * step + 50, y0 + 50), [0, 0, 0]);
+  // PSF centred in its cell, scaled by its own peak: its centre is white
+  assert.deepEqual(px(x0 + 3 * step + 50, y0 + 60), [255, 255, 255]);
+  assert.throws(() => mosaicPng([{ id: 0, observed: new Float64Array(3) }], ny, nx), RangeError);
+  assert.throws(() => mosaicPng([], ny, nx), RangeError);
+  assert.throws(() => mosaicPng([{ id: 0, psf: { data: new Float64Array(64), ky: 8, kx: 8 } }], ny, nx), RangeError);
 });
 
 function balanced(xml: string): boolean {

@@ -8,12 +8,21 @@ import { readArray, writeArray, formatOf, requireWritable, type FitsCard } from 
 import { runDistributed, LocalTransport, type DistributedResult, type Transport } from '../cluster/index.ts';
 import { NatsTransport } from '../cluster/nats.ts';
 import { NATS_OPTIONS, natsOptionsFrom } from './agent.ts';
-import { DEFAULT_OPTIONS, psfShape, psfSumWarning, stackShape, type SolverOptions } from '../solver/index.ts';
+import { DEFAULT_OPTIONS, psfShape, psfSumWarning, resolveOptions, stackShape, type SolverOptions } from '../solver/index.ts';
+import type { NdArray } from '../io/index.ts';
+import type { RunStacks } from './pictures.ts';
 import { buildReport, reportJson, writePlots, softwareInfo, type RunReport } from '../report/report.ts';
 import { formatMetrics } from '../report/metrics.ts';
+import { STRETCHES, type Stretch } from '../report/mosaic.ts';
+import { reportHtml, uplotVersion } from '../report/page.ts';
 import { writeTextAtomic } from '../io/index.ts';
+import { Kernels } from '../kernels/index.ts';
+import { checkServeAccess, parseServeAddress, startServer, type LiveServer } from '../serve/server.ts';
 import { parseCommand, helpText, type CommandSpec, type Parsed } from './args.ts';
 import { progressLine } from './progress.ts';
+import { mosaicObjects, mosaicRows, pickObjects } from './pictures.ts';
+import { RunWatch } from './watch.ts';
+import { liveAssets } from '../report/page.ts';
 
 export const RUN: CommandSpec = {
   name: 'run',
@@ -26,6 +35,12 @@ export const RUN: CommandSpec = {
     truth: { kind: 'string', arg: 'FILE', help: 'clean truth stack: adds quality metrics to the report' },
     report: { kind: 'string', arg: 'FILE', help: 'write a JSON report of the run' },
     plots: { kind: 'string', arg: 'DIR', help: 'write cost.svg and mosaic.png into DIR' },
+    html: { kind: 'string', arg: 'FILE', help: 'write a self-contained HTML report of the run (charts, mosaic, agents, options)' },
+    stretch: { kind: 'string', arg: STRETCHES.join('|'), help: 'display stretch of the mosaic', default: 'asinh' },
+    'mosaic-objects': { kind: 'numbers', arg: 'I,J,…', help: 'objects shown in the mosaic (default: 8 evenly spaced)' },
+    serve: { kind: 'string', arg: '[HOST:]PORT', help: 'serve a live view of the run on HOST (default 127.0.0.1) and PORT (0: any free port)' },
+    'serve-token': { kind: 'string', arg: 'T', help: 'token the live view requires (or GALDECON_SERVE_TOKEN); needed off loopback' },
+    'serve-linger': { kind: 'number', arg: 'SECONDS', help: 'keep the live view up this long after the run ends', default: 0 },
     wavelet: { kind: 'string', arg: 'linear|b3', help: 'à trous wavelet of the sparsity prior', default: DEFAULT_OPTIONS.wavelet },
     kappa: { kind: 'numbers', arg: 'K0,K1,K2', help: 'threshold multipliers per band', default: DEFAULT_OPTIONS.kappa },
     'n-iter': { kind: 'integer', help: 'iterations per phase', default: DEFAULT_OPTIONS.nIter },
@@ -86,6 +101,15 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
   // Refuse early what would be refused at the end, before spending the compute.
   await requireWritable(output, overwrite);
   if (a.report) await requireWritable(a.report as string, overwrite);
+  if (a.html) await requireWritable(a.html as string, overwrite);
+  const stretch = a.stretch as Stretch;
+  if (!STRETCHES.includes(stretch)) throw new OptionError(`--stretch expects ${STRETCHES.join(', ')} (got ${JSON.stringify(stretch)})`);
+  const serveAt = a.serve !== undefined ? parseServeAddress(a.serve as string) : undefined;
+  const serveToken = (a['serve-token'] as string | undefined) ?? (process.env.GALDECON_SERVE_TOKEN || undefined);
+  if (serveAt) checkServeAccess(serveAt.host, serveToken);
+  const linger = a['serve-linger'] as number;
+  if (!(linger >= 0)) throw new OptionError(`--serve-linger must be ≥ 0 (got ${linger})`);
+  if (!serveAt && (a['serve-token'] !== undefined || linger > 0)) throw new OptionError('--serve-token and --serve-linger need --serve');
 
   const t0 = performance.now();
   const y = await readArray(a.input as string);
@@ -97,26 +121,76 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
   const warning = psfSumWarning(psf.data, psfShape(psf, stackShape(y, `--input ${String(a.input)}`), `--psf ${String(a.psf)}`), `--psf ${String(a.psf)}`);
   if (warning) process.stderr.write(`galdecon run: warning: ${warning}\n`);
   const agents = a.agents as number;
+  const objects = mosaicObjects(a['mosaic-objects'] as number[] | undefined, stackShape(y).n);
   const transport = makeTransport(a);
   let result: DistributedResult;
   const options = solverOptions(a);
   const total = ((options.nReweights ?? 1) + 1) * (options.nIter ?? 150);
   const progress = progressLine(total, { quiet: a.quiet === true });
-  try {
-    result = await runDistributed(y, psf, options, {
-      transport,
-      partitions: (a.partitions as number | undefined) ?? (a.nats ? undefined : 2 * agents),
-      onProgress: (p) => progress.update(p),
-      checkpointEvery: a['checkpoint-every'] as number,
-      resume: a.resume === true,
-      runId: a['run-id'] as string | undefined,
-      waitAgentsMs: (a['wait-agents'] as number) * 1000,
-      log: a.quiet === true ? undefined : (line) => process.stderr.write(`galdecon run: ${line}\n`),
+  const title = `galdecon: ${stackShape(y).n} objects`;
+  const stacks = { y, psf, truth };
+  // The live view and the HTML report follow the run's events; an unwatched run emits none.
+  const watch = serveAt || a.html ? new RunWatch({
+    title, options: { ...resolveOptions(options) }, totalIterations: total, stacks, objects, stretch,
+    inputs: { input: a.input as string, psf: a.psf as string, ...(a.truth ? { truth: a.truth as string } : {}) },
+    software: { ...softwareInfo(), node: process.versions.node, v8: process.versions.v8, uPlot: uplotVersion(), platform: `${process.platform}-${process.arch}` },
+    onChange: (_v, now) => server?.changed(now),
+  }) : undefined;
+  let server: LiveServer | undefined;
+  let beats: NodeJS.Timeout | undefined;
+  if (serveAt && watch) {
+    server = await startServer({
+      ...serveAt, token: serveToken, assets: liveAssets(),
+      state: () => ({ ...watch.view, mosaic: undefined, now: Date.now() }),
+      picture: () => (watch.view.mosaic ? { version: watch.mosaicVersion, data: watch.view.mosaic } : undefined),
     });
-  } finally {
-    progress.done();
-    await transport.close();
+    process.stderr.write(`galdecon run: live view at ${server.url}\n`);
+    beats = setInterval(() => watch.heartbeats(transport.heartbeats?.() ?? new Map()), 1000);
   }
+  try {
+    try {
+      result = await runDistributed(y, psf, options, {
+        transport,
+        partitions: (a.partitions as number | undefined) ?? (a.nats ? undefined : 2 * agents),
+        onProgress: (p) => progress.update(p),
+        checkpointEvery: a['checkpoint-every'] as number,
+        resume: a.resume === true,
+        runId: a['run-id'] as string | undefined,
+        waitAgentsMs: (a['wait-agents'] as number) * 1000,
+        log: a.quiet === true ? undefined : (line) => process.stderr.write(`galdecon run: ${line}\n`),
+        onEvent: watch?.onEvent,
+        sample: serveAt ? { objects } : undefined,
+      });
+    } finally {
+      progress.done();
+      clearInterval(beats);
+      await transport.close();
+    }
+    await finishRun(a, result, { y, t0, objects, stacks, title, stretch, watch, io });
+  } catch (e) {
+    watch?.fail((e as Error).message);
+    throw e;
+  } finally {
+    if (server) {
+      if (linger > 0) {
+        process.stderr.write(`galdecon run: the live view stays up for ${linger} s\n`);
+        await new Promise((r) => setTimeout(r, linger * 1000));
+      }
+      await server.close();
+    }
+  }
+  return 0;
+}
+
+/** Writes the output, the report, the plots and the HTML report of a finished run. */
+async function finishRun(
+  a: Parsed, result: DistributedResult,
+  w: { y: NdArray; t0: number; objects: number[]; stacks: RunStacks; title: string; stretch: Stretch; watch?: RunWatch; io: { out: (s: string) => void } },
+): Promise<void> {
+  const { y, t0 } = w;
+  const output = a.output as string;
+  const overwrite = a.overwrite === true;
+  const truth = w.stacks.truth;
   const totalS = (performance.now() - t0) / 1000;
   const [n, ny, nx] = result.shape;
   const outShape = y.shape.length === 2 ? [ny, nx] : [n, ny, nx];
@@ -134,14 +208,24 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
     output,
   });
   if (a.report) await writeTextAtomic(a.report as string, reportJson(report), overwrite);
+  const finalX = pickObjects(result.x, w.objects, ny * nx);
   if (a.plots) {
+    const rows = mosaicRows(w.stacks, w.objects, finalX, new Kernels());
     await writePlots(a.plots as string, {
-      report, shape: result.shape, observed: y.data, estimate: result.x, truth: truth?.data,
-      title: `galdecon: ${n} objects`,
+      report, title: w.title,
+      mosaic: { rows, ny, nx, options: { stretch: w.stretch, title: `${w.title}: final estimates, iteration ${result.iterations}` } },
     });
   }
-  if (a.quiet !== true) io.out(summary(report, output));
-  return 0;
+  if (w.watch) {
+    w.watch.setMosaic(result.iterations, w.objects, finalX);
+    w.watch.finish({
+      timing: { ...report.timing }, output,
+      metrics: report.metrics as unknown as Record<string, unknown> | undefined,
+      baselineMetrics: report.baseline_metrics as unknown as Record<string, unknown> | undefined,
+    });
+    if (a.html) await writeTextAtomic(a.html as string, reportHtml(w.watch.view), overwrite);
+  }
+  if (a.quiet !== true) w.io.out(summary(report, output));
 }
 
 /** Local worker threads by default; `galdecon agent`s over NATS with --nats. */

@@ -152,6 +152,12 @@ export class Agent {
       }
       case 'collect':
         return { v: PROTOCOL_VERSION, type: 'collected', partition: req.partition, x: this.batch(req.partition).primal() };
+      case 'sample': {
+        const parts = req.picks.map(([p, i]) => this.batch(p).primalOf(i));
+        const x = new Float32Array(parts.reduce((s, a) => s + a.length, 0));
+        parts.reduce((at, a) => (x.set(a, at), at + a.length), 0);
+        return { v: PROTOCOL_VERSION, type: 'sampled', x, memory: this.module?.memoryBytes ?? 0 };
+      }
       case 'release':
         this.reset();
         return ok();

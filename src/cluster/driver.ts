@@ -13,11 +13,12 @@ import { ClusterError } from '../errors.ts';
 import {
   iterate, setupRun, fromFixed, type LoopResult, type Progress, type SolverOptions, type Stack, type Stepper,
 } from '../solver/index.ts';
-import { PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type Request } from './protocol.ts';
+import { MAX_SAMPLE, PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type Request } from './protocol.ts';
 import { split } from './partition.ts';
 import { Pool } from './pool.ts';
 import { decodeRecord, encodeRecord, runIdOf, type RunRecord } from './recovery.ts';
 import type { RunStore, Transport } from './transport.ts';
+import type { EventSink } from './events.ts';
 
 export interface DistributedResult extends LoopResult {
   x: Float32Array;
@@ -49,6 +50,13 @@ export interface DriverConfig {
   waitAgentsMs?: number;
   /** One line per cluster event (agent lost, checkpoint, resume). */
   log?: (line: string) => void;
+  /** Everything an observer (the live view) may show; leave out for an unwatched run. */
+  onEvent?: EventSink;
+  /**
+   * With onEvent: objects whose current estimate is read (read-only, at most MAX_SAMPLE)
+   * after barriers that evaluated costs, at most once per `everyMs` (default 1000).
+   */
+  sample?: { objects: number[]; everyMs?: number };
 }
 
 let runCounter = 0;
@@ -88,10 +96,40 @@ export async function runDistributed(
       },
     };
   };
+  const emit = cfg.onEvent;
   const pool = new Pool({
     transport: cfg.transport, run, partitions: ranges.length, assign, timeoutMs: cfg.timeoutMs,
-    waitAgentsMs: cfg.waitAgentsMs ?? 30_000, log,
+    waitAgentsMs: cfg.waitAgentsMs ?? 30_000, log, onEvent: emit,
   }, links);
+  const sample = emit && cfg.sample ? samplePicks(cfg.sample.objects, ranges) : undefined;
+  let sampledAt = -Infinity;
+  const takeSample = async (iteration: number): Promise<void> => {
+    if (!sample || performance.now() - sampledAt < (cfg.sample!.everyMs ?? 1000)) return;
+    sampledAt = performance.now();
+    const replies = await pool.poll((parts) => ({
+      v: PROTOCOL_VERSION, type: 'sample', run, picks: sample.picks.filter(([p]) => parts.includes(p)),
+    }));
+    const npix = shape.ny * shape.nx;
+    const x = new Float32Array(sample.objects.length * npix);
+    const memory: Record<string, number> = {};
+    const got = new Set<number>();
+    for (const [agent, r] of replies) {
+      if (r.type !== 'sampled') continue;
+      memory[agent] = r.memory;
+      const asked = sample.picks.filter(([p]) => pool.ownerOf(p) === agent);
+      if (r.x.length !== asked.length * npix) continue;
+      asked.forEach(([p, i], k) => {
+        const j = sample.objects.indexOf(ranges[p].first + i);
+        x.set(r.x.subarray(k * npix, (k + 1) * npix), j * npix);
+        got.add(j);
+      });
+    }
+    // An object whose agent did not answer is left out rather than shown as zero.
+    const keep = sample.objects.map((_, j) => j).filter((j) => got.has(j));
+    const xs = new Float32Array(keep.length * npix);
+    keep.forEach((j, k) => xs.set(x.subarray(j * npix, (j + 1) * npix), k * npix));
+    emit!({ type: 'sample', iteration, objects: keep.map((j) => sample.objects[j]), x: xs, memory });
+  };
   const costs: Record<string, string[]> = {};
   if (record) {
     pool.history.push(...record.history);
@@ -104,6 +142,11 @@ export async function runDistributed(
     await pool.start();
     const setupS = (performance.now() - t0) / 1000;
     if (record) log(`run ${run} resumed from its checkpoint at history entry ${record.op}`);
+    emit?.({
+      type: 'start', run, shape: [shape.n, shape.ny, shape.nx], sigma: noiseSigma, options,
+      partitions: ranges.map((r) => ({ first: r.first, n: r.n })), agents: pool.live.map((l) => l.id), setupS,
+      resumed: record !== undefined,
+    });
 
     let next = 0; // index in the history of the loop's next entry
     let iterations = 0;
@@ -122,6 +165,7 @@ export async function runDistributed(
       await store!.save(encodeRecord(rec));
       pool.checkpointOp = op;
       log(`checkpoint at iteration ${iterations}`);
+      emit?.({ type: 'checkpoint', iteration: iterations });
       if (previous !== undefined && previous !== op) {
         await Promise.allSettled(ranges.map((_, p) => store!.objects.delete(checkpointName(previous, p))));
       }
@@ -155,6 +199,7 @@ export async function runDistributed(
         if (checkpointEvery > 0 && Math.floor(before / checkpointEvery) < Math.floor(iterations / checkpointEvery)) {
           await checkpoint();
         }
+        if (evaluate) await takeSample(iterations);
         return sums.map(fromFixed);
       },
       async reweight() {
@@ -163,9 +208,13 @@ export async function runDistributed(
         await pool.exec((partitions) => ({ v: PROTOCOL_VERSION, type: 'reweight', run, partitions, op }));
         pool.history.push(REWEIGHT_OP);
         next++;
+        emit?.({ type: 'reweight', iteration: iterations });
       },
     };
-    const loop = await iterate(stepper, options, cfg.onProgress);
+    const onProgress = emit
+      ? (p: Progress) => { cfg.onProgress?.(p); emit({ type: 'progress', progress: p }); }
+      : cfg.onProgress;
+    const loop = await iterate(stepper, options, onProgress);
 
     const x = new Float32Array(shape.n * npix);
     const results = await pool.exec(([partition]) => ({ v: PROTOCOL_VERSION, type: 'collect', run, partition }), true);
@@ -177,6 +226,7 @@ export async function runDistributed(
       x.set(reply.x, r.first * npix);
     }
     await cfg.transport.endRun?.(run);
+    emit?.({ type: 'done', iterations: loop.iterations, converged: loop.converged });
     return {
       ...loop, x, shape: [shape.n, shape.ny, shape.nx], noiseSigma, options, setupS,
       partitions: ranges.length, agents: links.length, run, resumedAt,
@@ -184,6 +234,17 @@ export async function runDistributed(
   } finally {
     await pool.release();
   }
+}
+
+/** Where each sampled object lives: [partition, index in it] (at most MAX_SAMPLE, in range). */
+function samplePicks(objects: number[], ranges: { first: number; n: number }[]): { objects: number[]; picks: [number, number][] } {
+  const total = ranges.reduce((s, r) => s + r.n, 0);
+  const kept = [...new Set(objects)].filter((i) => Number.isInteger(i) && i >= 0 && i < total).slice(0, MAX_SAMPLE);
+  const picks = kept.map((i): [number, number] => {
+    const p = ranges.findIndex((r) => i >= r.first && i < r.first + r.n);
+    return [p, i - ranges[p].first];
+  });
+  return { objects: kept, picks };
 }
 
 async function loadRecord(store: RunStore, run: string, noiseSigma: number): Promise<RunRecord | undefined> {

@@ -5,3 +5,4 @@ export { split } from './partition.ts';
 export type { Transport, AgentLink } from './transport.ts';
 export * as protocol from './protocol.ts';
 export { NatsTransport, type NatsOptions, type NatsTransportOptions } from './nats.ts';
+export type { DriverEvent, EventSink } from './events.ts';

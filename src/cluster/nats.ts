@@ -276,6 +276,10 @@ export class NatsTransport implements Transport {
     this.log = o.log ?? (() => {});
   }
 
+  heartbeats(): ReadonlyMap<string, number> {
+    return new Map([...this.seen].map(([id, s]) => [id, s.at]));
+  }
+
   conn(): NatsConnection {
     if (!this.nc) throw new ClusterError('the NATS transport is not connected');
     return this.nc;

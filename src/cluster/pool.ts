@@ -8,6 +8,7 @@
 import { ClusterError } from '../errors.ts';
 import { PROTOCOL_VERSION, decodeReply, encode, type Op, type Reply, type Request } from './protocol.ts';
 import type { AgentLink, Transport } from './transport.ts';
+import type { EventSink } from './events.ts';
 
 /** The agent is gone or has lost the partition's state: recover elsewhere. */
 class Lost extends Error {}
@@ -26,6 +27,8 @@ export interface PoolConfig {
   /** How long to wait for a replacement when no agent is left (ms). */
   waitAgentsMs: number;
   log: (line: string) => void;
+  /** Placements, losses and reply times, for an observer (none: nothing is emitted). */
+  onEvent?: EventSink;
 }
 
 export class Pool {
@@ -49,10 +52,18 @@ export class Pool {
     return this.links.filter((l) => !this.dead.has(l));
   }
 
+  /** The id of the agent holding partition p. */
+  ownerOf(p: number): string | undefined {
+    return this.owner[p]?.id;
+  }
+
   /** Places every partition (p on agent p mod K) and builds it up to the current history. */
   async start(): Promise<void> {
     const live = this.live;
-    for (let p = 0; p < this.cfg.partitions; p++) this.owner[p] = live[p % live.length];
+    for (let p = 0; p < this.cfg.partitions; p++) {
+      this.owner[p] = live[p % live.length];
+      this.cfg.onEvent?.({ type: 'placed', partition: p, agent: this.owner[p]!.id });
+    }
     await this.build([...this.owner.keys()]);
   }
 
@@ -68,7 +79,13 @@ export class Pool {
       await Promise.all([...this.groups(todo)].map(async ([link, parts]) => {
         for (const batch of single ? parts.map((p) => [p]) : [parts]) {
           try {
-            const reply = await this.call(link, build(batch));
+            const req = build(batch);
+            const t0 = performance.now();
+            const reply = await this.call(link, req);
+            this.cfg.onEvent?.({
+              type: 'replied', agent: link.id, request: req.type, partitions: batch,
+              iterations: req.type === 'step' ? req.iterations : 0, ms: performance.now() - t0,
+            });
             for (const p of batch) {
               out.set(p, reply);
               todo.delete(p);
@@ -82,6 +99,23 @@ export class Pool {
       }));
       if (lost.size > 0) await this.recover(lost);
     }
+    return out;
+  }
+
+  /**
+   * Sends `build(link, partitions)` once to each live agent that holds partitions and
+   * returns the replies of those that answered. Best effort, for observers: a failure
+   * here is left for the next `exec` to notice and recover.
+   */
+  async poll(build: (partitions: number[]) => Request): Promise<Map<string, Reply>> {
+    const out = new Map<string, Reply>();
+    await Promise.all([...this.groups(this.owner.keys())].map(async ([link, parts]) => {
+      try {
+        out.set(link.id, await this.call1(link, build(parts)));
+      } catch {
+        // noticed by the next exec
+      }
+    }));
     return out;
   }
 
@@ -107,6 +141,7 @@ export class Pool {
     const moved = [...this.owner.keys()].filter((p) => lost.has(this.owner[p]!));
     if (moved.length === 0) return;
     this.cfg.log(`agent ${[...lost].map((l) => l.id).join(', ')} lost; moving partition${moved.length > 1 ? 's' : ''} ${moved.join(', ')}`);
+    for (const l of lost) this.cfg.onEvent?.({ type: 'agent-lost', agent: l.id, partitions: moved.filter((p) => this.owner[p] === l) });
     await this.place(moved);
   }
 
@@ -121,6 +156,7 @@ export class Pool {
       const more = (await this.cfg.transport.replacements?.(ids, this.cfg.waitAgentsMs)) ?? [];
       if (more.length === 0) throw new ClusterError(`no agent left for the run (waited ${s} s for a replacement)`);
       this.links.push(...more);
+      for (const l of more) this.cfg.onEvent?.({ type: 'agent-joined', agent: l.id });
     }
     const load = new Map(this.live.map((l) => [l, 0]));
     for (const o of this.owner) if (o && load.has(o)) load.set(o, load.get(o)! + 1);
@@ -128,6 +164,7 @@ export class Pool {
       const [best] = [...load].sort((a, b) => a[1] - b[1]);
       this.owner[p] = best[0];
       load.set(best[0], best[1] + 1);
+      this.cfg.onEvent?.({ type: 'placed', partition: p, agent: best[0].id });
     }
     await this.build(parts);
   }
@@ -165,6 +202,7 @@ export class Pool {
     if (at > from) {
       await this.call(link, { v: PROTOCOL_VERSION, type: 'replay', run, partition: p, from, ops: this.history.slice(from, at) });
     }
+    this.cfg.onEvent?.({ type: 'built', partition: p, agent: link.id });
   }
 
   /**

@@ -2,8 +2,8 @@
 // defensive decoder that checks size and schema before anything acts on a message.
 //
 //   driver → agent: assign, step, reweight, collect, release (and ping); for recovery:
-//                   checkpoint, restore, replay
-//   agent → driver: ok, stepped, collected, error
+//                   checkpoint, restore, replay; for the live view: sample
+//   agent → driver: ok, stepped, collected, sampled, error
 //
 // Every request names its run; per-iteration messages carry only scalars. Requests that
 // change a partition carry `op`, the index of that operation in the run's history, so a
@@ -18,6 +18,8 @@ import type { SolverOptions } from '../solver/index.ts';
 export const PROTOCOL_VERSION = 2;
 /** Costs one step may return per partition (a barrier holds at most 4; see loop.ts). */
 export const MAX_COSTS = 64;
+/** Objects one sample request may ask for (the live view shows a handful). */
+export const MAX_SAMPLE = 64;
 /** Largest message accepted by a decoder (bulk data travels in assign/collect). */
 export const MAX_MESSAGE_BYTES = 1 << 30;
 
@@ -60,13 +62,17 @@ export type Request =
   | { v: number; type: 'restore'; run: string; partition: number; op: number }
   /** Apply history entries `ops` (indices from, from+1, …) to a partition at op `from`. */
   | { v: number; type: 'replay'; run: string; partition: number; from: number; ops: Op[] }
-  | { v: number; type: 'release'; run: string };
+  | { v: number; type: 'release'; run: string }
+  /** Read-only: the current x of a few objects, as [partition, index in partition] pairs. */
+  | { v: number; type: 'sample'; run: string; picks: [number, number][] };
 
 export type Reply =
   | { v: number; type: 'ok' }
   /** Per partition, its exact partial costs (decimal fixed point), the earliest first. */
   | { v: number; type: 'stepped'; costs: Record<string, string[]> }
   | { v: number; type: 'collected'; partition: number; x: Float32Array }
+  /** The picked objects' x, object-major in the order asked, and the agent's Wasm memory (bytes). */
+  | { v: number; type: 'sampled'; x: Float32Array; memory: number }
   | { v: number; type: 'error'; code: string; message: string };
 
 /** A partition's saved state, stored by agents as an object of the run's bucket. */
@@ -165,6 +171,10 @@ export function decodeRequest(bytes: Uint8Array): Request {
     case 'collect':
       need(isInt(m.partition), 'partition');
       break;
+    case 'sample':
+      need(Array.isArray(m.picks) && m.picks.length <= MAX_SAMPLE &&
+        m.picks.every((q) => Array.isArray(q) && q.length === 2 && isInt(q[0]) && isInt(q[1])), 'picks');
+      break;
     case 'restore':
       need(isInt(m.partition) && isInt(m.op), 'restore');
       break;
@@ -211,6 +221,9 @@ export function decodeReply(bytes: Uint8Array): Reply {
       break;
     case 'collected':
       need(isInt(m.partition) && m.x instanceof Float32Array, 'collected');
+      break;
+    case 'sampled':
+      need(m.x instanceof Float32Array && isNum(m.memory) && (m.memory as number) >= 0, 'sampled');
       break;
     case 'error':
       need(typeof m.message === 'string' && typeof m.code === 'string', 'error');

@@ -39,6 +39,8 @@ export interface Transport {
   openRun?(run: string, fresh: boolean): Promise<RunStore>;
   /** Removes the run's durable state after success. */
   endRun?(run: string): Promise<void>;
+  /** When each known agent last sent a heartbeat (ms since the epoch), if agents beat. */
+  heartbeats?(): ReadonlyMap<string, number>;
   /** Live agents not in `exclude`, waiting up to `timeoutMs` for one to appear. */
   replacements?(exclude: ReadonlySet<string>, timeoutMs: number): Promise<AgentLink[]>;
 }

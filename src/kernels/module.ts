@@ -96,6 +96,11 @@ export class KernelModule {
     this.raw.release(block.ptr);
   }
 
+  /** Bytes of Wasm memory this instance holds (it only grows). */
+  get memoryBytes(): number {
+    return this.raw.memory.buffer.byteLength;
+  }
+
   f32(block: Block): Float32Array {
     return new Float32Array(this.raw.memory.buffer, block.ptr, block.length);
   }

@@ -1,30 +1,42 @@
 /**
- * Image mosaic as a PNG: rows are a sample of objects, columns are panels (e.g. observed /
- * deconvolved / truth). Each stamp is upscaled by an integer factor with nearest neighbour;
- * the display stretch is per object and shared by all of that object's panels, so the
- * columns of one row compare directly. Column titles and row labels (`#index`) use an
- * embedded 5×7 bitmap font. Non-finite pixels show in red.
+ * Image mosaic as a PNG: one row per sampled object, columns observed / deconvolved /
+ * truth / residual Y − H X̂ / PSF (whichever are given). Each row is scaled by the
+ * object's peak (the largest of its observed, deconvolved and truth values) so its
+ * columns compare directly, and the residual shares that scale; the PSF is scaled by its
+ * own peak. A signed colour map puts zero at black (positive: black → red → yellow →
+ * white; negative: black → blue), through a named stretch (asinh, sqrt or linear), with
+ * a colour bar. Labels use an embedded 5×7 bitmap font. Non-finite pixels are magenta.
  */
 import { encodePng } from './png.ts';
 
-export interface MosaicPanel {
-  title: string;
-  stack: ArrayLike<number>;
+export const STRETCHES = ['asinh', 'sqrt', 'linear'] as const;
+export type Stretch = (typeof STRETCHES)[number];
+
+/** One object of the mosaic: its stamps (ny × nx each) and, with truth, its scores. */
+export interface MosaicRow {
+  /** Object index in the stack (the row's label). */
+  id: number;
+  observed?: ArrayLike<number>;
+  estimate?: ArrayLike<number>;
+  truth?: ArrayLike<number>;
+  /** Y − H X̂ */
+  residual?: ArrayLike<number>;
+  psf?: { data: ArrayLike<number>; ky: number; kx: number };
+  nmse?: number;
+  ellipticityError?: number;
 }
 
 export interface MosaicOptions {
-  /** Object indices to show, one row each (default: up to 8 evenly spaced indices). */
-  sample?: number[];
-  /** Integer upscaling factor (default 4). */
+  /** Integer upscaling factor (default: about 160 px per stamp). */
   scale?: number;
   /** Display stretch (default 'asinh'). */
-  stretch?: 'asinh' | 'linear';
-  /** Low cut: this percentile of the object's first panel (default 1). */
-  lowPercentile?: number;
+  stretch?: Stretch;
+  /** First line of the picture. */
+  title?: string;
 }
 
 // 5×7 font: for each character, 7 rows of 5 bits (MSB = left), as 14 hex digits.
-const CHARS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz _-.#?:/';
+const CHARS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz _-.#?:/(),=+';
 const GLYPHS =
   '0e11131519110e040c040404040e0e11010204081f1f02040201110e02060a121f02021f101e0101110e' +
   '0608101e11110e1f0102040808080e11110e11110e0e11110f01020c0e11111f1111111e11111e11111e' +
@@ -37,7 +49,8 @@ const GLYPHS =
   '00001a151511110000161911111100000e1111110e001e11111e1010000f11110f010100001619101010' +
   '00000f100e011e08081c080809060000111111130d00001111110a040000111115150a0000110a040a11' +
   '001111110f010e00001f0204081f000000000000000000000000001f0000001f00000000000000000c0c' +
-  '0a0a1f0a1f0a0a0e110102040004000c0c000c0c0000010204081000';
+  '0a0a1f0a1f0a0a0e110102040004000c0c000c0c0000010204081000' +
+  '0204080808040208040202020408000000000c040800001f001f00000004041f040400';
 
 const GW = 5, GH = 7, ADV = 6;
 if (GLYPHS.length !== CHARS.length * GH * 2) throw new Error('mosaic: corrupt font table');
@@ -60,6 +73,12 @@ class Canvas {
   constructor(readonly w: number, readonly h: number, bg: RGB) {
     this.px = new Uint8Array(w * h * 3);
     for (let i = 0; i < w * h; i++) this.px.set(bg, i * 3);
+  }
+  /** Fills a w × h rectangle at (x, y), clipped to the canvas. */
+  block(x: number, y: number, w: number, h: number, c: RGB): void {
+    for (let yy = Math.max(0, y); yy < Math.min(this.h, y + h); yy++) {
+      for (let xx = Math.max(0, x); xx < Math.min(this.w, x + w); xx++) this.px.set(c, (yy * this.w + xx) * 3);
+    }
   }
   set(x: number, y: number, c: RGB): void {
     if (x < 0 || y < 0 || x >= this.w || y >= this.h) return;
@@ -95,113 +114,176 @@ export function evenSample(n: number, k = 8): number[] {
   return Array.from({ length: k }, (_, i) => Math.round((i * (n - 1)) / (k - 1)));
 }
 
-function percentile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  const pos = (q / 100) * (sorted.length - 1);
-  const i = Math.floor(pos);
-  const f = pos - i;
-  return i + 1 < sorted.length ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i];
+/** asinh softening, as a fraction of the peak: features down to ~5 % of it stay visible. */
+const ASINH_BETA = 0.05;
+
+/** The stretch of t = value / peak, odd in t, with f(0) = 0 and f(±1) = ±1. */
+export function stretchOf(stretch: Stretch): (t: number) => number {
+  switch (stretch) {
+    case 'asinh': {
+      const norm = Math.asinh(1 / ASINH_BETA);
+      return (t) => Math.asinh(t / ASINH_BETA) / norm;
+    }
+    case 'sqrt':
+      return (t) => Math.sign(t) * Math.sqrt(Math.abs(t));
+    case 'linear':
+      return (t) => t;
+  }
 }
 
-const BG: RGB = [36, 38, 46];
-const TEXT: RGB = [232, 232, 232];
-const BAD: RGB = [220, 30, 30];
-const SEP = 2;
+/** How the stretch is named in pictures. */
+export function stretchLabel(stretch: Stretch): string {
+  return stretch === 'asinh' ? `asinh stretch (softening ${ASINH_BETA} of the peak)` : `${stretch} stretch`;
+}
 
-/**
- * A PNG mosaic of `panels` (columns) for a sample of objects (rows). All panel stacks are
- * `n × ny × nx`, object-major. Per object, values map to grey between `lo` (a low
- * percentile of the first panel) and `hi` (the maximum over all panels of that object),
- * with an asinh (default) or linear stretch.
- */
-export function mosaicPng(
-  panels: MosaicPanel[],
-  n: number,
-  ny: number,
-  nx: number,
-  opts: MosaicOptions = {},
-): Uint8Array {
-  if (panels.length === 0) throw new RangeError('mosaicPng: no panels');
-  for (const p of panels) {
-    if (p.stack.length !== n * ny * nx) {
-      throw new RangeError(`mosaicPng: panel "${p.title}" has ${p.stack.length} values, expected ${n}×${ny}×${nx}`);
-    }
-  }
-  const scale = opts.scale ?? 4;
-  if (!Number.isInteger(scale) || scale < 1 || scale > 64) throw new RangeError(`mosaicPng: bad scale ${scale}`);
-  const sample = opts.sample ?? evenSample(n);
-  if (sample.length === 0) throw new RangeError('mosaicPng: empty sample');
-  for (const i of sample) {
-    if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`mosaicPng: object index ${i} out of range [0, ${n})`);
-  }
-  const stretch = opts.stretch ?? 'asinh';
-  const lowP = opts.lowPercentile ?? 1;
+type RGBf = [number, number, number];
+const HOT: RGBf[] = [[0, 0, 0], [0.55, 0.06, 0.02], [0.93, 0.36, 0.05], [1, 0.82, 0.3], [1, 1, 1]];
+const COLD: RGBf[] = [[0, 0, 0], [0.05, 0.2, 0.55], [0.35, 0.65, 1]];
 
-  const sw = nx * scale;
-  const sh = ny * scale;
-  // font scale: 2 when the stamps are wide enough for it
-  const fs = sw >= 120 ? 2 : 1;
-  const headerH = GH * fs + 8 * fs;
-  const labels = sample.map((i) => `#${i}`);
-  const labelW = Math.max(...labels.map((l) => textWidth(l, fs))) + 6 * fs;
-  const W = labelW + SEP + panels.length * (sw + SEP);
-  const H = headerH + SEP + sample.length * (sh + SEP);
-  const cv = new Canvas(W, H, BG);
+function ramp(stops: RGBf[], u: number): RGB {
+  const x = Math.min(1, Math.max(0, u)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(x));
+  const f = x - i;
+  const a = stops[i], b = stops[i + 1];
+  return [0, 1, 2].map((k) => Math.round(255 * (a[k] + f * (b[k] - a[k])))) as RGB;
+}
 
-  // column titles, centred, truncated to the stamp width
-  panels.forEach((p, j) => {
-    let t = p.title;
-    while (t.length > 1 && textWidth(t, fs) > sw - 2) t = t.slice(0, -1);
-    const x0 = labelW + SEP + j * (sw + SEP);
-    cv.text(x0 + Math.floor((sw - textWidth(t, fs)) / 2), Math.floor((headerH - GH * fs) / 2), t, fs, TEXT);
-  });
+/** The colour of a stretched value s in [−1, 1]: zero is black, whatever the stretch. */
+export function colourOf(s: number): RGB {
+  if (!Number.isFinite(s)) return BAD;
+  return s >= 0 ? ramp(HOT, s) : ramp(COLD, -s);
+}
 
-  const size = ny * nx;
-  sample.forEach((obj, row) => {
-    const y0 = headerH + SEP + row * (sh + SEP);
-    cv.text(3 * fs, y0 + Math.floor((sh - GH * fs) / 2), labels[row], fs, TEXT);
-    // stretch shared by this object's panels
-    const first = panels[0].stack;
-    const vals: number[] = [];
-    for (let p = obj * size; p < (obj + 1) * size; p++) {
-      const v = +first[p];
-      if (Number.isFinite(v)) vals.push(v);
-    }
-    let lo = percentile(Float64Array.from(vals).sort(), lowP);
-    let hi = -Infinity;
-    for (const pan of panels) {
-      for (let p = obj * size; p < (obj + 1) * size; p++) {
-        const v = +pan.stack[p];
-        if (Number.isFinite(v) && v > hi) hi = v;
+const BG: RGB = [24, 26, 32];
+const TEXT: RGB = [235, 235, 235];
+const DIM: RGB = [160, 164, 176];
+const BAD: RGB = [255, 0, 255];
+const SEP = 4;
+/** Values below −NEG_RANGE × peak are clipped (the colour bar shows this range). */
+const NEG_RANGE = 0.25;
+
+const COLUMNS: { key: 'observed' | 'estimate' | 'truth' | 'residual' | 'psf'; title: string }[] = [
+  { key: 'observed', title: 'observed Y' },
+  { key: 'estimate', title: 'deconvolved X' },
+  { key: 'truth', title: 'truth' },
+  { key: 'residual', title: 'residual Y-HX' },
+  { key: 'psf', title: 'PSF' },
+];
+
+function peakOf(...stamps: (ArrayLike<number> | undefined)[]): number {
+  let hi = -Infinity;
+  for (const a of stamps) if (a) for (let i = 0; i < a.length; i++) if (+a[i] > hi) hi = +a[i];
+  return Number.isFinite(hi) && hi > 0 ? hi : 1;
+}
+
+/** Short number for labels: 3 significant digits. */
+function short(v: number): string {
+  if (!Number.isFinite(v)) return 'n/a';
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e4) ? v.toExponential(1).replace('e', 'e') : String(Number(v.toPrecision(3)));
+}
+
+/** A PNG mosaic of `rows` (stamps ny × nx) with the columns that any row has. */
+export function mosaicPng(rows: MosaicRow[], ny: number, nx: number, opts: MosaicOptions = {}): Uint8Array {
+  if (rows.length === 0) throw new RangeError('mosaicPng: no objects');
+  const cols = COLUMNS.filter((c) => rows.some((r) => r[c.key] !== undefined));
+  if (cols.length === 0) throw new RangeError('mosaicPng: no panels');
+  for (const r of rows) {
+    for (const c of cols) {
+      const v = r[c.key];
+      if (v === undefined) continue;
+      if (c.key === 'psf') {
+        const p = v as NonNullable<MosaicRow['psf']>;
+        if (p.data.length !== p.ky * p.kx || p.ky > ny || p.kx > nx) throw new RangeError(`mosaicPng: object ${r.id}: bad PSF ${p.ky}×${p.kx}`);
+      } else if ((v as ArrayLike<number>).length !== ny * nx) {
+        throw new RangeError(`mosaicPng: object ${r.id}: ${c.title} has ${(v as ArrayLike<number>).length} values, expected ${ny}×${nx}`);
       }
     }
-    if (!Number.isFinite(lo)) lo = 0;
-    if (!Number.isFinite(hi) || !(hi > lo)) hi = lo + 1;
-    const range = hi - lo;
-    const soft = range * 0.02;
-    const norm = Math.asinh(range / soft);
-    const map = (v: number): number => {
-      const t = Math.max(0, v - lo);
-      const u = stretch === 'asinh' ? Math.asinh(t / soft) / norm : t / range;
-      return Math.round(255 * Math.min(1, u));
-    };
-    panels.forEach((pan, j) => {
-      const x0 = labelW + SEP + j * (sw + SEP);
-      for (let r = 0; r < ny; r++) {
-        for (let cc = 0; cc < nx; cc++) {
-          const v = +pan.stack[obj * size + r * nx + cc];
-          let col: RGB;
-          if (Number.isFinite(v)) {
-            const g = map(v);
-            col = [g, g, g];
-          } else col = BAD;
-          for (let dy = 0; dy < scale; dy++) {
-            const o = ((y0 + r * scale + dy) * W + x0 + cc * scale) * 3;
-            for (let dx = 0; dx < scale; dx++) cv.px.set(col, o + dx * 3);
-          }
+  }
+  const scale = opts.scale ?? Math.max(1, Math.round(160 / Math.max(ny, nx)));
+  if (!Number.isInteger(scale) || scale < 1 || scale > 64) throw new RangeError(`mosaicPng: bad scale ${scale}`);
+  const stretch = opts.stretch ?? 'asinh';
+  const f = stretchOf(stretch);
+
+  const fs = 2;
+  const lineH = (GH + 3) * fs;
+  const sw = nx * scale, sh = ny * scale;
+  const withScores = rows.some((r) => r.nmse !== undefined);
+  const labelLines = rows.map((r) => [`#${r.id}`, ...(withScores ? [`NMSE ${short(r.nmse ?? NaN)}`, `de ${short(r.ellipticityError ?? NaN)}`] : [])]);
+  const labelW = Math.max(textWidth('object', fs), ...labelLines.flat().map((l) => textWidth(l, fs))) + 8 * fs;
+  const colW = Math.max(sw, ...cols.map((c) => textWidth(c.title, 1) + 4));
+  const headerFs = cols.every((c) => textWidth(c.title, fs) <= colW) ? fs : 1;
+  const titleH = opts.title ? 2 * lineH + 6 : 6;
+  const headerH = lineH + 4;
+  const barH = 16 * fs, barBlock = barH + 3 * lineH + 10;
+  const W = labelW + cols.length * (colW + SEP) + SEP;
+  const gridH = rows.length * (sh + SEP);
+  const H = titleH + headerH + gridH + barBlock;
+  const cv = new Canvas(W, H, BG);
+
+  if (opts.title) {
+    cv.text(SEP * 2, 6, opts.title, fs, TEXT);
+    cv.text(SEP * 2, 6 + lineH, `${stretchLabel(stretch)}, each row scaled by its peak; PSF by its own`, 1, DIM);
+  }
+  const colX = (j: number) => labelW + SEP + j * (colW + SEP);
+  cols.forEach((c, j) => {
+    const t = c.title;
+    cv.text(colX(j) + Math.floor((colW - textWidth(t, headerFs)) / 2), titleH + Math.floor((headerH - GH * headerFs) / 2), t, headerFs, TEXT);
+  });
+  cv.text(SEP * 2, titleH + Math.floor((headerH - GH * fs) / 2), 'object', fs, DIM);
+
+  rows.forEach((r, k) => {
+    const y0 = titleH + headerH + k * (sh + SEP);
+    labelLines[k].forEach((l, i) => cv.text(SEP * 2, y0 + 4 + i * lineH, l, fs, i === 0 ? TEXT : DIM));
+    const peak = peakOf(r.observed, r.estimate, r.truth);
+    cols.forEach((c, j) => {
+      const x0 = colX(j) + Math.floor((colW - sw) / 2);
+      if (c.key === 'psf') {
+        if (!r.psf) return;
+        const { data, ky, kx } = r.psf;
+        const pk = peakOf(data);
+        // centred in the stamp's cell, zero around it
+        const oy = (ny - ky) >> 1, ox = (nx - kx) >> 1;
+        cv.block(x0, y0, sw, sh, colourOf(0));
+        for (let a = 0; a < ky; a++) for (let b = 0; b < kx; b++) {
+          cv.block(x0 + (ox + b) * scale, y0 + (oy + a) * scale, scale, scale, colourOf(clipS(f, +data[a * kx + b] / pk)));
         }
+        return;
+      }
+      const img = r[c.key];
+      if (!img) {
+        cv.block(x0, y0, sw, sh, BG);
+        return;
+      }
+      for (let a = 0; a < ny; a++) for (let b = 0; b < nx; b++) {
+        cv.block(x0 + b * scale, y0 + a * scale, scale, scale, colourOf(clipS(f, +img[a * nx + b] / peak)));
       }
     });
   });
+
+  // colour bar: value / peak from −NEG_RANGE to 1, through the stretch
+  const by = titleH + headerH + gridH + lineH;
+  const bx = labelW + SEP, bw = W - bx - 3 * SEP;
+  const s0 = f(-NEG_RANGE);
+  const at = (t: number) => bx + Math.round(((f(t) - s0) / (1 - s0)) * (bw - 1));
+  for (let x = 0; x < bw; x++) {
+    const s = s0 + (x / (bw - 1)) * (1 - s0);
+    cv.block(bx + x, by, 1, barH, colourOf(s));
+  }
+  const ticks = stretch === 'linear' ? [-0.2, 0, 0.25, 0.5, 0.75, 1] : stretch === 'sqrt' ? [-0.2, 0, 0.05, 0.25, 0.5, 1] : [-0.2, 0, 0.02, 0.1, 0.3, 1];
+  for (const t of ticks) {
+    const x = at(t);
+    cv.block(x, by + barH, 1, 4, TEXT);
+    const l = String(t);
+    cv.text(Math.min(W - textWidth(l, fs) - 2, Math.max(0, x - (textWidth(l, fs) >> 1))), by + barH + 6, l, fs, TEXT);
+  }
+  cv.text(SEP * 2, by + Math.floor((barH - GH * fs) / 2), 'scale', fs, DIM);
+  const caption = `value / row peak (${stretch}), 0 is black, below -${NEG_RANGE} clipped, magenta: not finite`;
+  cv.text(bx, by + barH + 6 + lineH, caption, 1, DIM);
   return encodePng(W, H, cv.px, 3);
+}
+
+function clipS(f: (t: number) => number, t: number): number {
+  if (!Number.isFinite(t)) return NaN;
+  return f(Math.min(1, Math.max(-NEG_RANGE, t)));
 }

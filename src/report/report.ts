@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { summarize, type Metrics } from './metrics.ts';
 import { costPlotSvg } from './svg.ts';
-import { mosaicPng, type MosaicOptions } from './mosaic.ts';
+import { mosaicPng, type MosaicOptions, type MosaicRow } from './mosaic.ts';
 import type { ConvergenceTest } from '../common/types.ts';
 
 export type { ConvergenceTest };
@@ -201,19 +201,14 @@ export async function writeReport(path: string, r: RunReport): Promise<void> {
 
 export interface PlotInputs {
   report: Pick<RunReport, 'cost' | 'cost_iterations' | 'cost_time_s' | 'reweight_iterations'>;
-  /** [N, ny, nx] of the stacks below. */
-  shape: [number, number, number];
-  observed?: ArrayLike<number>;
-  estimate?: ArrayLike<number>;
-  truth?: ArrayLike<number>;
   title?: string;
-  mosaic?: MosaicOptions;
+  /** The mosaic's objects and their stamps (ny × nx); none: no mosaic.png. */
+  mosaic?: { rows: MosaicRow[]; ny: number; nx: number; options?: MosaicOptions };
 }
 
 /**
  * Write the plots of a run into `dir` (created if needed): `cost.svg` always, and
- * `mosaic.png` (observed / deconvolved / truth, whichever are given) when any stack is
- * given. Returns the paths written.
+ * `mosaic.png` when rows are given. Returns the paths written.
  */
 export async function writePlots(dir: string, p: PlotInputs): Promise<string[]> {
   await mkdir(dir, { recursive: true });
@@ -221,15 +216,9 @@ export async function writePlots(dir: string, p: PlotInputs): Promise<string[]> 
   const svgPath = join(dir, 'cost.svg');
   await writeFile(svgPath, costPlotSvg(p.report, { title: p.title ?? 'galdecon cost' }));
   written.push(svgPath);
-  const panels = [
-    { title: 'observed', stack: p.observed },
-    { title: 'deconvolved', stack: p.estimate },
-    { title: 'truth', stack: p.truth },
-  ].filter((x): x is { title: string; stack: ArrayLike<number> } => x.stack !== undefined);
-  if (panels.length > 0) {
-    const [n, ny, nx] = p.shape;
+  if (p.mosaic && p.mosaic.rows.length > 0) {
     const pngPath = join(dir, 'mosaic.png');
-    await writeFile(pngPath, mosaicPng(panels, n, ny, nx, p.mosaic));
+    await writeFile(pngPath, mosaicPng(p.mosaic.rows, p.mosaic.ny, p.mosaic.nx, p.mosaic.options));
     written.push(pngPath);
   }
   return written;

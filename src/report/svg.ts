@@ -1,10 +1,13 @@
 /**
- * Cost plots as a standalone SVG 1.1 document: two panels side by side, cost against
- * iteration and cost against wall time, log-scale y, a dashed vertical line at each
- * reweight. No external CSS or fonts (generic `sans-serif`).
+ * Cost plots as a standalone SVG 1.1 document: two panels side by side, against
+ * iteration and against wall time, a dashed vertical line at each reweight. What is
+ * plotted is the excess over the final cost, (cost − final) / final, on a log axis: the
+ * all-ones start makes the raw cost fall by decades in a few iterations, which squeezes
+ * the end of the run — where convergence is decided — into a sliver. (With a single
+ * cost, or a final cost ≤ 0, the raw cost is plotted.) No external CSS or fonts.
  *
- * Costs that are ≤ 0 or not finite cannot be drawn on a log axis: they break the curve
- * and are counted in a note under the panel.
+ * Values that are ≤ 0 or not finite cannot be drawn on a log axis (the final cost
+ * itself, and any below it): they break the curve and are counted in a note.
  */
 
 import { esc, c, linearAxis, fmtLin, logAxis, logLabel, type LogAxis } from './axes.ts';
@@ -44,7 +47,7 @@ interface Panel {
   empty?: string; // message when there is nothing to plot on this axis
 }
 
-function panelSvg(p: Panel, cost: number[], ya: LogAxis, panelTitle: string, note: string): string {
+function panelSvg(p: Panel, cost: number[], ya: LogAxis, panelTitle: string, note: string, yLabel: string): string {
   const pw = PANEL_W - M.left - M.right;
   const ph = PLOT_H;
   const left = p.x0 + M.left;
@@ -116,7 +119,7 @@ function panelSvg(p: Panel, cost: number[], ya: LogAxis, panelTitle: string, not
   out.push(`<rect x="${c(left)}" y="${c(top)}" width="${c(pw)}" height="${c(ph)}" fill="none" stroke="#333" stroke-width="1"/>`);
   out.push(`<text x="${c(left + pw / 2)}" y="${c(top + ph + 38)}" ${FONT} font-size="12" text-anchor="middle" fill="#222">${esc(p.xLabel)}</text>`);
   const ly = top + ph / 2;
-  out.push(`<text x="${c(p.x0 + 16)}" y="${c(ly)}" ${FONT} font-size="12" text-anchor="middle" fill="#222" transform="rotate(-90 ${c(p.x0 + 16)} ${c(ly)})">cost (log scale)</text>`);
+  out.push(`<text x="${c(p.x0 + 16)}" y="${c(ly)}" ${FONT} font-size="12" text-anchor="middle" fill="#222" transform="rotate(-90 ${c(p.x0 + 16)} ${c(ly)})">${esc(yLabel)}</text>`);
   if (note) out.push(`<text x="${c(left)}" y="${c(top + ph + 52)}" ${FONT} font-size="10" fill="#888">${esc(note)}</text>`);
   out.push(`</g>`);
   return out.join('\n');
@@ -127,8 +130,12 @@ function panelSvg(p: Panel, cost: number[], ya: LogAxis, panelTitle: string, not
  * Never emits NaN; handles empty series, a single point, and costs ≤ 0.
  */
 export function costPlotSvg(r: CostSeries, opts: { title?: string } = {}): string {
-  const cost = r.cost ?? [];
-  const n = cost.length;
+  const raw = r.cost ?? [];
+  const n = raw.length;
+  const final = raw[n - 1];
+  const relative = n >= 2 && Number.isFinite(final) && final > 0;
+  const cost = relative ? raw.map((v) => (v - final) / final) : raw;
+  const yLabel = relative ? '(cost − final) / final, log scale' : 'cost (log scale)';
   const its = r.cost_iterations && r.cost_iterations.length === n ? r.cost_iterations : cost.map((_, i) => i + 1);
   const times = r.cost_time_s && r.cost_time_s.length === n ? r.cost_time_s : undefined;
   const reweights = r.reweight_iterations ?? [];
@@ -136,7 +143,9 @@ export function costPlotSvg(r: CostSeries, opts: { title?: string } = {}): strin
   const positive = cost.filter((v) => Number.isFinite(v) && v > 0);
   const ya = logAxis(positive);
   const bad = n - positive.length;
-  const note = bad > 0 ? `${bad} value${bad > 1 ? 's' : ''} ≤ 0 or not finite not shown` : '';
+  const note = bad === 0 ? '' : relative
+    ? `${bad} value${bad > 1 ? 's' : ''} at or below the final cost (or not finite) not shown`
+    : `${bad} value${bad > 1 ? 's' : ''} ≤ 0 or not finite not shown`;
 
   // reweight positions on the time axis: the time of the cost at that iteration, else interpolated
   const reweightTimes = reweights.map((k) => {
@@ -154,8 +163,7 @@ export function costPlotSvg(r: CostSeries, opts: { title?: string } = {}): strin
   const titleH = opts.title ? 44 : 8;
   const H = titleH + M.top + PLOT_H + M.bottom;
   const empty = n === 0 ? 'no cost values' : positive.length === 0 ? 'no positive cost values' : undefined;
-  const last = n > 0 ? cost[n - 1] : NaN;
-  const sub = n > 0 ? `${n} cost value${n > 1 ? 's' : ''}, final ${fmtCost(last)} at iteration ${its[n - 1]}` +
+  const sub = n > 0 ? `${n} cost value${n > 1 ? 's' : ''}, final ${fmtCost(final)} at iteration ${its[n - 1]}` +
     (reweights.length ? `; reweight after iteration ${reweights.join(', ')}` : '') : '';
 
   const parts: string[] = [];
@@ -166,7 +174,7 @@ export function costPlotSvg(r: CostSeries, opts: { title?: string } = {}): strin
     parts.push(`<text x="${W / 2}" y="22" ${FONT} font-size="16" font-weight="bold" text-anchor="middle" fill="#111">${esc(opts.title)}</text>`);
     if (sub) parts.push(`<text x="${W / 2}" y="39" ${FONT} font-size="11" text-anchor="middle" fill="#555">${esc(sub)}</text>`);
   }
-  parts.push(panelSvg({ x0: 0, y0: titleH, xs: its, xLabel: 'iteration', reweightXs: reweights, empty }, cost, ya, 'Cost vs iteration', note));
+  parts.push(panelSvg({ x0: 0, y0: titleH, xs: its, xLabel: 'iteration', reweightXs: reweights, empty }, cost, ya, 'Cost vs iteration', note, yLabel));
   parts.push(panelSvg({
     x0: PANEL_W,
     y0: titleH,
@@ -174,7 +182,7 @@ export function costPlotSvg(r: CostSeries, opts: { title?: string } = {}): strin
     xLabel: 'wall time [s]',
     reweightXs: reweightTimes,
     empty: empty ?? (times ? undefined : 'no timing data'),
-  }, cost, ya, 'Cost vs wall time', times ? note : ''));
+  }, cost, ya, 'Cost vs wall time', times ? note : '', yLabel));
   parts.push(`</svg>`);
   return parts.join('\n') + '\n';
 }

@@ -172,6 +172,18 @@ export class Batch {
     return out;
   }
 
+  /** The current x of object i alone (ny, nx): read in place, cheap enough to watch a run. */
+  primalOf(i: number): Float32Array {
+    this.live();
+    if (!(Number.isInteger(i) && i >= 0 && i < this.n)) throw new RangeError(`object ${i} is not in this batch of ${this.n}`);
+    const npix = this.ny * this.nx;
+    const out = new Float32Array(npix);
+    const x = this.m.f32(this.s.x);
+    let from = ((i / LANES) | 0) * npix * LANES + (i % LANES);
+    for (let p = 0; p < npix; p++, from += LANES) out[p] = x[from];
+    return out;
+  }
+
   /** The current dual variable, object-major (n, 3, ny, nx). */
   dualVariable(): Float32Array {
     return this.bandsOut(this.s.dual);

@@ -30,6 +30,10 @@ export interface Progress {
   elapsedS: number;
   /** Upper bound on the iterations left. */
   remaining: number;
+  /** The costs this barrier evaluated, with their iterations and times (as in LoopResult). */
+  costs?: { iteration: number; cost: number; timeS: number }[];
+  /** The convergence tests this barrier completed. */
+  tests?: ConvergenceTest[];
 }
 
 export interface LoopResult {
@@ -39,7 +43,13 @@ export interface LoopResult {
   converged: boolean;
   cost: number[];
   costIterations: number[];
-  /** Seconds since the loop started when each cost arrived (a barrier's costs arrive together). */
+  /**
+   * Seconds since the loop started at each cost. A barrier's last cost is its end; the
+   * earlier ones are interpolated by iteration count between the barrier's start and end:
+   * the kernels run a barrier group by group (all its iterations on 4 objects, then the
+   * next 4), so no moment exists at which every object has finished an intermediate
+   * iteration, and the work per iteration is uniform.
+   */
   costTimes: number[];
   tests: ConvergenceTest[];
   reweightIterations: number[];
@@ -86,29 +96,36 @@ export async function iterate(
           k = untilCost + Math.floor((left - untilCost) / costWindow) * costWindow;
         }
       }
+      const began = (performance.now() - start) / 1000;
       const costs = await stepper.advance(k, evaluate);
       const count = evaluate ? Math.ceil(k / costWindow) : 0;
       if (costs.length !== count) throw new Error(`the stepper returned ${costs.length} costs where ${count} were due`);
-      const now = (performance.now() - start) / 1000; // a barrier's costs arrive together
+      const ended = (performance.now() - start) / 1000;
+      const barrier: NonNullable<Progress['costs']> = [];
+      const tests: ConvergenceTest[] = [];
       costs.forEach((cost, m) => {
         const at = it + k - (count - 1 - m) * costWindow;
+        const timeS = began + ((at - it) / k) * (ended - began);
         r.cost.push(cost);
         r.costIterations.push(at);
-        r.costTimes.push(now);
+        r.costTimes.push(timeS);
+        barrier.push({ iteration: at, cost, timeS });
         list.push(cost);
         if (list.length === 4) {
           const diff = convergenceDiff(list);
           converged = isConverged(diff, tolerance);
-          r.tests.push({ iteration: at, diff, converged });
+          tests.push({ iteration: at, diff, converged });
           list = [];
         }
       });
+      r.tests.push(...tests);
       it += k;
       done += k;
       onProgress?.({
         iteration: it, phase, cost: count > 0 ? costs[count - 1] : undefined,
         elapsedS: (performance.now() - start) / 1000,
         remaining: (nIter - done) + (nReweights - phase) * nIter,
+        costs: barrier, tests,
       });
       if (converged) break;
     }
