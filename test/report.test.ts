@@ -235,7 +235,7 @@ test('mosaicPng: columns, zero at black, row scale shared by the residual, PSF o
   // residual of zeros is black: zero has a fixed colour
   assert.deepEqual(px(x0 + 2 * step + 50, y0 + 50), [0, 0, 0]);
   // PSF centred in its cell, scaled by its own peak: its centre is white
-  assert.deepEqual(px(x0 + 3 * step + 50, y0 + 60), [255, 255, 255]);
+  assert.deepEqual(px(x0 + 3 * step + 50, y0 + 50), [255, 255, 255]);
   assert.throws(() => mosaicPng([{ id: 0, observed: new Float64Array(3) }], ny, nx), RangeError);
   assert.throws(() => mosaicPng([], ny, nx), RangeError);
   assert.throws(() => mosaicPng([{ id: 0, psf: { data: new Float64Array(64), ky: 8, kx: 8 } }], ny, nx), RangeError);
