@@ -133,7 +133,7 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
   const watch = serveAt || a.html ? new RunWatch({
     title, options: { ...resolveOptions(options) }, totalIterations: total, stacks, objects, stretch,
     inputs: { input: a.input as string, psf: a.psf as string, ...(a.truth ? { truth: a.truth as string } : {}) },
-    software: { ...softwareInfo(), node: process.versions.node, v8: process.versions.v8, uPlot: uplotVersion(), platform: `${process.platform}-${process.arch}` },
+    software: { [softwareInfo().name]: softwareInfo().version, node: process.versions.node, v8: process.versions.v8, uPlot: uplotVersion(), platform: `${process.platform}-${process.arch}` },
     onChange: (_v, now) => server?.changed(now),
   }) : undefined;
   let server: LiveServer | undefined;
@@ -159,7 +159,7 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
         waitAgentsMs: (a['wait-agents'] as number) * 1000,
         log: a.quiet === true ? undefined : (line) => process.stderr.write(`galdecon run: ${line}\n`),
         onEvent: watch?.onEvent,
-        sample: serveAt ? { objects } : undefined,
+        sample: serveAt ? { objects, wanted: () => (server?.viewers ?? 0) > 0 } : undefined,
       });
     } finally {
       progress.done();

@@ -54,9 +54,10 @@ export interface DriverConfig {
   onEvent?: EventSink;
   /**
    * With onEvent: objects whose current estimate is read (read-only, at most MAX_SAMPLE)
-   * after barriers that evaluated costs, at most once per `everyMs` (default 1000).
+   * after barriers that evaluated costs, at most once per `everyMs` (default 1000), and
+   * only while `wanted()` says someone is looking.
    */
-  sample?: { objects: number[]; everyMs?: number };
+  sample?: { objects: number[]; everyMs?: number; wanted?: () => boolean };
 }
 
 let runCounter = 0;
@@ -105,6 +106,7 @@ export async function runDistributed(
   let sampledAt = -Infinity;
   const takeSample = async (iteration: number): Promise<void> => {
     if (!sample || performance.now() - sampledAt < (cfg.sample!.everyMs ?? 1000)) return;
+    if (cfg.sample!.wanted && !cfg.sample!.wanted()) return;
     sampledAt = performance.now();
     const replies = await pool.poll((parts) => ({
       v: PROTOCOL_VERSION, type: 'sample', run, picks: sample.picks.filter(([p]) => parts.includes(p)),

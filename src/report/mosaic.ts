@@ -72,12 +72,18 @@ class Canvas {
   readonly px: Uint8Array;
   constructor(readonly w: number, readonly h: number, bg: RGB) {
     this.px = new Uint8Array(w * h * 3);
-    for (let i = 0; i < w * h; i++) this.px.set(bg, i * 3);
+    this.block(0, 0, w, h, bg);
   }
   /** Fills a w × h rectangle at (x, y), clipped to the canvas. */
   block(x: number, y: number, w: number, h: number, c: RGB): void {
+    const [r, g, b] = c;
+    const x1 = Math.min(this.w, x + w);
     for (let yy = Math.max(0, y); yy < Math.min(this.h, y + h); yy++) {
-      for (let xx = Math.max(0, x); xx < Math.min(this.w, x + w); xx++) this.px.set(c, (yy * this.w + xx) * 3);
+      for (let o = (yy * this.w + Math.max(0, x)) * 3, end = (yy * this.w + x1) * 3; o < end; o += 3) {
+        this.px[o] = r;
+        this.px[o + 1] = g;
+        this.px[o + 2] = b;
+      }
     }
   }
   set(x: number, y: number, c: RGB): void {
@@ -148,10 +154,16 @@ function ramp(stops: RGBf[], u: number): RGB {
   return [0, 1, 2].map((k) => Math.round(255 * (a[k] + f * (b[k] - a[k])))) as RGB;
 }
 
+const LEVELS = 2048;
+const LUT: RGB[] = Array.from({ length: 2 * LEVELS + 1 }, (_, k) => {
+  const s = k / LEVELS - 1;
+  return s >= 0 ? ramp(HOT, s) : ramp(COLD, -s);
+});
+
 /** The colour of a stretched value s in [−1, 1]: zero is black, whatever the stretch. */
 export function colourOf(s: number): RGB {
   if (!Number.isFinite(s)) return BAD;
-  return s >= 0 ? ramp(HOT, s) : ramp(COLD, -s);
+  return LUT[Math.round((Math.min(1, Math.max(-1, s)) + 1) * LEVELS)];
 }
 
 const BG: RGB = [24, 26, 32];

@@ -41,6 +41,8 @@ export interface LiveServer {
   /** The URL of the page (with the token if one is needed). */
   readonly url: string;
   readonly port: number;
+  /** Open event streams (pages watching). */
+  readonly viewers: number;
   /** Tells clients the state changed (sent coalesced); `now` sends at once. */
   changed(now?: boolean): void;
   close(): Promise<void>;
@@ -184,6 +186,9 @@ export async function startServer(o: ServeOptions): Promise<LiveServer> {
   return {
     url,
     port,
+    get viewers() {
+      return clients.size;
+    },
     changed(now = false) {
       if (clients.size === 0) return;
       if (now) {

@@ -23,7 +23,10 @@
 
   const mode = document.body.dataset.mode; // 'live' | 'report'
   let view;
-  let relative = mode === 'report';
+  // (cost − final)/final once the run has ended (the end is what matters then), the raw
+  // cost while it runs; the checkbox overrides either.
+  let relativeChoice;
+  const isRelative = () => relativeChoice ?? view?.status === 'finished';
   const charts = {};
 
   function layout() {
@@ -40,7 +43,7 @@
           h('span', { class: 'legend', id: 'cost-legend' })),
         h('div', { class: 'charts' }, h('div', { id: 'cost-it', class: 'chart' }), h('div', { id: 'cost-t', class: 'chart' })),
         h('p', { class: 'note', id: 'cost-note' })),
-      h('div', { class: 'grid2' },
+      h('div', { class: 'grid2 wide-left' },
         h('section', { class: 'card' }, h('h2', { text: 'Agents' }), h('table', { id: 'agents' })),
         h('section', { class: 'card' }, h('h2', { text: 'Partitions' }), h('div', { id: 'parts' }), h('p', { class: 'note', id: 'parts-note' }))),
       h('section', { class: 'card' }, h('h2', { id: 'mosaic-title', text: 'Sample objects' }), h('div', { class: 'mosaic' }, h('img', { id: 'mosaic', alt: 'mosaic of sample objects' }))),
@@ -48,9 +51,7 @@
         h('section', { class: 'card' }, h('h2', { text: 'Events' }), h('ol', { id: 'events' })),
         h('section', { class: 'card' }, h('h2', { text: 'Run' }), h('table', { id: 'run' }))),
       h('footer', { id: 'software' }));
-    const box = $('#relative');
-    box.checked = relative;
-    box.addEventListener('change', () => { relative = box.checked; drawCharts(true); });
+    $('#relative').addEventListener('change', (e) => { relativeChoice = e.target.checked; drawCharts(true); });
   }
 
   function kpi(label, value, sub) {
@@ -59,7 +60,7 @@
 
   function render() {
     const v = view;
-    $('#title').textContent = v.title + (v.run ? ` · run ${v.run}` : '');
+    $('#title').textContent = v.title.replace(/^galdecon: /, '') + (v.run ? ` · run ${v.run}` : '');
     const st = $('#status');
     st.textContent = v.status;
     st.className = `badge ${v.status}`;
@@ -156,6 +157,7 @@
   function series(x) {
     const c = view.cost;
     const ref = c.value.at(-1);
+    const relative = isRelative();
     const y = c.value.map((v) => (relative ? (v - ref) / ref : v)).map((v) => (Number.isFinite(v) && v > 0 ? v : null));
     const at = new Map(view.tests.map((t) => [t.iteration, t]));
     const pass = c.iteration.map((it, i) => (at.get(it)?.converged ? y[i] : null));
@@ -170,7 +172,7 @@
       scales: { x: { time: false }, y: { distr: 3 } },
       legend: { show: false },
       cursor: { points: { size: 6 } },
-      axes: [{ ...axis, label: xLabel }, { ...axis, label: relative ? '(cost − final) / final' : 'cost', size: 70, values: (u, vals) => vals.map((v) => (v === null ? '' : Math.abs(v) < 1e-2 || Math.abs(v) >= 1e4 ? v.toExponential(0) : String(v))) }],
+      axes: [{ ...axis, label: xLabel }, { ...axis, label: isRelative() ? '(cost − final) / final' : 'cost', size: 70, values: (u, vals) => vals.map((v) => (v === null ? '' : Math.abs(v) < 1e-2 || Math.abs(v) >= 1e4 ? v.toExponential(0) : String(v))) }],
       series: [
         {},
         { label: 'cost', stroke: '#60a5fa', width: 2, spanGaps: true, points: { show: false } },
@@ -201,8 +203,13 @@
     };
   }
 
+  let drawnRelative;
   function drawCharts(rebuild) {
     const c = view.cost;
+    const relative = isRelative();
+    $('#relative').checked = relative;
+    if (drawnRelative !== undefined && drawnRelative !== relative) rebuild = true;
+    drawnRelative = relative;
     if (c.value.length < 2) {
       $('#cost-note').textContent = 'waiting for the first costs…';
       return;
