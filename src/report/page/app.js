@@ -172,7 +172,8 @@
       scales: { x: { time: false }, y: { distr: 3 } },
       legend: { show: false },
       cursor: { points: { size: 6 } },
-      axes: [{ ...axis, label: xLabel }, { ...axis, label: isRelative() ? '(cost − final) / final' : 'cost', size: 70, values: (u, vals) => vals.map((v) => (v === null ? '' : Math.abs(v) < 1e-2 || Math.abs(v) >= 1e4 ? v.toExponential(0) : String(v))) }],
+      // decade grid lines only: the minor ones of a log axis are noise on a projector
+      axes: [{ ...axis, label: xLabel }, { ...axis, grid: { ...axis.grid, filter: (u, splits) => splits.map((v) => (Math.abs(Math.log10(v) % 1) < 1e-9 ? v : null)) }, label: isRelative() ? '(cost − final) / final' : 'cost', size: 70, values: (u, vals) => vals.map((v) => (v === null ? '' : Math.abs(v) < 1e-2 || Math.abs(v) >= 1e4 ? v.toExponential(0) : String(v))) }],
       series: [
         {},
         { label: 'cost', stroke: '#60a5fa', width: 2, spanGaps: true, points: { show: false } },
