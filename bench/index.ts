@@ -14,16 +14,17 @@ import { convergenceStudy } from './studies/convergence.ts';
 import { scalingStudy } from './studies/scaling.ts';
 import { peerStudy } from './studies/peer.ts';
 import { e2eStudy } from './studies/e2e.ts';
+import { serveStudy } from './studies/serve.ts';
 import { localMode, natsMode, natsServerAvailable, writeJson, type ModeFactory } from './common.ts';
 import { writeBenchReadme } from './report.ts';
 
-const STUDIES = ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e'] as const;
+const STUDIES = ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e', 'serve'] as const;
 type Study = (typeof STUDIES)[number];
 
 const HELP = `galdecon bench — measure galdecon on this machine
 
 usage: npm run bench -- [--kernels] [--partitions] [--memory] [--convergence] [--scaling] [--peer]
-                        [--quick] [--json] [--max-objects N]
+                        [--e2e] [--serve] [--quick] [--json] [--max-objects N]
 
   --kernels      tinybench micro-benchmarks of every kernel and the full iteration (µs per
                  object-iteration, one core), next to the scalar TypeScript implementation
@@ -33,6 +34,8 @@ usage: npm run bench -- [--kernels] [--partitions] [--memory] [--convergence] [-
   --scaling      time and memory vs objects (1k, 10k, 100k)
   --peer         a vectorised NumPy implementation on the same data, same harness run
   --e2e          galdecon run end to end (input to output) on 10,000 objects, local and NATS, 2 agents
+  --serve        time per iteration with and without the live view (--serve; no viewer, one viewer),
+                 4,000 objects, 300 iterations, 3 interleaved rounds
   --quick        every study small (checks the harness, not the speed)
   --max-objects  cap the scaling study (e.g. 10000 on small machines)
   --json         one JSON line per study on stdout
@@ -97,6 +100,7 @@ async function main(): Promise<number> {
       : study === 'convergence' ? await convergenceStudy({ ...ctx, modes: single })
       : study === 'scaling' ? await scalingStudy({ ...ctx, modes: [localMode(cores)] })
       : study === 'e2e' ? await e2eStudy(ctx)
+      : study === 'serve' ? await serveStudy(ctx)
       : await peerStudy({ quick, log });
     const record = { ...result, quick, machine, date: new Date().toISOString(), duration_s: (performance.now() - t0) / 1000 };
     writeJson(`${study}.json`, record);

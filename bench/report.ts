@@ -83,6 +83,17 @@ export function writeBenchReadme(): string {
     for (const r of e.runs) out.push(`| ${r.mode} | ${r.agents} | ${f(r.wall_s, 1)} | ${r.iterations} | ${r.converged} | ${f(r.setup_s, 1)} | ${f(r.per_iteration_s, 3)} |`);
     out.push('', `${e.objects} objects, default options; outputs ${e.identical_output ? 'bit-identical' : 'DIFFERENT'}. Target through NATS with 2 agents: ≤ 60 s. Paper: 190 min for 150 iterations on 24 cores.`, '');
   }
+  const w = load('serve');
+  if (w) {
+    out.push('## The cost of watching (`--serve`)', '', machineLine(w), '',
+      '| variant | median s/iteration | over plain | runs (s/iteration) |', '|---|---|---|---|');
+    for (const r of w.summary) {
+      const each = w.runs.filter((x: any) => x.variant === r.variant).map((x: any) => f(x.per_iteration_s, 4)).join(', ');
+      out.push(`| ${r.variant} | ${f(r.median_per_iteration_s, 4)} | ${(100 * r.overhead).toFixed(1)} % | ${each} |`);
+    }
+    out.push('', `${w.objects} objects, ${w.iterations} iterations, 2 local agents, ${w.rounds} rounds with the variants interleaved; ` +
+      `outputs ${w.identical_output ? 'bit-identical' : 'DIFFERENT'}. With a viewer the driver reads 8 objects and renders the mosaic at most once a second.`, '');
+  }
   const q = load('peer');
   if (q) {
     out.push('## NumPy peer (`--peer`)', '', machineLine(q), '');
