@@ -144,7 +144,7 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
       state: () => ({ ...watch.view, mosaic: undefined, now: Date.now() }),
       picture: () => (watch.view.mosaic ? { version: watch.mosaicVersion, data: watch.view.mosaic } : undefined),
     });
-    process.stderr.write(`galdecon run: live view at ${server.url}\n`);
+    process.stderr.write(`galdecon run: live view at ${server.url}${serveToken ? ' (add ?token=<your token> the first time)' : ''}\n`);
     beats = setInterval(() => watch.heartbeats(transport.heartbeats?.() ?? new Map()), 1000);
   }
   try {

@@ -38,7 +38,7 @@ export interface ServeOptions {
 }
 
 export interface LiveServer {
-  /** The URL of the page (with the token if one is needed). */
+  /** The URL of the page (without the token: secrets are never printed). */
   readonly url: string;
   readonly port: number;
   /** Open event streams (pages watching). */
@@ -126,7 +126,7 @@ export async function startServer(o: ServeOptions): Promise<LiveServer> {
     if (want) {
       const got = tokenOf(req, url);
       if (got === undefined || !timingSafeEqual(digest(got), want)) {
-        return refuse(res, 401, 'a token is needed: open the URL printed by galdecon run (…?token=…)', { 'WWW-Authenticate': 'Bearer' });
+        return refuse(res, 401, 'a token is needed: open this URL with ?token=<the GALDECON_SERVE_TOKEN of the run>', { 'WWW-Authenticate': 'Bearer' });
       }
       if (url.searchParams.has('token')) setCookie = { 'Set-Cookie': `${COOKIE}=${encodeURIComponent(got)}; HttpOnly; SameSite=Strict; Path=/` };
     }
@@ -181,7 +181,7 @@ export async function startServer(o: ServeOptions): Promise<LiveServer> {
   });
   port = (server.address() as AddressInfo).port;
   const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
-  const url = `http://${shownHost}:${port}/${o.token ? `?token=${encodeURIComponent(o.token)}` : ''}`;
+  const url = `http://${shownHost}:${port}/`;
 
   return {
     url,

@@ -45,7 +45,8 @@
         h('p', { class: 'note', id: 'cost-note' })),
       h('div', { class: 'grid2 wide-left' },
         h('section', { class: 'card' }, h('h2', { text: 'Agents' }), h('table', { id: 'agents' })),
-        h('section', { class: 'card' }, h('h2', { text: 'Partitions' }), h('div', { id: 'parts' }), h('p', { class: 'note', id: 'parts-note' }))),
+        h('section', { class: 'card' }, h('h2', { text: 'Partitions' }), h('div', { id: 'parts' }), h('p', { class: 'note', id: 'parts-note' }),
+          h('details', { id: 'parts-details' }, h('summary', { text: 'table' }), h('table', { id: 'parts-table' })))),
       h('section', { class: 'card' }, h('h2', { id: 'mosaic-title', text: 'Sample objects' }), h('div', { class: 'mosaic' }, h('img', { id: 'mosaic', alt: 'mosaic of sample objects' }))),
       h('div', { class: 'grid2' },
         h('section', { class: 'card' }, h('h2', { text: 'Events' }), h('ol', { id: 'events' })),
@@ -112,6 +113,12 @@
       title: `partition ${i}: objects ${p.first}–${p.first + p.n - 1} on ${p.agent} (${p.state})`,
     }, h('b', { text: String(i) }), h('span', { text: p.state === 'building' ? 'building' : `${view.iteration} it` })));
     $('#parts').replaceChildren(...cells);
+    const head = h('tr', {}, ...['partition', 'objects', 'agent', 'state', 'iterations'].map((t) => h('th', { text: t })));
+    $('#parts-table').replaceChildren(h('thead', {}, head), h('tbody', {}, ...view.partitions.map((p, i) => h('tr', {},
+      h('td', { class: 'n', text: String(i) }), h('td', { text: `${p.first}–${p.first + p.n - 1} (${p.n})` }),
+      h('td', {}, h('span', { class: 'dot', style: `background:${agentColour(p.agent)}` }), p.agent),
+      h('td', { text: p.state }), h('td', { class: 'n', text: p.state === 'building' ? '—' : String(view.iteration) })))));
+    if (mode === 'report' && view.partitions.length <= 16) $('#parts-details').open = true;
     const sizes = view.partitions.map((p) => p.n);
     $('#parts-note').textContent = sizes.length ? `${sizes.length} partitions of ${Math.min(...sizes)}–${Math.max(...sizes)} objects; every partition advances in lock-step between convergence tests; colour = agent` : '';
   }
