@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RunWatch } from '../src/cli/watch.ts';
 import { iterate, resolveOptions, type Stepper } from '../src/solver/index.ts';
+import { Agent } from '../src/cluster/agent.ts';
+import { MAX_SAMPLE, PROTOCOL_VERSION, decodeReply, decodeRequest, encode, type Request } from '../src/cluster/protocol.ts';
 
 const stacks = {
   y: { data: new Float32Array(4 * 64).fill(1), shape: [4, 8, 8] },
@@ -84,4 +86,41 @@ test('cost times: the barrier\'s last is measured, the others interpolated by it
   const step = r.costTimes[7] - r.costTimes[6];
   assert.ok(step > 0.005, `a barrier of 4 × 30 ms / 4 gives steps of ${step} s`);
   assert.ok(r.costTimes[4] - r.costTimes[3] >= step - 1e-9);
+});
+
+test('sample requests: bounded, checked, and read-only on the agent', async () => {
+  const n = 6, ny = 8, nx = 8, npix = ny * nx;
+  const y = Float32Array.from({ length: n * npix }, (_, i) => Math.abs(Math.sin(i)));
+  const psfs = Float32Array.from({ length: 9 }, (_, i) => (i === 4 ? 0.6 : 0.05));
+  const spec = { partition: 0, first: 0, n, ny, nx, psfCount: 1, ky: 3, kx: 3, sigma: 0.1, options: resolveOptions({}), y, psfs };
+  const ask = async (agent: Agent, req: object) => decodeReply(await agent.handle(encode({ v: PROTOCOL_VERSION, run: 'r', ...req } as Request)));
+  const watched = new Agent(), plain = new Agent();
+  for (const a of [watched, plain]) {
+    assert.equal((await ask(a, { type: 'assign', spec })).type, 'ok');
+    await ask(a, { type: 'step', partitions: [0], iterations: 4, evaluate: true, op: 0 });
+  }
+  const s = await ask(watched, { type: 'sample', picks: [[0, 5], [0, 1]] });
+  assert.equal(s.type, 'sampled');
+  if (s.type !== 'sampled') return;
+  assert.ok(s.memory > 0);
+  for (const a of [watched, plain]) await ask(a, { type: 'step', partitions: [0], iterations: 4, evaluate: true, op: 1 });
+  const xw = await ask(watched, { type: 'collect', partition: 0 });
+  const xp = await ask(plain, { type: 'collect', partition: 0 });
+  assert.ok(xw.type === 'collected' && xp.type === 'collected');
+  assert.ok(Buffer.from(xw.x.buffer, xw.x.byteOffset, xw.x.byteLength).equals(Buffer.from(xp.x.buffer, xp.x.byteOffset, xp.x.byteLength)), 'sampling changed the state');
+  // the sample was object 5 then object 1 after 4 iterations: compare with a fresh agent's collect
+  const fresh = new Agent();
+  await ask(fresh, { type: 'assign', spec });
+  await ask(fresh, { type: 'step', partitions: [0], iterations: 4, evaluate: true, op: 0 });
+  const x4 = await ask(fresh, { type: 'collect', partition: 0 });
+  assert.ok(x4.type === 'collected');
+  assert.deepEqual([...s.x], [...x4.x.subarray(5 * npix, 6 * npix), ...x4.x.subarray(npix, 2 * npix)]);
+  // bounded and checked
+  const many = Array.from({ length: MAX_SAMPLE + 1 }, (): [number, number] => [0, 0]);
+  assert.throws(() => decodeRequest(encode({ v: PROTOCOL_VERSION, type: 'sample', run: 'r', picks: many })), /malformed message: picks/);
+  assert.throws(() => decodeRequest(encode({ v: PROTOCOL_VERSION, type: 'sample', run: 'r', picks: [[0]] } as unknown as Request)), /picks/);
+  const bad = await ask(watched, { type: 'sample', picks: [[3, 0]] });
+  assert.equal(bad.type, 'error');
+  const out = await ask(watched, { type: 'sample', picks: [[0, 6]] });
+  assert.equal(out.type, 'error');
 });

@@ -13,12 +13,13 @@ import { ClusterError } from '../errors.ts';
 import {
   iterate, setupRun, fromFixed, type LoopResult, type Progress, type SolverOptions, type Stack, type Stepper,
 } from '../solver/index.ts';
-import { MAX_SAMPLE, PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type Request } from './protocol.ts';
+import { PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type Request } from './protocol.ts';
 import { split } from './partition.ts';
 import { Pool } from './pool.ts';
 import { decodeRecord, encodeRecord, runIdOf, type RunRecord } from './recovery.ts';
 import type { RunStore, Transport } from './transport.ts';
 import type { EventSink } from './events.ts';
+import { sampler } from './sample.ts';
 
 export interface DistributedResult extends LoopResult {
   x: Float32Array;
@@ -102,36 +103,9 @@ export async function runDistributed(
     transport: cfg.transport, run, partitions: ranges.length, assign, timeoutMs: cfg.timeoutMs,
     waitAgentsMs: cfg.waitAgentsMs ?? 30_000, log, onEvent: emit,
   }, links);
-  const sample = emit && cfg.sample ? samplePicks(cfg.sample.objects, ranges) : undefined;
-  let sampledAt = -Infinity;
-  const takeSample = async (iteration: number): Promise<void> => {
-    if (!sample || performance.now() - sampledAt < (cfg.sample!.everyMs ?? 1000)) return;
-    if (cfg.sample!.wanted && !cfg.sample!.wanted()) return;
-    sampledAt = performance.now();
-    const replies = await pool.poll((parts) => ({
-      v: PROTOCOL_VERSION, type: 'sample', run, picks: sample.picks.filter(([p]) => parts.includes(p)),
-    }));
-    const npix = shape.ny * shape.nx;
-    const x = new Float32Array(sample.objects.length * npix);
-    const memory: Record<string, number> = {};
-    const got = new Set<number>();
-    for (const [agent, r] of replies) {
-      if (r.type !== 'sampled') continue;
-      memory[agent] = r.memory;
-      const asked = sample.picks.filter(([p]) => pool.ownerOf(p) === agent);
-      if (r.x.length !== asked.length * npix) continue;
-      asked.forEach(([p, i], k) => {
-        const j = sample.objects.indexOf(ranges[p].first + i);
-        x.set(r.x.subarray(k * npix, (k + 1) * npix), j * npix);
-        got.add(j);
-      });
-    }
-    // An object whose agent did not answer is left out rather than shown as zero.
-    const keep = sample.objects.map((_, j) => j).filter((j) => got.has(j));
-    const xs = new Float32Array(keep.length * npix);
-    keep.forEach((j, k) => xs.set(x.subarray(j * npix, (j + 1) * npix), k * npix));
-    emit!({ type: 'sample', iteration, objects: keep.map((j) => sample.objects[j]), x: xs, memory });
-  };
+  const takeSample = emit && cfg.sample
+    ? sampler({ pool, run, ranges, npix, emit, ...cfg.sample })
+    : async () => {};
   const costs: Record<string, string[]> = {};
   if (record) {
     pool.history.push(...record.history);
@@ -236,17 +210,6 @@ export async function runDistributed(
   } finally {
     await pool.release();
   }
-}
-
-/** Where each sampled object lives: [partition, index in it] (at most MAX_SAMPLE, in range). */
-function samplePicks(objects: number[], ranges: { first: number; n: number }[]): { objects: number[]; picks: [number, number][] } {
-  const total = ranges.reduce((s, r) => s + r.n, 0);
-  const kept = [...new Set(objects)].filter((i) => Number.isInteger(i) && i >= 0 && i < total).slice(0, MAX_SAMPLE);
-  const picks = kept.map((i): [number, number] => {
-    const p = ranges.findIndex((r) => i >= r.first && i < r.first + r.n);
-    return [p, i - ranges[p].first];
-  });
-  return { objects: kept, picks };
 }
 
 async function loadRecord(store: RunStore, run: string, noiseSigma: number): Promise<RunRecord | undefined> {
