@@ -122,7 +122,6 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
   if (warning) process.stderr.write(`galdecon run: warning: ${warning}\n`);
   const agents = a.agents as number;
   const objects = mosaicObjects(a['mosaic-objects'] as number[] | undefined, stackShape(y).n);
-  const transport = makeTransport(a);
   let result: DistributedResult;
   const options = solverOptions(a);
   const total = ((options.nReweights ?? 1) + 1) * (options.nIter ?? 150);
@@ -144,10 +143,15 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
       state: () => ({ ...watch.view, mosaic: undefined, now: Date.now() }),
       picture: () => (watch.view.mosaic ? { version: watch.mosaicVersion, data: watch.view.mosaic } : undefined),
     });
-    process.stderr.write(`galdecon run: live view at ${server.url}${serveToken ? ' (add ?token=<your token> the first time)' : ''}\n`);
-    beats = setInterval(() => watch.heartbeats(transport.heartbeats?.() ?? new Map()), 1000);
   }
+  let started = false;
   try {
+    const transport = makeTransport(a);
+    if (server && watch) {
+      process.stderr.write(`galdecon run: live view at ${server.url}${serveToken ? ' (add ?token=<your token> the first time)' : ''}\n`);
+      beats = setInterval(() => watch.heartbeats(transport.heartbeats?.() ?? new Map()), 1000);
+    }
+    started = true;
     try {
       result = await runDistributed(y, psf, options, {
         transport,
@@ -172,7 +176,7 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
     throw e;
   } finally {
     if (server) {
-      if (linger > 0) {
+      if (linger > 0 && started) {
         process.stderr.write(`galdecon run: the live view stays up for ${linger} s\n`);
         await new Promise((r) => setTimeout(r, linger * 1000));
       }
