@@ -35,7 +35,7 @@ usage: npm run bench -- [--kernels] [--partitions] [--memory] [--convergence] [-
   --peer         a vectorised NumPy implementation on the same data, same harness run
   --e2e          galdecon run end to end (input to output) on 10,000 objects, local and NATS, 2 agents
   --serve        time per iteration with and without the live view (--serve; no viewer, one viewer),
-                 4,000 objects, 300 iterations, 3 interleaved rounds
+                 2,000 objects, 300 iterations, 5 interleaved rounds (CPU time and wall time)
   --quick        every study small (checks the harness, not the speed)
   --max-objects  cap the scaling study (e.g. 10000 on small machines)
   --json         one JSON line per study on stdout

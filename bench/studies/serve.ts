@@ -2,9 +2,11 @@
 // round by round so that the load of a shared machine falls on all alike: plain; with
 // --serve and nobody watching; with --serve and one page watching (an event-stream client
 // in this process, which makes the driver read the sample and render the mosaic about
-// once a second). Reported: the loop's time per iteration from each run's report.
+// once a second). Reported: the loop's time per iteration from each run's report, and
+// the CPU time of the whole run (driver and agent threads; Linux: the children's times of
+// /proc/self/stat), which the load of a shared machine disturbs far less than wall time.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { get } from 'node:http';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,15 +22,28 @@ export interface ServeResult {
   objects: number;
   iterations: number;
   rounds: number;
-  runs: { variant: string; round: number; per_iteration_s: number; wall_s: number; events_bytes: number }[];
-  /** Per variant: median time per iteration and its excess over plain. */
-  summary: { variant: string; median_per_iteration_s: number; overhead: number }[];
+  runs: { variant: string; round: number; per_iteration_s: number; wall_s: number; cpu_s: number; events_bytes: number }[];
+  /** Per variant: medians, and their excess over plain. */
+  summary: { variant: string; median_per_iteration_s: number; overhead: number; median_cpu_s: number; cpu_overhead: number }[];
   identical_output: boolean;
 }
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/** CPU seconds of this process's finished children (NaN where /proc is missing). */
+function childrenCpu(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) / TICKS; // cutime, cstime
+  } catch {
+    return NaN;
+  }
 }
 
 async function runOnce(args: string[], watch: boolean): Promise<{ wall: number; eventsBytes: number }> {
@@ -51,9 +66,9 @@ async function runOnce(args: string[], watch: boolean): Promise<{ wall: number; 
 }
 
 export async function serveStudy(ctx: { quick: boolean; log: (s: string) => void }): Promise<ServeResult> {
-  const objects = ctx.quick ? 200 : 4000;
+  const objects = ctx.quick ? 200 : 2000;
   const nIter = ctx.quick ? 10 : 150;
-  const rounds = ctx.quick ? 1 : 3;
+  const rounds = ctx.quick ? 1 : 5;
   const { files } = simulated(objects);
   const dir = mkdtempSync(join(tmpdir(), 'galdecon-serve-'));
   const runs: ServeResult['runs'] = [];
@@ -66,16 +81,21 @@ export async function serveStudy(ctx: { quick: boolean; log: (s: string) => void
         '--n-iter', String(nIter), '--n-reweights', '1', '--tolerance', '0', '--agents', '2', '--quiet',
         ...(k > 0 ? ['--serve', '127.0.0.1:0'] : [])];
       ctx.log(`serve: round ${round + 1}/${rounds}, ${variant}`);
+      const cpu0 = childrenCpu();
       const r = await runOnce(args, k === 2);
+      const cpu = childrenCpu() - cpu0;
       const rep = JSON.parse(readFileSync(report, 'utf8'));
-      runs.push({ variant, round, per_iteration_s: rep.timing.per_iteration_s, wall_s: r.wall, events_bytes: r.eventsBytes });
+      runs.push({ variant, round, per_iteration_s: rep.timing.per_iteration_s, wall_s: r.wall, cpu_s: cpu, events_bytes: r.eventsBytes });
       outputs.push(readFileSync(out));
     }
   }
-  const base = median(runs.filter((r) => r.variant === 'plain').map((r) => r.per_iteration_s));
+  const med = (variant: string, key: 'per_iteration_s' | 'cpu_s') => median(runs.filter((r) => r.variant === variant).map((r) => r[key]));
   const summary = VARIANTS.map((variant) => {
-    const m = median(runs.filter((r) => r.variant === variant).map((r) => r.per_iteration_s));
-    return { variant, median_per_iteration_s: m, overhead: m / base - 1 };
+    const m = med(variant, 'per_iteration_s'), c = med(variant, 'cpu_s');
+    return {
+      variant, median_per_iteration_s: m, overhead: m / med('plain', 'per_iteration_s') - 1,
+      median_cpu_s: c, cpu_overhead: c / med('plain', 'cpu_s') - 1,
+    };
   });
   return {
     study: 'serve', objects, iterations: 2 * nIter, rounds, runs, summary,
