@@ -235,7 +235,7 @@ export function mosaicPng(rows: MosaicRow[], ny: number, nx: number, opts: Mosai
 
   if (opts.title) {
     cv.text(SEP * 2, 6, opts.title, fs, TEXT);
-    cv.text(SEP * 2, 6 + lineH, `${stretchLabel(stretch)}, each row scaled by its peak; PSF by its own`, 1, DIM);
+    cv.text(SEP * 2, 6 + lineH, `${stretchLabel(stretch)}, each row scaled by its peak, the PSF by its own`, 1, DIM);
   }
   const colX = (j: number) => labelW + SEP + j * (colW + SEP);
   cols.forEach((c, j) => {
