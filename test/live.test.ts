@@ -14,7 +14,7 @@ import { galdecon } from './helpers.ts';
 import { chromiumAvailable, launchChromium } from './support/browser.ts';
 
 const BIN = fileURLToPath(new URL('../bin/galdecon.js', import.meta.url));
-const ITERATIONS = 300; // 2 phases of 150, --tolerance 0: every one runs
+const ITERATIONS = 200; // 2 phases of 100, --tolerance 0: every one runs
 
 declare global {
   interface Window { galdecon?: { view: any; points: () => number } }
@@ -23,12 +23,12 @@ declare global {
 test('live view: costs, agents and mosaic while running, the final state after; the --html report offline', { skip: !chromiumAvailable(), timeout: 300_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'galdecon-live-'));
   const sim = join(dir, 'sim');
-  assert.equal(galdecon(['simulate', '--n', '1000', '--seed', '11', '--out', sim]).code, 0);
+  assert.equal(galdecon(['simulate', '--n', '600', '--seed', '11', '--out', sim]).code, 0);
   const common = ['--input', join(sim, 'observed.fits'), '--psf', join(sim, 'psfs.fits'), '--truth', join(sim, 'truth.fits'),
-    '--agents', '2', '--n-iter', '150', '--n-reweights', '1', '--tolerance', '0', '--quiet'];
+    '--agents', '2', '--n-iter', '100', '--n-reweights', '1', '--tolerance', '0', '--quiet'];
   const html = join(dir, 'report.html');
   const child = spawn(process.execPath, [BIN, 'run', ...common, '--output', join(dir, 'x.npy'), '--html', html,
-    '--serve', '127.0.0.1:0', '--serve-linger', '120', '--mosaic-objects', '0,17,256,999'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--serve', '127.0.0.1:0', '--serve-linger', '120', '--mosaic-objects', '0,17,256,599'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d) => { stderr += d; });
