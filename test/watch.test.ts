@@ -13,7 +13,7 @@ const stacks = {
   psf: { data: Float32Array.from({ length: 9 }, (_, i) => (i === 4 ? 1 : 0)), shape: [3, 3] },
 };
 
-test('the view follows placements, losses, replacements and progress', () => {
+test('the view follows placements, losses, replacements and progress', async () => {
   let changes = 0;
   const w = new RunWatch({
     title: 't', options: {}, inputs: {}, software: {}, totalIterations: 20, stacks, objects: [0, 3], stretch: 'asinh',
@@ -53,6 +53,8 @@ test('the view follows placements, losses, replacements and progress', () => {
     ['partition 1 moved from a1 to a0', 'partition 3 moved from a1 to a2']);
   w.onEvent({ type: 'sample', iteration: 4, objects: [0, 3], x: new Float32Array(2 * 64).fill(0.5), memory: { a0: 1 << 20 } });
   assert.equal(v.agents[0].memory, 1 << 20);
+  assert.ok(!w.view.mosaic, 'drawn after the driver has moved on, not in its callback');
+  await new Promise((r) => setImmediate(r));
   assert.match(v.mosaic?.png ?? '', /^data:image\/png;base64,iVBORw0KGgo/);
   assert.equal(w.mosaicVersion, 1);
   w.onEvent({ type: 'reweight', iteration: 4 });

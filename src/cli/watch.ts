@@ -27,6 +27,8 @@ export class RunWatch {
   private readonly t0 = performance.now();
   private kernels: Kernels | undefined;
   private agentOf = new Map<string, AgentView>();
+  /** A sample waiting to be drawn. */
+  private pending: { iteration: number; objects: number[]; x: Float32Array } | undefined;
   /** Counts the mosaic's renderings (clients fetch a new picture only when it changes). */
   mosaicVersion = 0;
 
@@ -80,7 +82,6 @@ export class RunWatch {
   readonly onEvent = (e: DriverEvent): void => {
     const v = this.view;
     v.elapsedS = this.now();
-    let mosaic = false;
     switch (e.type) {
       case 'start':
         v.status = 'running';
@@ -158,9 +159,19 @@ export class RunWatch {
         break;
       case 'sample':
         for (const [id, bytes] of Object.entries(e.memory)) this.agent(id).memory = bytes;
+        // Drawn once the driver has sent the next step, so that it overlaps the agents'
+        // work instead of holding them up.
         if (e.objects.length > 0) {
-          this.setMosaic(e.iteration, e.objects, e.x);
-          mosaic = true;
+          if (!this.pending) {
+            setImmediate(() => {
+              const s = this.pending!;
+              this.pending = undefined;
+              if (this.view.status === 'finished') return;
+              this.setMosaic(s.iteration, s.objects, s.x, 1);
+              this.o.onChange?.(this.view, true);
+            });
+          }
+          this.pending = e;
         }
         break;
       case 'done':
@@ -169,15 +180,15 @@ export class RunWatch {
         this.note('done', `${e.iterations} iterations, ${e.converged ? 'converged' : 'not converged'}; collecting the result`);
         break;
     }
-    this.o.onChange?.(v, mosaic);
+    this.o.onChange?.(v, false);
   };
 
   /** Renders the mosaic of `objects` with estimates `x` (object-major, in that order). */
-  setMosaic(iteration: number, objects: number[], x: Float32Array): void {
+  setMosaic(iteration: number, objects: number[], x: Float32Array, level = 9): void {
     this.kernels ??= new Kernels();
     const rows = mosaicRows(this.o.stacks, objects, x, this.kernels);
     const [, ny, nx] = this.view.shape ?? [0, this.o.stacks.y.shape.at(-2)!, this.o.stacks.y.shape.at(-1)!];
-    const png = mosaicPng(rows, ny, nx, { stretch: this.o.stretch, title: `${this.o.title}: iteration ${iteration}` });
+    const png = mosaicPng(rows, ny, nx, { stretch: this.o.stretch, title: `${this.o.title}: iteration ${iteration}`, level });
     this.view.mosaic = { iteration, objects, png: `data:image/png;base64,${Buffer.from(png).toString('base64')}` };
     this.mosaicVersion++;
   }

@@ -33,6 +33,8 @@ export interface MosaicOptions {
   stretch?: Stretch;
   /** First line of the picture. */
   title?: string;
+  /** zlib level of the PNG (default 9; the live view, which redraws every second, uses 1). */
+  level?: number;
 }
 
 // 5×7 font: for each character, 7 rows of 5 bits (MSB = left), as 14 hex digits.
@@ -292,7 +294,7 @@ export function mosaicPng(rows: MosaicRow[], ny: number, nx: number, opts: Mosai
   cv.text(SEP * 2, by + Math.floor((barH - GH * fs) / 2), 'scale', fs, DIM);
   const caption = `value / row peak (${stretch}), 0 is black, below -${NEG_RANGE} clipped, magenta: not finite`;
   cv.text(bx, by + barH + 6 + lineH, caption, 1, DIM);
-  return encodePng(W, H, cv.px, 3);
+  return encodePng(W, H, cv.px, 3, opts.level ?? 9);
 }
 
 function clipS(f: (t: number) => number, t: number): number {
