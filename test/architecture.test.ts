@@ -20,7 +20,7 @@ test("the oracle's defaults, written from the contract, are the solver's", async
 });
 
 // The layers of src/ and what each may import (docs/ARCHITECTURE.md draws them):
-// cli → cluster → solver → kernels, one way; io, sim and report are leaves beside them;
+// cli → cluster → solver → kernels, one way; io, sim, report and serve are leaves beside them;
 // common/ and errors.ts are the vocabulary everyone shares. The oracle (reference/)
 // shares types only with the code it checks.
 const MAY_IMPORT: Record<string, { code: string[]; types?: string[] }> = {
@@ -29,10 +29,11 @@ const MAY_IMPORT: Record<string, { code: string[]; types?: string[] }> = {
   kernels: { code: ['errors.ts', 'common'] },
   solver: { code: ['kernels', 'errors.ts', 'common'] },
   cluster: { code: ['solver', 'kernels', 'errors.ts', 'common'] },
-  cli: { code: ['cluster', 'solver', 'kernels', 'io', 'sim', 'report', 'errors.ts', 'common'] },
+  cli: { code: ['cluster', 'solver', 'kernels', 'io', 'sim', 'report', 'serve', 'errors.ts', 'common'] },
   io: { code: ['errors.ts', 'common'] },
   sim: { code: ['errors.ts', 'common'] },
   report: { code: ['errors.ts', 'common'] },
+  serve: { code: ['errors.ts', 'common'] },
   reference: { code: ['errors.ts', 'common'], types: ['kernels', 'solver'] },
 };
 
