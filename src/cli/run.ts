@@ -70,6 +70,7 @@ export const RUN: CommandSpec = {
     'Files: FITS (.fits .fit .fts, BITPIX 8/16/32/64/-32/-64) or NumPy .npy, chosen by extension.',
     'The result is the same, bit for bit, for any --agents and --partitions.',
     'example: galdecon run --input stamps.fits --psf psfs.fits --output deconv.fits --report run.json --plots plots/',
+    'watch it: … --serve 8080 (then open http://127.0.0.1:8080/) and keep a record: … --html run.html',
   ].join('\n'),
 };
 

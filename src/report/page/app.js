@@ -172,6 +172,8 @@
     return [x, y, fail, pass];
   }
 
+  const decades = (u, splits) => splits.map((v) => (Math.abs(Math.log10(v) % 1) < 1e-9 ? v : null));
+
   function chartOpts(el, xLabel, markersAt) {
     const axis = { stroke: '#cbd5e1', grid: { stroke: '#334155', width: 1 }, ticks: { stroke: '#475569', width: 1 }, font: '12px system-ui, sans-serif', labelFont: '12px system-ui, sans-serif' };
     return {
@@ -180,7 +182,7 @@
       legend: { show: false },
       cursor: { points: { size: 6 } },
       // decade grid lines only: the minor ones of a log axis are noise on a projector
-      axes: [{ ...axis, label: xLabel }, { ...axis, grid: { ...axis.grid, filter: (u, splits) => splits.map((v) => (Math.abs(Math.log10(v) % 1) < 1e-9 ? v : null)) }, label: isRelative() ? '(cost − final) / final' : 'cost', size: 70, values: (u, vals) => vals.map((v) => (v === null ? '' : Math.abs(v) < 1e-2 || Math.abs(v) >= 1e4 ? v.toExponential(0) : String(v))) }],
+      axes: [{ ...axis, label: xLabel }, { ...axis, grid: { ...axis.grid, filter: decades }, ticks: { ...axis.ticks, filter: decades }, label: isRelative() ? '(cost − final) / final' : 'cost', size: 70, values: (u, vals) => vals.map((v) => (v === null ? '' : Math.abs(v) < 1e-2 || Math.abs(v) >= 1e4 ? v.toExponential(0) : String(v))) }],
       series: [
         {},
         { label: 'cost', stroke: '#60a5fa', width: 2, spanGaps: true, points: { show: false } },
