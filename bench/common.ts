@@ -167,7 +167,7 @@ export function natsMode(agents: number): ModeFactory {
     agents,
     async transport() {
       const s = await up();
-      const { NatsTransport } = await import('../src/cluster/nats.ts');
+      const { NatsTransport } = await import('../src/cluster/index.ts');
       return new NatsTransport({ url: s.url, minAgents: agents, waitAgentsMs: 30_000 });
     },
     pids: () => (proc?.child.pid ? [proc.child.pid] : []),

@@ -36,7 +36,31 @@ export class FileError extends GaldeconError {
 
 /** A distributed run failed (no agents, protocol violation, agent failure). */
 export class ClusterError extends GaldeconError {
+  constructor(message: string, code = 'E_CLUSTER') {
+    super(code, message);
+  }
+}
+
+/** A message that breaks the driver–agent protocol (malformed, wrong version, wrong run). */
+export class ProtocolError extends ClusterError {
   constructor(message: string) {
-    super('E_CLUSTER', message);
+    super(message, 'E_PROTOCOL');
+  }
+}
+
+/**
+ * What an agent answers when it cannot serve a request. The driver acts on the code:
+ * - E_STATE   the agent does not hold the partition at that point: rebuild it elsewhere
+ * - E_BUSY    the agent serves another run: not yet, try another agent or wait
+ * - E_NOCKPT  the checkpoint asked for is missing: replay from the start instead
+ * - E_STORE   the object store is unreachable: retry, then degrade
+ * - E_PROTOCOL, E_UNSUPPORTED, E_AGENT: the run cannot go on
+ */
+export type AgentCode = 'E_STATE' | 'E_BUSY' | 'E_NOCKPT' | 'E_STORE' | 'E_PROTOCOL' | 'E_UNSUPPORTED' | 'E_AGENT';
+
+export class AgentError extends ClusterError {
+  declare readonly code: AgentCode;
+  constructor(code: AgentCode, message: string) {
+    super(message, code);
   }
 }

@@ -10,7 +10,7 @@ import { NatsServer, natsAvailable } from './support/nats-server.ts';
 import { Proc, agentIds, startAgent } from './support/galdecon-procs.ts';
 import { CLI_OPTS, P, P_PATH, Y, Y_PATH, localRun, natsRun, sameBits } from './support/nats-runs.ts';
 import { encode, PROTOCOL_VERSION, type Request } from '../src/cluster/protocol.ts';
-import { SUBJECTS } from '../src/cluster/nats.ts';
+import { SUBJECTS } from '../src/cluster/index.ts';
 import { DEFAULT_OPTIONS } from '../src/solver/index.ts';
 import { parseNpy } from '../src/io/index.ts';
 import type { DistributedResult } from '../src/cluster/index.ts';

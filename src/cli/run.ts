@@ -5,9 +5,8 @@
 import { availableParallelism } from 'node:os';
 import { InputError, OptionError } from '../errors.ts';
 import { readArray, writeArray, formatOf, requireWritable, type FitsCard } from '../io/index.ts';
-import { runDistributed, LocalTransport, type DistributedResult, type Transport } from '../cluster/index.ts';
-import { NatsTransport } from '../cluster/nats.ts';
-import { NATS_OPTIONS, natsOptionsFrom } from './agent.ts';
+import { runDistributed, LocalTransport, NatsTransport, type DistributedResult, type Transport } from '../cluster/index.ts';
+import { NATS_OPTIONS, natsOptionsFrom } from './nats-options.ts';
 import { DEFAULT_OPTIONS, psfShape, psfSumWarning, resolveOptions, stackShape, type SolverOptions } from '../solver/index.ts';
 import type { NdArray } from '../io/index.ts';
 import type { RunStacks } from './pictures.ts';

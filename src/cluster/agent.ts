@@ -9,8 +9,9 @@
 
 import { KernelModule } from '../kernels/index.ts';
 import { Batch } from '../solver/index.ts';
+import { AgentError, ProtocolError, type AgentCode } from '../errors.ts';
 import {
-  PROTOCOL_VERSION, ProtocolError, REWEIGHT_OP, checkpointName, decodeRequest, decodeSnapshot, encode,
+  PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, decodeRequest, decodeSnapshot, encode,
   type Op, type Reply, type Request,
 } from './protocol.ts';
 import type { BlobStore } from './transport.ts';
@@ -24,13 +25,6 @@ interface Held {
   op: number;
   /** Costs evaluated by the last applied entry (exact partial sums, decimal). */
   costs?: string[];
-}
-
-/** An error with a code for the driver (E_STATE, E_BUSY, E_NOCKPT: go elsewhere; E_STORE: retry). */
-class AgentError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
 }
 
 export class Agent {
@@ -67,7 +61,7 @@ export class Agent {
     try {
       return encode(await this.dispatch(req));
     } catch (e) {
-      const code = e instanceof ProtocolError ? 'E_PROTOCOL' : ((e as { code?: string }).code ?? 'E_AGENT');
+      const code: AgentCode = e instanceof AgentError || e instanceof ProtocolError ? e.code as AgentCode : 'E_AGENT';
       this.log(`${req.type} failed: ${(e as Error).message}`);
       return encode(fail(code, (e as Error).message));
     }
@@ -207,6 +201,6 @@ function ok(): Reply {
   return { v: PROTOCOL_VERSION, type: 'ok' };
 }
 
-function fail(code: string, message: string): Reply {
+function fail(code: AgentCode, message: string): Reply {
   return { v: PROTOCOL_VERSION, type: 'error', code, message };
 }

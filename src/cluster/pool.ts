@@ -5,16 +5,20 @@
 // is one, then replay the history since. The history is deterministic, so a rebuilt
 // partition holds exactly the bits it would have held.
 
-import { ClusterError } from '../errors.ts';
+import { AgentError, ClusterError, type AgentCode } from '../errors.ts';
 import { PROTOCOL_VERSION, decodeReply, encode, type Op, type Reply, type Request } from './protocol.ts';
 import type { AgentLink, Transport } from './transport.ts';
 import type { EventSink } from './events.ts';
 
-/** The agent is gone or has lost the partition's state: recover elsewhere. */
-class Lost extends Error {}
+/** The agent is gone or cannot go on with the run (`cause` says why): recover elsewhere. */
+class Lost extends Error {
+  constructor(message: string, readonly cause?: Error) {
+    super(message);
+  }
+}
 
 /** Error replies that mean "this agent cannot go on with the run", not "the run is wrong". */
-const RECOVERABLE = new Set(['E_STATE', 'E_BUSY', 'E_NOCKPT', 'E_STORE']);
+const RECOVERABLE = new Set<AgentCode>(['E_STATE', 'E_BUSY', 'E_NOCKPT', 'E_STORE']);
 
 export interface PoolConfig {
   transport: Transport;
@@ -195,7 +199,7 @@ export class Pool {
         await this.call(link, { v: PROTOCOL_VERSION, type: 'restore', run, partition: p, op: ck });
         from = ck;
       } catch (e) {
-        if (!(e instanceof Lost) || !/E_NOCKPT/.test(e.message)) throw e;
+        if (!(e instanceof Lost && e.cause instanceof AgentError && e.cause.code === 'E_NOCKPT')) throw e;
         this.cfg.log(`checkpoint ${ck} of partition ${p} is unavailable; replaying from the start`);
       }
     }
@@ -233,7 +237,8 @@ export class Pool {
     }
     if (reply.type === 'error') {
       const msg = `agent ${link.id} failed on ${req.type}: ${reply.message}`;
-      if (RECOVERABLE.has(reply.code)) throw new Lost(`${reply.code} ${msg}`);
+      const code = reply.code as AgentCode;
+      if (RECOVERABLE.has(code)) throw new Lost(`${code} ${msg}`, new AgentError(code, msg));
       throw new ClusterError(msg);
     }
     return reply;

@@ -13,6 +13,7 @@
 // message too large for one NATS message, stored as an object) and heartbeats.
 
 import { Packr } from 'msgpackr';
+import { ProtocolError } from '../errors.ts';
 import type { SolverOptions } from '../solver/index.ts';
 
 export const PROTOCOL_VERSION = 2;
@@ -105,12 +106,6 @@ export interface Heartbeat {
 
 export const checkpointName = (op: number, partition: number): string => `ck.${op}.${partition}`;
 
-export class ProtocolError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProtocolError';
-  }
-}
 
 const packr = new Packr({ moreTypes: true, useRecords: false });
 

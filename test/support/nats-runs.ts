@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseNpy } from '../../src/io/index.ts';
 import { runDistributed, LocalTransport, type DistributedResult } from '../../src/cluster/index.ts';
-import { NatsTransport, type NatsTransportOptions } from '../../src/cluster/nats.ts';
+import { NatsTransport, type NatsTransportOptions } from '../../src/cluster/index.ts';
 import type { DriverConfig } from '../../src/cluster/driver.ts';
 import type { SolverOptions, Stack } from '../../src/solver/index.ts';
 import { fixture } from '../helpers.ts';

@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./nats-agent-worker.ts');
+await import('./agent-worker.ts');

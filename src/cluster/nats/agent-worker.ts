@@ -3,10 +3,11 @@
 // `drain` request on shutdown.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { serveAgent, type NatsOptions } from './nats.ts';
+import { serveAgent } from './agent.ts';
+import type { NatsOptions } from './wire.ts';
 
 const port = parentPort;
-if (!port) throw new Error('nats-agent-worker.ts must run in a worker thread');
+if (!port) throw new Error('agent-worker.ts must run in a worker thread');
 const { nats, id } = workerData as { nats: NatsOptions; id: string };
 
 // Hostile traffic can be heavy: one line per second at most for dropped messages.

@@ -1,0 +1,121 @@
+// The `galdecon agent` process: `threads` agents, each in a worker thread with its own
+// NATS connection and Wasm instance (agent-worker.ts), and the process's heartbeat from
+// the main thread (never blocked by Wasm, so a busy agent is never taken for a dead
+// one). stop() drains: requests already received are finished, then everything closes.
+
+import { Worker } from 'node:worker_threads';
+import { hostname } from 'node:os';
+import { ClusterError } from '../../errors.ts';
+import { PROTOCOL_VERSION, encode, type Heartbeat } from '../protocol.ts';
+import { HEARTBEAT_MS, SUBJECTS, open, redact, type NatsOptions } from './wire.ts';
+import type { Log } from './agent.ts';
+
+const ENTRY = new URL('./agent-entry.mjs', import.meta.url);
+
+export interface AgentHost {
+  /** The agents' ids. */
+  readonly ids: string[];
+  /** Resolves with an exit code when every agent is gone (1) or after stop() (0). */
+  readonly done: Promise<number>;
+  /** Drains the agents (finishing requests in hand, at most `graceMs`), then closes. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Starts `threads` agents and the heartbeat; resolves once all of them serve. */
+export async function hostAgents(nats: NatsOptions, threads: number, log: Log): Promise<AgentHost> {
+  const base = `${hostname().replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}-${process.pid}`;
+  const runs = new Map<string, string | null>();
+  const workers: Worker[] = [];
+  let failed: Error | undefined;
+  const ready = Array.from({ length: threads }, (_, k) => new Promise<void>((resolve, reject) => {
+    const id = `${base}-${k}`;
+    const w = new Worker(ENTRY, { workerData: { nats, id } });
+    workers.push(w);
+    w.on('message', (m: { type: string; line?: string; run?: string | null }) => {
+      if (m.type === 'log') log(`${id}: ${m.line}`);
+      else if (m.type === 'run') runs.set(id, m.run ?? null);
+      else if (m.type === 'ready') {
+        runs.set(id, null);
+        resolve();
+      }
+    });
+    w.on('error', (e) => {
+      runs.delete(id);
+      failed ??= e;
+      log(`${id}: stopped: ${e.message}`);
+      reject(e);
+    });
+    w.on('exit', () => runs.delete(id));
+  }));
+  log(`starting ${threads} agent${threads > 1 ? 's' : ''} on ${redact(nats.url)}`);
+  try {
+    await Promise.all(ready);
+  } catch (e) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw e instanceof ClusterError ? e : new ClusterError((e as Error).message);
+  }
+  const hb = await startHeartbeat(nats, () => [...runs].map(([id, run]) => ({ id, run })), log);
+  const ids = [...runs.keys()];
+
+  let finish!: (code: number) => void;
+  const done = new Promise<number>((r) => { finish = r; });
+  let stopping = false;
+  // Every agent worker gone (crashed): nothing left to serve.
+  const watch = setInterval(() => {
+    if (runs.size === 0 && !stopping) {
+      clearInterval(watch);
+      log(`no agent left${failed ? `: ${failed.message}` : ''}`);
+      void hb.close().then(() => finish(1));
+    }
+  }, 1000);
+  return {
+    ids,
+    done,
+    async stop(graceMs = 15_000) {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(watch);
+      const drained = Promise.all(workers.map((w) => new Promise<void>((r) => {
+        w.once('exit', () => r());
+        w.on('message', (m: { type: string }) => { if (m.type === 'drained') r(); });
+        w.postMessage({ type: 'drain' });
+      })));
+      await Promise.race([drained, new Promise((r) => setTimeout(r, graceMs).unref())]);
+      await hb.close();
+      await Promise.all(workers.map((w) => w.terminate()));
+      finish(0);
+    },
+  };
+}
+
+/**
+ * The heartbeat of an agent process, from its main thread: announces its agents and
+ * their runs every second and whenever a driver asks.
+ */
+async function startHeartbeat(o: NatsOptions, agents: () => Heartbeat['agents'], log: Log): Promise<{ close(): Promise<void> }> {
+  const nc = await open(o, 'galdecon-agent-heartbeat', true);
+  log(`connected to ${redact(o.url)}`);
+  const beat = () => {
+    if (nc.isClosed()) return;
+    const msg: Heartbeat = { v: PROTOCOL_VERSION, type: 'hb', host: hostname(), pid: process.pid, agents: agents() };
+    nc.publish(SUBJECTS.heartbeat, encode(msg));
+  };
+  nc.subscribe(SUBJECTS.discover, { callback: () => beat() });
+  const timer = setInterval(beat, HEARTBEAT_MS);
+  beat();
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') log('lost the NATS server; reconnecting');
+      if (s.type === 'reconnect') {
+        log(`reconnected to ${redact(String(s.data))}`);
+        beat();
+      }
+    }
+  })();
+  return {
+    async close() {
+      clearInterval(timer);
+      if (!nc.isClosed()) await nc.close();
+    },
+  };
+}

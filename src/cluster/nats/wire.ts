@@ -1,0 +1,188 @@
+// The NATS wire, shared by both sides: subjects, connecting, the run's object store, and
+// bulk messages. Every NATS call of the project is in this folder (so a later client swap
+// stays local): wire.ts here, driver.ts (the driver's side), agent.ts (one agent),
+// host.ts (the `galdecon agent` process: its agents and heartbeats).
+//
+// Subjects (version first, so two protocol versions never meet):
+//   galdecon.v2.hb                      agent processes' heartbeats, every second
+//   galdecon.v2.discover                a driver asks every agent process to beat now
+//   galdecon.v2.agent.<agent>.<run>     requests to one agent for one run (request/reply)
+// (v = PROTOCOL_VERSION: drivers and agents of different versions never meet)
+// JetStream:
+//   object store galdecon-<run>         bulk messages and checkpoints of one run
+//   KV bucket galdecon-runs, key <run>  the run record for --resume
+//
+// Messages above the server's max_payload (minus headroom) never travel inline: the
+// sender stores them as an object of the run's bucket and sends a small `bulk`
+// envelope instead; the receiver fetches (and the driver deletes) the object.
+//
+// Liveness: the process that hosts agents beats from its main thread (never blocked by
+// Wasm), so a silent agent is a dead or cut-off one. The driver rejects requests to an
+// agent silent for LOST_AFTER_MS while the driver itself is connected; requests are
+// retried on a timeout or a reconnect (agents recognise repeats: see agent.ts).
+
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import {
+  connect, credsAuthenticator, StorageType,
+  type ConnectionOptions, type NatsConnection, type ObjectStore,
+} from 'nats';
+import { ClusterError, ProtocolError } from '../../errors.ts';
+import { PROTOCOL_VERSION, asBulkRef, encode } from '../protocol.ts';
+import type { BlobStore } from '../transport.ts';
+
+export const PREFIX = `galdecon.v${PROTOCOL_VERSION}`;
+export const SUBJECTS = {
+  heartbeat: `${PREFIX}.hb`,
+  discover: `${PREFIX}.discover`,
+  agent: (agent: string, run: string) => `${PREFIX}.agent.${agent}.${run}`,
+};
+export const RUNS_BUCKET = 'galdecon-runs';
+export const bucketOf = (run: string) => `galdecon-${run}`;
+
+export const HEARTBEAT_MS = 1000;
+export const LOST_AFTER_MS = 5000;
+/** Room left in a message for the subject, reply subject and headers. */
+const HEADROOM = 16 << 10;
+
+/** How to reach and authenticate to the server (all optional but the URL). */
+export interface NatsOptions {
+  url: string;
+  user?: string;
+  pass?: string;
+  token?: string;
+  /** Credentials file (JWT + nkey seed). */
+  creds?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+/** The URL with any user:password@ replaced, for logs. */
+export function redact(url: string): string {
+  return url.replace(/\/\/[^/@,]*@/g, '//***@');
+}
+
+/** Server URLs without credentials, and the user:password or token some carried. */
+function parseServers(url: string): { servers: string[]; user?: string; pass?: string; token?: string } {
+  const out: { servers: string[]; user?: string; pass?: string; token?: string } = { servers: [] };
+  for (const raw of url.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([a-z]+:\/\/)([^/@]*)@(.*)$/i.exec(raw);
+    if (!m) {
+      out.servers.push(raw);
+      continue;
+    }
+    out.servers.push(m[1] + m[3]);
+    const [user, pass] = m[2].split(':').map(decodeURIComponent);
+    if (pass === undefined) out.token ??= user;
+    else {
+      out.user ??= user;
+      out.pass ??= pass;
+    }
+  }
+  return out;
+}
+
+export async function open(o: NatsOptions, name: string, waitForServer = false): Promise<NatsConnection> {
+  const fromUrl = parseServers(o.url);
+  o = { ...o, user: o.user ?? fromUrl.user, pass: o.pass ?? fromUrl.pass, token: o.token ?? fromUrl.token };
+  const opts: ConnectionOptions = {
+    servers: fromUrl.servers,
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    reconnectJitter: 200,
+    pingInterval: 5000,
+    maxPingOut: 3,
+    waitOnFirstConnect: waitForServer,
+    timeout: 5000,
+  };
+  if (o.user !== undefined) opts.user = o.user;
+  if (o.pass !== undefined) opts.pass = o.pass;
+  if (o.token !== undefined) opts.token = o.token;
+  try {
+    if (o.creds !== undefined) opts.authenticator = credsAuthenticator(readFileSync(o.creds));
+    if (o.tlsCa || o.tlsCert || o.tlsKey) opts.tls = { caFile: o.tlsCa, certFile: o.tlsCert, keyFile: o.tlsKey };
+    return await connect(opts);
+  } catch (e) {
+    throw new ClusterError(`cannot connect to NATS at ${redact(o.url)}: ${(e as Error).message}`);
+  }
+}
+
+/** Retries a JetStream call through a short outage (a server restart). */
+export async function retrying<T>(what: string, f: () => Promise<T>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await f();
+    } catch (e) {
+      if (Date.now() > deadline) throw new ClusterError(`${what}: ${(e as Error).message}`);
+      await sleep(500);
+    }
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A run's object store, opened lazily and reopened after errors. */
+export class Objects implements BlobStore {
+  private os: Promise<ObjectStore> | undefined;
+  constructor(private readonly nc: NatsConnection, private readonly bucket: string, private readonly create: boolean) {}
+
+  private store(): Promise<ObjectStore> {
+    this.os ??= (async () => {
+      if (!this.create) {
+        // Agents never create buckets: a message naming a run that does not exist fails here.
+        const jsm = await this.nc.jetstreamManager();
+        await jsm.streams.info(`OBJ_${this.bucket}`);
+      }
+      return this.nc.jetstream().views.os(this.bucket, { storage: StorageType.File });
+    })();
+    this.os.catch(() => { this.os = undefined; });
+    return this.os;
+  }
+
+  /** Creates the bucket if it is missing (driver side). */
+  async ensure(): Promise<void> {
+    await this.store();
+  }
+
+  async get(name: string): Promise<Uint8Array | null> {
+    const os = await this.store();
+    return os.getBlob(name);
+  }
+
+  async put(name: string, bytes: Uint8Array): Promise<void> {
+    const os = await this.store();
+    await os.putBlob({ name }, bytes);
+  }
+
+  async delete(name: string): Promise<void> {
+    const os = await this.store();
+    await os.delete(name);
+  }
+
+  async destroy(): Promise<void> {
+    const os = await this.store();
+    await os.destroy();
+    this.os = undefined;
+  }
+}
+
+/** Bytes to send: inline, or stored under `name` with an envelope sent instead. */
+export async function toWire(nc: NatsConnection, objects: Objects, run: string, name: string, bytes: Uint8Array): Promise<{ data: Uint8Array; stored: boolean }> {
+  const max = (nc.info?.max_payload ?? 1 << 20) - HEADROOM;
+  if (bytes.byteLength <= max) return { data: bytes, stored: false };
+  await retrying('storing a large message', () => objects.put(name, bytes));
+  return { data: encode({ v: PROTOCOL_VERSION, type: 'bulk', run, name, size: bytes.byteLength }), stored: true };
+}
+
+/** Received bytes: the message itself, or the object its envelope names. */
+export async function fromWire(objects: (run: string) => Objects, bytes: Uint8Array, run: string): Promise<{ bytes: Uint8Array; ref?: string }> {
+  const ref = asBulkRef(bytes);
+  if (!ref) return { bytes };
+  if (ref.run !== run) throw new ProtocolError(`bulk message of run ${ref.run} on the subject of run ${run}`);
+  const data = await objects(run).get(ref.name);
+  if (!data || data.byteLength !== ref.size) throw new ProtocolError(`bulk object ${ref.name} is missing or of the wrong size`);
+  return { bytes: data, ref: ref.name };
+}
