@@ -41,6 +41,13 @@ export class ClusterError extends GaldeconError {
   }
 }
 
+/** The run's durable store (run record, checkpoints) cannot be written. */
+export class StoreError extends ClusterError {
+  constructor(message: string) {
+    super(message, 'E_STORE');
+  }
+}
+
 /** A message that breaks the driver–agent protocol (malformed, wrong version, wrong run). */
 export class ProtocolError extends ClusterError {
   constructor(message: string) {

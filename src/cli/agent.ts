@@ -5,7 +5,7 @@
 // the process exits 0.
 
 import { OptionError } from '../errors.ts';
-import { hostAgents } from '../cluster/index.ts';
+import { LEASE_MS, checkAgentCount, hostAgents } from '../cluster/index.ts';
 import { parseCommand, helpText, type CommandSpec } from './args.ts';
 import { NATS_OPTIONS, natsOptionsFrom } from './nats-options.ts';
 
@@ -15,13 +15,16 @@ export const AGENT: CommandSpec = {
   usage: 'galdecon agent --nats URL [--threads K] [auth/TLS options]',
   options: {
     nats: { kind: 'string', arg: 'URL', help: 'NATS server(s), e.g. nats://host:4222 (comma-separated for a cluster)', required: true },
-    threads: { kind: 'integer', arg: 'K', help: 'agents in this process (one worker thread and Wasm instance each)', default: 1 },
+    threads: { kind: 'integer', arg: 'K', help: 'agents in this process (one worker thread and Wasm instance each; at most 4 per core)', default: 1 },
+    lease: { kind: 'number', arg: 'SECONDS', help: "release a run whose driver has been silent this long", default: LEASE_MS / 1000 },
+    oversubscribe: { kind: 'boolean', help: 'allow more than 4 agents per core' },
     ...NATS_OPTIONS,
   },
   notes: [
     'Announces itself, beats every second, and serves runs one after another until SIGINT/SIGTERM,',
     'which finishes the requests in hand and exits 0. If the server goes away it reconnects forever',
-    '(a driver moves the partitions of a silent agent elsewhere after a few seconds).',
+    '(a driver moves the partitions of a silent agent elsewhere after a few seconds). An agent serves',
+    'one run at a time; it releases a run whose driver has not beaten its lease for --lease seconds.',
     'One line per event on stderr. Secrets are never printed.',
     'example: GALDECON_NATS_PASS=… galdecon agent --nats nats://nats.example:4222 --nats-user galdecon --threads 4',
   ].join('\n'),
@@ -34,10 +37,13 @@ export async function agentCommand(argv: string[], io: { out: (s: string) => voi
     return 0;
   }
   const threads = a.threads as number;
-  if (!(threads >= 1 && threads <= 256)) throw new OptionError(`--threads must be in 1..256 (got ${threads})`);
+  if (!(threads >= 1)) throw new OptionError(`--threads must be ≥ 1 (got ${threads})`);
+  checkAgentCount(threads, '--threads', a.oversubscribe === true);
+  const lease = a.lease as number;
+  if (!(lease > 0 && lease <= 86_400)) throw new OptionError(`--lease must be in (0, 86400] seconds (got ${lease})`);
   const nats = natsOptionsFrom(a);
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} galdecon agent: ${line}\n`);
-  const host = await hostAgents(nats, threads, log);
+  const host = await hostAgents(nats, threads, log, { leaseMs: lease * 1000 });
   log(`serving as ${host.ids.join(', ')}`);
   let stopping = false;
   const stop = async (signal: string) => {

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { InputError, OptionError } from '../errors.ts';
 import { readArray, writeArray, formatOf, requireWritable, type FitsCard } from '../io/index.ts';
-import { runDistributed, LocalTransport, NatsTransport, type DistributedResult, type Transport } from '../cluster/index.ts';
+import { runDistributed, checkAgentCount, LocalTransport, NatsTransport, type DistributedResult, type Transport } from '../cluster/index.ts';
 import { NATS_OPTIONS, natsOptionsFrom } from './nats-options.ts';
 import { DEFAULT_OPTIONS, psfShape, psfSumWarning, resolveOptions, stackShape, type SolverOptions } from '../solver/index.ts';
 import type { NdArray } from '../io/index.ts';
@@ -52,7 +52,8 @@ export const RUN: CommandSpec = {
     'noise-est': { kind: 'number', arg: 'S', help: 'noise σ (default: 1.4826·MAD of the whole stack)' },
     'no-positivity': { kind: 'boolean', help: 'do not constrain the solution to x ≥ 0' },
     partitions: { kind: 'integer', help: 'partitions of the stack (default: 2 × agents)' },
-    agents: { kind: 'integer', help: 'local agents (worker threads)', default: availableParallelism() },
+    agents: { kind: 'integer', help: 'local agents (worker threads; at most 4 per core)', default: availableParallelism() },
+    oversubscribe: { kind: 'boolean', help: 'allow --agents above 4 per core' },
     nats: { kind: 'string', arg: 'URL', help: 'run on `galdecon agent`s reached through this NATS server instead' },
     'wait-agents': { kind: 'number', arg: 'SECONDS', help: 'with --nats: how long to wait for agents (at the start, or when none is left)', default: 30 },
     'min-agents': { kind: 'integer', help: 'with --nats: wait for at least this many agents', default: 1 },
@@ -239,6 +240,7 @@ function makeTransport(a: Parsed): Transport {
       if (a[k] !== undefined && a[k] !== false) throw new OptionError(`--${k} needs --nats`);
     }
     if ((a['checkpoint-every'] as number) !== 0) throw new OptionError('--checkpoint-every needs --nats');
+    checkAgentCount(a.agents as number, '--agents', a.oversubscribe === true);
     return new LocalTransport(a.agents as number);
   }
   const id = a['run-id'] as string | undefined;

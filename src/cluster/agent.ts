@@ -16,9 +16,6 @@ import {
 } from './protocol.ts';
 import type { BlobStore } from './transport.ts';
 
-/** A run whose driver has been silent this long no longer keeps the agent from another run. */
-const IDLE_MS = 60_000;
-
 interface Held {
   batch: Batch;
   /** History entries applied so far. */
@@ -30,7 +27,6 @@ interface Held {
 export class Agent {
   private module: KernelModule | undefined;
   private run: string | undefined;
-  private lastActive = 0;
   private readonly held = new Map<number, Held>();
   private readonly log: (line: string) => void;
   private readonly storeFor?: (run: string) => BlobStore;
@@ -67,24 +63,25 @@ export class Agent {
     }
   }
 
-  /** Frees every partition. */
+  /**
+   * Frees every partition and the Wasm instance itself: Wasm memory only grows, so a
+   * run's peak would otherwise stay resident for good. The next run starts a fresh one.
+   */
   reset(): void {
     for (const h of this.held.values()) h.batch.dispose();
     this.held.clear();
     this.run = undefined;
+    this.module = undefined;
   }
 
   private async dispatch(req: Request): Promise<Reply> {
     if (req.type === 'ping') return ok();
     if (req.type === 'assign') {
       if (this.run !== req.run) {
-        if (this.run !== undefined && Date.now() - this.lastActive < IDLE_MS) {
-          throw new AgentError('E_BUSY', `busy with run ${this.run}`);
-        }
-        this.reset();
+        // One run at a time; a run whose driver went silent is released by the transport's lease.
+        if (this.run !== undefined) throw new AgentError('E_BUSY', `busy with run ${this.run}`);
         this.run = req.run;
       }
-      this.lastActive = Date.now();
       const s = req.spec;
       this.held.get(s.partition)?.batch.dispose();
       this.held.delete(s.partition);
@@ -96,8 +93,7 @@ export class Agent {
       this.held.set(s.partition, { batch, op: 0 });
       return ok();
     }
-    if (req.run !== this.run) throw new ProtocolError(`not part of run ${req.run}`);
-    this.lastActive = Date.now();
+    if (req.run !== this.run) throw new AgentError('E_STATE', `not part of run ${req.run}`);
     switch (req.type) {
       case 'step': {
         const costs: Record<string, string[]> = {};

@@ -71,7 +71,8 @@ export async function runDistributed(
   const { options, shape, psf: pshape, noiseSigma } = setupRun(y, psf, given);
   const durable = cfg.transport.openRun !== undefined;
   const run = cfg.runId ?? (durable ? runIdOf(y, psf, options) : `${process.pid}-${Date.now().toString(36)}-${++runCounter}`);
-  const store: RunStore | undefined = await cfg.transport.openRun?.(run, cfg.resume !== true);
+  // A second driver of the same run fails here at once, or with --resume waits its turn.
+  const store: RunStore | undefined = await cfg.transport.openRun?.(run, cfg.resume !== true, cfg.resume === true);
   const record = cfg.resume && store ? await loadRecord(store, run, noiseSigma) : undefined;
   if (cfg.resume && !record) log(`run ${run} has no checkpoint; starting from the beginning`);
   const checkpointEvery = store ? (cfg.checkpointEvery ?? 0) : 0;
@@ -100,7 +101,7 @@ export async function runDistributed(
   };
   const emit = cfg.onEvent;
   const pool = new Pool({
-    transport: cfg.transport, run, partitions: ranges.length, assign, timeoutMs: cfg.timeoutMs,
+    transport: cfg.transport, ensureStore: store?.ensure, run, partitions: ranges.length, assign, timeoutMs: cfg.timeoutMs,
     waitAgentsMs: cfg.waitAgentsMs ?? 30_000, log, onEvent: emit,
   }, links);
   const takeSample = emit && cfg.sample
@@ -133,12 +134,20 @@ export async function runDistributed(
       next++;
       return true;
     };
+    // Without a store (the server lost it and it cannot be re-created) the run goes on
+    // without checkpoints: a lost partition is then rebuilt by replay.
     const checkpoint = async (): Promise<void> => {
       const op = pool.history.length;
-      await pool.exec((partitions) => ({ v: PROTOCOL_VERSION, type: 'checkpoint', run, partitions, op }));
       const previous = pool.checkpointOp;
-      const rec: RunRecord = { v: 2, run, partitions: ranges.length, sigma: noiseSigma, op, history: [...pool.history], costs };
-      await store!.save(encodeRecord(rec));
+      try {
+        await pool.exec((partitions) => ({ v: PROTOCOL_VERSION, type: 'checkpoint', run, partitions, op }));
+        const rec: RunRecord = { v: 2, run, partitions: ranges.length, sigma: noiseSigma, op, history: [...pool.history], costs };
+        await store!.save(encodeRecord(rec));
+      } catch (e) {
+        if (!(e instanceof ClusterError && e.code === 'E_STORE')) throw e;
+        log(`warning: checkpoint at iteration ${iterations} skipped (${e.message}); lost work will be replayed`);
+        return;
+      }
       pool.checkpointOp = op;
       log(`checkpoint at iteration ${iterations}`);
       emit?.({ type: 'checkpoint', iteration: iterations });

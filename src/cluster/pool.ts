@@ -22,6 +22,8 @@ const RECOVERABLE = new Set<AgentCode>(['E_STATE', 'E_BUSY', 'E_NOCKPT', 'E_STOR
 
 export interface PoolConfig {
   transport: Transport;
+  /** Re-creates the run's object store after the server lost it (agents report E_STORE). */
+  ensureStore?: () => Promise<void>;
   run: string;
   partitions: number;
   /** The assign request of a partition (built anew each time it is sent). */
@@ -42,6 +44,8 @@ export class Pool {
   checkpointOp: number | undefined;
   private readonly links: AgentLink[] = [];
   private readonly dead = new Set<AgentLink>();
+  /** Agents that turned out to serve another run: not gone, only not for us now. */
+  private readonly busy = new Set<AgentLink>();
   private readonly used = new Set<AgentLink>();
   private readonly owner: (AgentLink | undefined)[];
   private rebuilds = 0;
@@ -53,7 +57,7 @@ export class Pool {
 
   /** Agents currently serving the run. */
   get live(): AgentLink[] {
-    return this.links.filter((l) => !this.dead.has(l));
+    return this.links.filter((l) => !this.dead.has(l) && !this.busy.has(l));
   }
 
   /** The id of the agent holding partition p. */
@@ -79,7 +83,7 @@ export class Pool {
     const out = new Map<number, Reply>();
     const todo = new Set(this.owner.keys());
     while (todo.size > 0) {
-      const lost = new Set<AgentLink>();
+      const lost = new Map<AgentLink, Lost>();
       await Promise.all([...this.groups(todo)].map(async ([link, parts]) => {
         for (const batch of single ? parts.map((p) => [p]) : [parts]) {
           try {
@@ -96,7 +100,7 @@ export class Pool {
             }
           } catch (e) {
             if (!(e instanceof Lost)) throw e;
-            lost.add(link);
+            lost.set(link, e);
             return;
           }
         }
@@ -139,22 +143,33 @@ export class Pool {
     return g;
   }
 
-  /** Marks agents lost and moves their partitions. */
-  private async recover(lost: Set<AgentLink>): Promise<void> {
-    for (const l of lost) this.dead.add(l);
+  /** Marks agents lost (or busy: `busy`) and moves their partitions. */
+  private async recover(lost: Map<AgentLink, Lost>): Promise<void> {
+    let failures = 0;
+    for (const [l, e] of lost) {
+      const busy = e.cause instanceof AgentError && e.cause.code === 'E_BUSY';
+      (busy ? this.busy : this.dead).add(l);
+      if (!busy) failures++;
+    }
     const moved = [...this.owner.keys()].filter((p) => lost.has(this.owner[p]!));
     if (moved.length === 0) return;
-    this.cfg.log(`agent ${[...lost].map((l) => l.id).join(', ')} lost; moving partition${moved.length > 1 ? 's' : ''} ${moved.join(', ')}`);
-    for (const l of lost) this.cfg.onEvent?.({ type: 'agent-lost', agent: l.id, partitions: moved.filter((p) => this.owner[p] === l) });
-    await this.place(moved);
+    const why = failures === 0 ? 'is busy with another run' : 'lost';
+    this.cfg.log(`agent ${[...lost.keys()].map((l) => l.id).join(', ')} ${why}; moving partition${moved.length > 1 ? 's' : ''} ${moved.join(', ')}`);
+    for (const [l, e] of lost) {
+      if (!(e.cause instanceof AgentError && e.cause.code === 'E_BUSY')) {
+        this.cfg.onEvent?.({ type: 'agent-lost', agent: l.id, partitions: moved.filter((p) => this.owner[p] === l) });
+      }
+    }
+    await this.place(moved, failures > 0);
   }
 
   /** Gives each partition to the least-loaded live agent, waiting for one if none is left. */
-  private async place(parts: number[]): Promise<void> {
-    this.rebuilds += parts.length;
+  private async place(parts: number[], failure = true): Promise<void> {
+    // Busy agents are no failure: runs competing for agents must not give up.
+    if (failure) this.rebuilds += parts.length;
     if (this.rebuilds > 4 * this.cfg.partitions + 16) throw new ClusterError('too many agent failures; giving up');
     if (this.live.length === 0) {
-      const ids = new Set(this.links.map((l) => l.id));
+      const ids = new Set([...this.dead].map((l) => l.id));
       const s = Math.round(this.cfg.waitAgentsMs / 1000);
       this.cfg.log(`no agent left; waiting up to ${s} s for one`);
       const more = (await this.cfg.transport.replacements?.(ids, this.cfg.waitAgentsMs)) ?? [];
@@ -175,14 +190,14 @@ export class Pool {
 
   /** Builds partitions on their owners up to the current history; re-places failures. */
   private async build(parts: number[]): Promise<void> {
-    const lost = new Set<AgentLink>();
+    const lost = new Map<AgentLink, Lost>();
     await Promise.all([...this.groups(parts)].map(async ([link, ps]) => {
       this.used.add(link);
       try {
         for (const p of ps) await this.buildOne(link, p);
       } catch (e) {
         if (!(e instanceof Lost)) throw e;
-        lost.add(link);
+        lost.set(link, e);
       }
     }));
     if (lost.size > 0) await this.recover(lost);
@@ -231,13 +246,17 @@ export class Pool {
       } catch (e) {
         throw new Lost(`agent ${link.id}: ${(e as Error).message}`);
       }
-      // The object store can be briefly unreachable (a server restart): wait and retry.
-      if (reply.type !== 'error' || reply.code !== 'E_STORE' || attempt >= 30) break;
+      // The object store can be briefly unreachable (a server restart), or gone (a server
+      // that lost its store): re-create it, wait and retry. A checkpoint gives up sooner:
+      // the driver then goes on without it (lost work is replayed instead).
+      if (reply.type !== 'error' || reply.code !== 'E_STORE' || attempt >= (req.type === 'checkpoint' ? 3 : 30)) break;
+      await this.cfg.ensureStore?.().catch(() => {});
       await new Promise((r) => setTimeout(r, 1000));
     }
     if (reply.type === 'error') {
       const msg = `agent ${link.id} failed on ${req.type}: ${reply.message}`;
       const code = reply.code as AgentCode;
+      if (code === 'E_STORE' && req.type === 'checkpoint') throw new AgentError(code, msg);
       if (RECOVERABLE.has(code)) throw new Lost(`${code} ${msg}`, new AgentError(code, msg));
       throw new ClusterError(msg);
     }

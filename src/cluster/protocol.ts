@@ -16,7 +16,7 @@ import { Packr } from 'msgpackr';
 import { ProtocolError } from '../errors.ts';
 import type { SolverOptions } from '../solver/index.ts';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** Costs one step may return per partition (a barrier holds at most 4; see loop.ts). */
 export const MAX_COSTS = 64;
 /** Objects one sample request may ask for (the live view shows a handful). */

@@ -25,6 +25,8 @@ export interface RunStore {
   save(record: Uint8Array): Promise<void>;
   /** Checkpoint objects of the run. */
   readonly objects: BlobStore;
+  /** Re-creates the object store if the server lost it (agents then report E_STORE). */
+  ensure?(): Promise<void>;
 }
 
 export interface Transport {
@@ -33,10 +35,12 @@ export interface Transport {
   /** Stops what the transport started; safe to call twice. */
   close(): Promise<void>;
   /**
-   * Opens the run's durable state (creating it; `fresh` discards an old one). Transports
-   * without durable state leave this out: then there are no checkpoints nor resume.
+   * Opens the run's durable state (creating it; `fresh` discards an old one), after taking
+   * the run's lock: if another driver holds it, waits for it with `wait`, else fails at
+   * once. Transports without durable state leave this out: then there are no checkpoints
+   * nor resume.
    */
-  openRun?(run: string, fresh: boolean): Promise<RunStore>;
+  openRun?(run: string, fresh: boolean, wait?: boolean): Promise<RunStore>;
   /** Removes the run's durable state after success. */
   endRun?(run: string): Promise<void>;
   /** When each known agent last sent a heartbeat (ms since the epoch), if agents beat. */

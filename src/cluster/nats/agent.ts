@@ -1,57 +1,116 @@
 // The agent's side of NATS: one agent (one Wasm instance) serving its subjects, in a
 // worker thread of the `galdecon agent` process (host.ts).
+//
+// A request is acted on only if it is sealed for this agent and its run, with a seq
+// above the last accepted one for that run (auth.ts); anything else is dropped before
+// it is decoded: no reply, no change. The run's driver beats its lease; an agent that
+// has not heard from the driver of the run it holds for `leaseMs` releases the run, so
+// a dead, killed or cut-off driver never strands it.
 
-import { ProtocolError } from '../../errors.ts';
+import { ID_PATTERN, PROTOCOL_VERSION, encode } from '../protocol.ts';
 import { Agent } from '../agent.ts';
-import { PROTOCOL_VERSION, encode } from '../protocol.ts';
-import { Objects, PREFIX, bucketOf, fromWire, open, toWire, type NatsOptions } from './wire.ts';
+import { AgentError, ProtocolError, type AgentCode } from '../../errors.ts';
+import { CONTEXT, DropLog, Keys, ReplayGuard, seal, unseal } from './auth.ts';
+import { LEASE_MS, Objects, SUBJECTS, fromWire, open, toWire, type NatsOptions } from './wire.ts';
 
 /** Logs one line per event. */
 export type Log = (line: string) => void;
+
+export interface AgentServeOptions {
+  /** Release a run whose driver has been silent this long (ms). */
+  leaseMs?: number;
+}
 
 /**
  * Serves one agent (one Wasm instance) on its subjects, in a worker thread: requests are
  * handled one at a time in arrival order. Resolves once connected; `drain()` finishes
  * the requests already received, then closes.
  */
-export async function serveAgent(o: NatsOptions, id: string, log: Log, onRun: (run: string | null) => void): Promise<{ drain(): Promise<void> }> {
+export async function serveAgent(
+  o: NatsOptions, id: string, log: Log, onRun: (run: string | null) => void, opts: AgentServeOptions = {},
+): Promise<{ drain(): Promise<void> }> {
   const nc = await open(o, `galdecon-agent-${id}`, true);
+  const keys = new Keys(o.secret);
+  const guard = new ReplayGuard();
+  const drops = new DropLog(log);
+  const leaseMs = opts.leaseMs ?? LEASE_MS;
   const stores = new Map<string, Objects>();
   const objects = (run: string): Objects => {
     let s = stores.get(run);
     if (!s) {
       if (stores.size > 4) stores.clear();
-      s = new Objects(nc, bucketOf(run), false);
+      s = new Objects(nc, keys, run, false);
       stores.set(run, s);
     }
     return s;
   };
   const agent = new Agent({ log, storeFor: objects });
   let run: string | null = null;
-  let replies = 0;
-  const sub = nc.subscribe(`${PREFIX}.agent.${id}.*`);
+  /** When the driver of `run` was last heard from. */
+  let heard = 0;
+  const changed = () => {
+    const now = agent.currentRun ?? null;
+    if (now === run) return;
+    log(now ? `joined run ${now}` : `left run ${run}`);
+    stores.clear();
+    run = now;
+    heard = Date.now();
+    onRun(run);
+  };
+
+  const sub = nc.subscribe(`${SUBJECTS.agent(id, '*')}`);
   const done = (async () => {
     for await (const msg of sub) {
       const subjectRun = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
+      if (!ID_PATTERN.test(subjectRun)) {
+        drops.drop('a request on a malformed subject');
+        continue;
+      }
+      const key = keys.run(subjectRun);
+      const got = unseal(key, CONTEXT.request(id, subjectRun), msg.data);
+      if (!got) {
+        drops.drop(`a request for run ${subjectRun} that is not authentic`);
+        continue;
+      }
+      if (!guard.accept(subjectRun, got.seq)) {
+        drops.drop(`a replayed request for run ${subjectRun}`);
+        continue;
+      }
+      if (subjectRun === run) heard = Date.now();
       let reply: Uint8Array;
       try {
-        const got = await fromWire(objects, msg.data, subjectRun);
-        reply = await agent.handle(got.bytes, subjectRun);
-        const wire = await toWire(nc, objects(subjectRun), subjectRun, `a.${id}.${++replies}`, reply);
-        reply = wire.data;
+        const body = await fromWire(objects, got.body, subjectRun);
+        reply = await agent.handle(body.bytes, subjectRun);
+        reply = (await toWire(nc, objects(subjectRun), subjectRun, `a.${id}.${got.seq}`, reply)).data;
       } catch (e) {
-        log(`dropped a message: ${(e as Error).message}`);
-        reply = encode({ v: PROTOCOL_VERSION, type: 'error', code: e instanceof ProtocolError ? 'E_PROTOCOL' : 'E_STORE', message: (e as Error).message });
+        log(`request for run ${subjectRun} failed: ${(e as Error).message}`);
+        const code: AgentCode = e instanceof AgentError || e instanceof ProtocolError ? e.code as AgentCode : 'E_STORE';
+        reply = encode({ v: PROTOCOL_VERSION, type: 'error', code, message: (e as Error).message });
       }
-      if (msg.reply) msg.respond(reply);
-      const now = agent.currentRun ?? null;
-      if (now !== run) {
-        log(now ? `joined run ${now}` : `left run ${run}`);
-        run = now;
-        onRun(run);
-      }
+      if (msg.reply) msg.respond(seal(key, CONTEXT.reply(id, subjectRun), got.seq, reply));
+      // The driver waited for us while we computed: that is no silence of its own.
+      if (subjectRun === run) heard = Date.now();
+      changed();
     }
   })();
+
+  // Lease beats of the run held (other runs' beats are not for us and are ignored).
+  nc.subscribe(SUBJECTS.lease('*'), {
+    callback: (_err, msg) => {
+      if (run === null || msg.subject !== SUBJECTS.lease(run)) return;
+      const got = unseal(keys.run(run), CONTEXT.lease(run), msg.data);
+      if (!got) return drops.drop(`a lease beat for run ${run} that is not authentic`);
+      if (!guard.accept(`lease ${run}`, got.seq)) return drops.drop(`a replayed lease beat for run ${run}`);
+      heard = Date.now();
+    },
+  });
+  const leaseTimer = setInterval(() => {
+    if (run === null || Date.now() - heard <= leaseMs) return;
+    log(`no word from the driver of run ${run} for ${Math.round((Date.now() - heard) / 1000)} s: releasing it`);
+    agent.reset();
+    changed();
+  }, Math.min(500, leaseMs / 4));
+
   void (async () => {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect' || s.type === 'reconnect') log(`${s.type === 'disconnect' ? 'lost the server' : 'reconnected'}`);
@@ -59,6 +118,7 @@ export async function serveAgent(o: NatsOptions, id: string, log: Log, onRun: (r
   })();
   return {
     async drain() {
+      clearInterval(leaseTimer);
       await nc.drain();
       await done;
       agent.reset();

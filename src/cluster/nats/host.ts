@@ -7,8 +7,9 @@ import { Worker } from 'node:worker_threads';
 import { hostname } from 'node:os';
 import { ClusterError } from '../../errors.ts';
 import { PROTOCOL_VERSION, encode, type Heartbeat } from '../protocol.ts';
+import { CONTEXT, Keys, Sequence, seal } from './auth.ts';
 import { HEARTBEAT_MS, SUBJECTS, open, redact, type NatsOptions } from './wire.ts';
-import type { Log } from './agent.ts';
+import type { AgentServeOptions, Log } from './agent.ts';
 
 const ENTRY = new URL('./agent-entry.mjs', import.meta.url);
 
@@ -22,14 +23,14 @@ export interface AgentHost {
 }
 
 /** Starts `threads` agents and the heartbeat; resolves once all of them serve. */
-export async function hostAgents(nats: NatsOptions, threads: number, log: Log): Promise<AgentHost> {
+export async function hostAgents(nats: NatsOptions, threads: number, log: Log, opts: AgentServeOptions = {}): Promise<AgentHost> {
   const base = `${hostname().replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}-${process.pid}`;
   const runs = new Map<string, string | null>();
   const workers: Worker[] = [];
   let failed: Error | undefined;
   const ready = Array.from({ length: threads }, (_, k) => new Promise<void>((resolve, reject) => {
     const id = `${base}-${k}`;
-    const w = new Worker(ENTRY, { workerData: { nats, id } });
+    const w = new Worker(ENTRY, { workerData: { nats, id, opts } });
     workers.push(w);
     w.on('message', (m: { type: string; line?: string; run?: string | null }) => {
       if (m.type === 'log') log(`${id}: ${m.line}`);
@@ -48,6 +49,9 @@ export async function hostAgents(nats: NatsOptions, threads: number, log: Log): 
     w.on('exit', () => runs.delete(id));
   }));
   log(`starting ${threads} agent${threads > 1 ? 's' : ''} on ${redact(nats.url)}`);
+  if (nats.secret === undefined) {
+    log('warning: no deployment secret (GALDECON_SECRET or --secret-file): anyone who can reach the galdecon subjects can forge messages');
+  }
   try {
     await Promise.all(ready);
   } catch (e) {
@@ -95,12 +99,17 @@ export async function hostAgents(nats: NatsOptions, threads: number, log: Log): 
 async function startHeartbeat(o: NatsOptions, agents: () => Heartbeat['agents'], log: Log): Promise<{ close(): Promise<void> }> {
   const nc = await open(o, 'galdecon-agent-heartbeat', true);
   log(`connected to ${redact(o.url)}`);
+  const key = new Keys(o.secret).heartbeat;
+  const seqs = new Sequence();
+  let last = 0;
   const beat = () => {
     if (nc.isClosed()) return;
+    last = Date.now();
     const msg: Heartbeat = { v: PROTOCOL_VERSION, type: 'hb', host: hostname(), pid: process.pid, agents: agents() };
-    nc.publish(SUBJECTS.heartbeat, encode(msg));
+    nc.publish(SUBJECTS.heartbeat, seal(key, CONTEXT.heartbeat, seqs.next(), encode(msg)));
   };
-  nc.subscribe(SUBJECTS.discover, { callback: () => beat() });
+  // Anyone may ask for a beat (discover is not sealed): at most one extra beat per 200 ms.
+  nc.subscribe(SUBJECTS.discover, { callback: () => { if (Date.now() - last >= 200) beat(); } });
   const timer = setInterval(beat, HEARTBEAT_MS);
   beat();
   void (async () => {

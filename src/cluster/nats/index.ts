@@ -1,4 +1,4 @@
 // NATS transport: the only way into this folder from the rest of the cluster layer.
 export { NatsTransport, type NatsTransportOptions } from './driver.ts';
 export { hostAgents, type AgentHost } from './host.ts';
-export { SUBJECTS, redact, type NatsOptions } from './wire.ts';
+export { LEASE_MS, SUBJECTS, redact, type NatsOptions } from './wire.ts';

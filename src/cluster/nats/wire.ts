@@ -4,13 +4,19 @@
 // host.ts (the `galdecon agent` process: its agents and heartbeats).
 //
 // Subjects (version first, so two protocol versions never meet):
-//   galdecon.v2.hb                      agent processes' heartbeats, every second
-//   galdecon.v2.discover                a driver asks every agent process to beat now
-//   galdecon.v2.agent.<agent>.<run>     requests to one agent for one run (request/reply)
+//   galdecon.v3.hb                      agent processes' heartbeats, every second
+//   galdecon.v3.discover                a driver asks every agent process to beat now
+//   galdecon.v3.agent.<agent>.<run>     requests to one agent for one run; replies go to
+//                                       the driver's inbox _INBOX.<nuid>.<seq>
+//   galdecon.v3.lease.<run>             the driver's lease beats, every second
 // (v = PROTOCOL_VERSION: drivers and agents of different versions never meet)
 // JetStream:
 //   object store galdecon-<run>         bulk messages and checkpoints of one run
 //   KV bucket galdecon-runs, key <run>  the run record for --resume
+//   KV bucket galdecon-locks, key <run> the lock of a run's driver (TTL: a dead driver's expires)
+// Every message and stored object is sealed with the run's (or the heartbeat) key:
+// see auth.ts. The server's roles (scripts/nats-server.sh) allow each side only its own
+// subjects.
 //
 // Messages above the server's max_payload (minus headroom) never travel inline: the
 // sender stores them as an object of the run's bucket and sends a small `bulk`
@@ -30,17 +36,24 @@ import {
 import { ClusterError, ProtocolError } from '../../errors.ts';
 import { PROTOCOL_VERSION, asBulkRef, encode } from '../protocol.ts';
 import type { BlobStore } from '../transport.ts';
+import { CONTEXT, seal, unseal, type Keys } from './auth.ts';
 
 export const PREFIX = `galdecon.v${PROTOCOL_VERSION}`;
 export const SUBJECTS = {
   heartbeat: `${PREFIX}.hb`,
   discover: `${PREFIX}.discover`,
   agent: (agent: string, run: string) => `${PREFIX}.agent.${agent}.${run}`,
+  lease: (run: string) => `${PREFIX}.lease.${run}`,
 };
 export const RUNS_BUCKET = 'galdecon-runs';
+export const LOCKS_BUCKET = 'galdecon-locks';
 export const bucketOf = (run: string) => `galdecon-${run}`;
 
 export const HEARTBEAT_MS = 1000;
+/** A driver's run lock expires this long after its last renewal (it renews every beat). */
+export const LOCK_TTL_MS = 10_000;
+/** An agent releases a run whose driver it has not heard for this long (`galdecon agent --lease`). */
+export const LEASE_MS = 15_000;
 export const LOST_AFTER_MS = 5000;
 /** Room left in a message for the subject, reply subject and headers. */
 const HEADROOM = 16 << 10;
@@ -56,6 +69,8 @@ export interface NatsOptions {
   tlsCa?: string;
   tlsCert?: string;
   tlsKey?: string;
+  /** The deployment's secret, from which run keys are derived (see auth.ts). */
+  secret?: Uint8Array;
 }
 
 /** The URL with any user:password@ replaced, for logs. */
@@ -124,15 +139,31 @@ export async function retrying<T>(what: string, f: () => Promise<T>, ms = 60_000
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A run's object store, opened lazily and reopened after errors. */
+/** JetStream's "stream not found" (the bucket is gone, e.g. after a server lost its store). */
+export function isMissingStream(e: unknown): boolean {
+  return (e as { api_error?: { err_code?: number } })?.api_error?.err_code === 10059;
+}
+
+/**
+ * A run's object store, opened lazily and reopened after errors. Objects are sealed with
+ * the run's key and their name: one that was altered, or moved from another name or
+ * run, reads as missing.
+ */
 export class Objects implements BlobStore {
   private os: Promise<ObjectStore> | undefined;
-  constructor(private readonly nc: NatsConnection, private readonly bucket: string, private readonly create: boolean) {}
+  private readonly key: Buffer;
+  constructor(private readonly nc: NatsConnection, keys: Keys, private readonly run: string, private readonly create: boolean) {
+    this.key = keys.run(run);
+  }
+
+  private get bucket(): string {
+    return bucketOf(this.run);
+  }
 
   private store(): Promise<ObjectStore> {
     this.os ??= (async () => {
       if (!this.create) {
-        // Agents never create buckets: a message naming a run that does not exist fails here.
+        // Agents never create buckets: only the run's driver does.
         const jsm = await this.nc.jetstreamManager();
         await jsm.streams.info(`OBJ_${this.bucket}`);
       }
@@ -142,29 +173,47 @@ export class Objects implements BlobStore {
     return this.os;
   }
 
-  /** Creates the bucket if it is missing (driver side). */
+  /** Runs `f` on the store; forgets the handle after an error (the next call reopens). */
+  private async use<T>(f: (os: ObjectStore) => Promise<T>): Promise<T> {
+    const os = await this.store();
+    try {
+      return await f(os);
+    } catch (e) {
+      this.os = undefined;
+      throw e;
+    }
+  }
+
+  /** Creates the bucket if it is missing (driver side; also after the server lost it). */
   async ensure(): Promise<void> {
+    this.os = undefined;
     await this.store();
   }
 
+  /** The object's bytes; null if it is missing, altered, or the bucket is gone. */
   async get(name: string): Promise<Uint8Array | null> {
-    const os = await this.store();
-    return os.getBlob(name);
+    let sealed: Uint8Array | null;
+    try {
+      sealed = await this.use((os) => os.getBlob(name));
+    } catch (e) {
+      if (isMissingStream(e)) return null;
+      throw e;
+    }
+    if (!sealed) return null;
+    return unseal(this.key, CONTEXT.object(this.run, name), sealed)?.body ?? null;
   }
 
   async put(name: string, bytes: Uint8Array): Promise<void> {
-    const os = await this.store();
-    await os.putBlob({ name }, bytes);
+    const sealed = seal(this.key, CONTEXT.object(this.run, name), 0, bytes);
+    await this.use((os) => os.putBlob({ name }, sealed));
   }
 
   async delete(name: string): Promise<void> {
-    const os = await this.store();
-    await os.delete(name);
+    await this.use((os) => os.delete(name));
   }
 
   async destroy(): Promise<void> {
-    const os = await this.store();
-    await os.destroy();
+    await this.use((os) => os.destroy());
     this.os = undefined;
   }
 }
