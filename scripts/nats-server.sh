@@ -3,21 +3,63 @@
 #
 #   scripts/nats-server.sh start DIR [PORT]   # PORT default 4222; prints the URL
 #   scripts/nats-server.sh stop DIR           # stops it by the pid in DIR/nats.pid
+#   scripts/nats-server.sh auth               # prints the roles' authorization block
 #
 # DIR holds nats.conf (written on first start, then kept: edit it freely), the JetStream
 # store (persistent across restarts: run state and checkpoints survive), nats.pid and
 # nats.log. JetStream is on; max_payload stays at the 1 MiB default (galdecon sends
 # bulk data through the object store). Environment:
 #   NATS_HOST                 address to listen on (default 127.0.0.1; 0.0.0.0 for a cluster)
-#   GALDECON_NATS_USER/PASS   if both are set when nats.conf is first written, the server
-#                             requires them (the password is read from the environment at
-#                             each start, never written to disk)
+#   GALDECON_DRIVER_PASS,     if both are set when nats.conf is first written, the server
+#   GALDECON_AGENT_PASS       knows two roles, users galdecon-driver and galdecon-agent,
+#                             each allowed only its own subjects (see `auth` and the
+#                             README's threat model); the passwords are read from the
+#                             environment at each start, never written to disk
+#   NATS_TLS_CERT, NATS_TLS_KEY   server certificate and key (PEM): clients must use TLS
+#   NATS_TLS_CA               with the above: also require client certificates signed by it
 set -euo pipefail
+
+# The roles. A driver publishes requests and lease beats and reads heartbeats and its
+# replies; an agent reads requests and lease beats, answers only what it was asked
+# (allow_responses) and publishes heartbeats. Both use JetStream (object store, KV).
+# Neither can act as the other, and any other user of the server can do neither.
+V=galdecon.v3
+auth_block() {
+  cat <<CONF
+authorization {
+  users = [
+    { user: "galdecon-driver", password: \$GALDECON_DRIVER_PASS, permissions: {
+        publish: ["$V.agent.>", "$V.discover", "$V.lease.>", "\$JS.API.>", "\$JS.FC.>", "\$JS.ACK.>", "\$O.>", "\$KV.galdecon-runs.>", "\$KV.galdecon-locks.>"]
+        subscribe: ["$V.hb", "_INBOX.>"] } }
+    { user: "galdecon-agent", password: \$GALDECON_AGENT_PASS, permissions: {
+        publish: ["$V.hb", "\$JS.API.>", "\$JS.FC.>", "\$JS.ACK.>", "\$O.>"]
+        subscribe: ["$V.agent.>", "$V.discover", "$V.lease.>", "_INBOX.>"]
+        allow_responses: true } }
+  ]
+}
+CONF
+}
+
+tls_block() {
+  [[ -n ${NATS_TLS_CERT:-} && -n ${NATS_TLS_KEY:-} ]] || return 0
+  echo "tls {"
+  echo "  cert_file: \"$NATS_TLS_CERT\""
+  echo "  key_file: \"$NATS_TLS_KEY\""
+  if [[ -n ${NATS_TLS_CA:-} ]]; then
+    echo "  ca_file: \"$NATS_TLS_CA\""
+    echo "  verify: true"
+  fi
+  echo "}"
+}
 
 cmd=${1:-}
 dir=${2:-}
+if [[ $cmd == auth ]]; then
+  auth_block
+  exit 0
+fi
 if [[ -z $cmd || -z $dir ]]; then
-  echo "usage: $0 start|stop DIR [PORT]" >&2
+  echo "usage: $0 start|stop DIR [PORT] | auth" >&2
   exit 2
 fi
 
@@ -45,16 +87,17 @@ start)
       echo "}"
       echo "pid_file: \"$dir/nats.pid\""
       echo "log_file: \"$dir/nats.log\""
-      if [[ -n ${GALDECON_NATS_USER:-} && -n ${GALDECON_NATS_PASS:-} ]]; then
-        echo "authorization { user: \"$GALDECON_NATS_USER\", password: \$GALDECON_NATS_PASS }"
+      if [[ -n ${GALDECON_DRIVER_PASS:-} && -n ${GALDECON_AGENT_PASS:-} ]]; then
+        auth_block
       fi
+      tls_block
     } >"$dir/nats.conf"
   fi
   nats-server -c "$dir/nats.conf" >>"$dir/nats.log" 2>&1 &
   for _ in $(seq 100); do
     if grep -q "Server is ready" "$dir/nats.log" 2>/dev/null && [[ -f $dir/nats.pid ]]; then
       url=$(grep -o 'Listening for client connections on [^ ]*' "$dir/nats.log" | tail -1 | awk '{print $NF}')
-      echo "nats://$url"
+      if [[ -n ${NATS_TLS_CERT:-} ]]; then echo "tls://$url"; else echo "nats://$url"; fi
       exit 0
     fi
     sleep 0.1
@@ -75,7 +118,7 @@ stop)
   rm -f "$pidfile"
   ;;
 *)
-  echo "usage: $0 start|stop DIR [PORT]" >&2
+  echo "usage: $0 start|stop DIR [PORT] | auth" >&2
   exit 2
   ;;
 esac

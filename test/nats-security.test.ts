@@ -11,6 +11,7 @@ import { Proc, agentIds, startAgent } from './support/galdecon-procs.ts';
 import { CLI_OPTS, P, P_PATH, Y, Y_PATH, localRun, natsRun, sameBits } from './support/nats-runs.ts';
 import { encode, PROTOCOL_VERSION, type Request } from '../src/cluster/protocol.ts';
 import { SUBJECTS } from '../src/cluster/index.ts';
+import { CONTEXT, Keys, Sequence, seal } from '../src/cluster/nats/auth.ts';
 import { DEFAULT_OPTIONS } from '../src/solver/index.ts';
 import { parseNpy } from '../src/io/index.ts';
 import type { DistributedResult } from '../src/cluster/index.ts';
@@ -19,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const skip = !natsAvailable();
+const FUZZ_SECRET = 'fuzz-deployment-secret-0123456789';
 let reference: DistributedResult;
 
 before(async () => {
@@ -86,7 +88,12 @@ function corpus(run: string): Uint8Array[] {
 
 test('fuzz: 10,000 random and mutated messages; the agent survives and a following run is identical', { skip }, async () => {
   const server = await NatsServer.start();
-  const agent = await startAgent(server.url, 1);
+  const agent = await startAgent(server.url, 1, { env: { GALDECON_SECRET: FUZZ_SECRET } });
+  // Most messages are sealed with the run key (a buggy but trusted driver): they reach the
+  // decoder. The rest are not: they must be dropped without a reply.
+  const keys = new Keys(new TextEncoder().encode(FUZZ_SECRET));
+  const seqs = new Sequence();
+  const sealFor = (id: string, run: string, body: Uint8Array) => seal(keys.run(run), CONTEXT.request(id, run), seqs.next(), body);
   let nc: NatsConnection | undefined;
   try {
     const [id] = agentIds(agent);
@@ -102,6 +109,8 @@ test('fuzz: 10,000 random and mutated messages; the agent survives and a followi
     const runs = ['fuzz', 'other', 'r0123456789abcdef'];
     const base = runs.flatMap(corpus);
     const N = 10_000;
+    let sealedSent = 0;
+    let unsealed = 0;
     for (let i = 0; i < N; i++) {
       const run = runs[rnd(runs.length)];
       let msg: Uint8Array;
@@ -115,24 +124,35 @@ test('fuzz: 10,000 random and mutated messages; the agent survives and a followi
         for (let f = 0; f < flips && msg.length > 0; f++) msg[rnd(msg.length)] = rnd(256);
         if (kind === 8) msg = msg.subarray(0, rnd(msg.length + 1));
       }
-      const subject = kind === 9 && rnd(2) === 0 ? (rnd(2) ? SUBJECTS.heartbeat : SUBJECTS.discover) : SUBJECTS.agent(id, run);
-      nc.publish(subject, msg, rnd(2) ? { reply: inbox } : undefined);
+      const toAgent = !(kind === 9 && rnd(2) === 0);
+      const subject = toAgent ? SUBJECTS.agent(id, run) : (rnd(2) ? SUBJECTS.heartbeat : SUBJECTS.discover);
+      const sealed = toAgent && kind >= 3;
+      if (sealed) msg = sealFor(id, run, msg);
+      if (sealed) nc.publish(subject, msg, { reply: inbox });
+      else nc.publish(subject, msg, rnd(2) ? { reply: inbox } : undefined);
+      if (sealed) sealedSent++;
+      else if (toAgent) unsealed++;
       if (i % 500 === 0) await nc.flush();
     }
     await nc.flush();
     // The agent handles its requests in order: once a ping is answered, the fuzz is done.
     const t0 = Date.now();
-    const pong = await nc.request(SUBJECTS.agent(id, 'fuzz'), encode({ v: PROTOCOL_VERSION, type: 'ping', run: 'fuzz' }), { timeout: 60_000 });
+    const pong = await nc.request(SUBJECTS.agent(id, 'fuzz'), sealFor(id, 'fuzz', encode({ v: PROTOCOL_VERSION, type: 'ping', run: 'fuzz' })), { timeout: 60_000 });
     assert.ok(pong.data.length > 0);
     assert.ok(Date.now() - t0 < 60_000);
-    assert.ok(replies > 1000, `only ${replies} replies`);
+    await nc.flush();
+    // Every sealed message is answered (a reply or an error), no unsealed one is.
+    assert.equal(replies, sealedSent, `${replies} replies to ${sealedSent} sealed and ${unsealed} unsealed messages`);
+    assert.ok(sealedSent > 5000 && unsealed > 2000);
     // A mutated message may have been a valid assign of a made-up run: release those runs.
-    for (const run of runs) nc.publish(SUBJECTS.agent(id, run), encode({ v: PROTOCOL_VERSION, type: 'release', run }));
+    for (const run of runs) nc.publish(SUBJECTS.agent(id, run), sealFor(id, run, encode({ v: PROTOCOL_VERSION, type: 'release', run })));
     await nc.flush();
     assert.equal(agent.child.exitCode, null, 'the agent died');
-    const r = await natsRun({ url: server.url }, { partitions: 3 });
+    const r = await natsRun({ url: server.url, secret: new TextEncoder().encode(FUZZ_SECRET) }, { partitions: 3 });
     assert.ok(sameBits(r.x, reference.x));
-    assert.match(agent.stderr, /dropped a message/);
+    assert.match(agent.stderr, /dropped \d+ messages? \(latest: a request for run \w+ that is not authentic\)/);
+    assert.match(agent.stderr, /\d+ requests? failed \(latest: /);
+    assert.ok(agent.stderr.split('\n').length < 100, `the agent's log is not rate-limited:\n${agent.stderr.slice(0, 2000)}`);
   } finally {
     await nc?.close();
     agent.kill('SIGKILL');

@@ -44,7 +44,10 @@ export async function serveAgent(
     }
     return s;
   };
-  const agent = new Agent({ log, storeFor: objects });
+  // Requests that fail (from the run's own driver: sealed) are logged rate-limited too.
+  const failures = new DropLog(log, (n, latest) => `${n} request${n > 1 ? 's' : ''} failed (latest: ${latest})`);
+  const agentLog = (line: string) => (/^dropped a message|^\w+ failed: /.test(line) ? failures.drop(line) : log(line));
+  const agent = new Agent({ log: agentLog, storeFor: objects });
   let run: string | null = null;
   /** When the driver of `run` was last heard from. */
   let heard = 0;
@@ -83,7 +86,7 @@ export async function serveAgent(
         reply = await agent.handle(body.bytes, subjectRun);
         reply = (await toWire(nc, objects(subjectRun), subjectRun, `a.${id}.${got.seq}`, reply)).data;
       } catch (e) {
-        log(`request for run ${subjectRun} failed: ${(e as Error).message}`);
+        failures.drop(`request for run ${subjectRun}: ${(e as Error).message}`);
         const code: AgentCode = e instanceof AgentError || e instanceof ProtocolError ? e.code as AgentCode : 'E_STORE';
         reply = encode({ v: PROTOCOL_VERSION, type: 'error', code, message: (e as Error).message });
       }
@@ -119,6 +122,8 @@ export async function serveAgent(
   return {
     async drain() {
       clearInterval(leaseTimer);
+      drops.flush();
+      failures.flush();
       await nc.drain();
       await done;
       agent.reset();

@@ -124,14 +124,26 @@ export class ReplayGuard {
 export class DropLog {
   private count = 0;
   private lastLine = 0;
-  constructor(private readonly log: (line: string) => void, private readonly everyMs = 5000) {}
+  private latest = '';
+  constructor(
+    private readonly log: (line: string) => void,
+    private readonly line = (n: number, latest: string) => `dropped ${n} message${n > 1 ? 's' : ''} (latest: ${latest})`,
+    private readonly everyMs = 5000,
+  ) {}
 
   drop(reason: string): void {
     this.count++;
+    this.latest = reason;
     const now = Date.now();
     if (now - this.lastLine < this.everyMs) return;
     this.lastLine = now;
-    this.log(`dropped ${this.count} message${this.count > 1 ? 's' : ''} (latest: ${reason})`);
+    this.flush();
+  }
+
+  /** Logs the drops not logged yet (at the end of a run or of the process). */
+  flush(): void {
+    if (this.count === 0) return;
+    this.log(this.line(this.count, this.latest));
     this.count = 0;
   }
 }
