@@ -15,7 +15,9 @@ import { CONTEXT, Keys, Sequence, seal } from '../src/cluster/nats/auth.ts';
 import { DEFAULT_OPTIONS } from '../src/solver/index.ts';
 import { parseNpy } from '../src/io/index.ts';
 import type { DistributedResult } from '../src/cluster/index.ts';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -159,3 +161,101 @@ test('fuzz: 10,000 random and mutated messages; the agent survives and a followi
     await server.dispose();
   }
 });
+
+/** The roles' authorization block as scripts/nats-server.sh writes it, with these passwords. */
+function rolesConfig(driverPass: string, agentPass: string, extraUsers = ''): string {
+  const r = spawnSync('bash', [fileURLToPath(new URL('../scripts/nats-server.sh', import.meta.url)), 'auth'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.replace('$GALDECON_DRIVER_PASS', JSON.stringify(driverPass)).replace('$GALDECON_AGENT_PASS', JSON.stringify(agentPass))
+    .replace(/\n {2}\]\n\}\s*$/, `\n${extraUsers}\n  ]\n}\n`);
+}
+
+/** Permission errors the server sent on `nc` while `f` ran. */
+async function violations(nc: NatsConnection, f: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const watch = (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'error' && s.permissionContext) seen.push(`${s.data} ${s.permissionContext.operation} ${s.permissionContext.subject}`);
+    }
+  })();
+  await f();
+  await nc.flush().catch(() => {});
+  await new Promise((r) => setTimeout(r, 300));
+  void watch;
+  return seen;
+}
+
+test('roles: a driver and an agent with their own permissions run; neither can act as the other; a third user is refused', { skip }, async () => {
+  const other = '{ user: "other", password: "other-pw", permissions: { publish: ["other.>"], subscribe: ["other.>", "_INBOX.>"] } }';
+  const server = await NatsServer.start({ config: rolesConfig('driver-pw', 'agent-pw', other) });
+  const procs: Proc[] = [];
+  const conns: NatsConnection[] = [];
+  try {
+    const secret = 'roles-deployment-secret-0123456789';
+    const agent = await startAgent(server.url, 1, { env: { GALDECON_NATS_USER: 'galdecon-agent', GALDECON_NATS_PASS: 'agent-pw', GALDECON_SECRET: secret } });
+    procs.push(agent);
+    const r = await natsRun({ url: server.url, user: 'galdecon-driver', pass: 'driver-pw', secret: new TextEncoder().encode(secret) }, { partitions: 3, checkpointEvery: 10 });
+    assert.ok(sameBits(r.x, reference.x), 'output with roles differs from local mode');
+
+    const [id] = agentIds(agent);
+    const as = async (user: string, pass: string) => {
+      const nc = await connect({ servers: server.url, user, pass });
+      conns.push(nc);
+      return nc;
+    };
+    // The agent role cannot send requests; the driver role cannot send heartbeats.
+    const agentNc = await as('galdecon-agent', 'agent-pw');
+    assert.match((await violations(agentNc, async () => { agentNc.publish(SUBJECTS.agent(id, 'x'), new Uint8Array(1)); })).join(), /PERMISSIONS_VIOLATION publish galdecon\.v3\.agent\./);
+    const driverNc = await as('galdecon-driver', 'driver-pw');
+    assert.match((await violations(driverNc, async () => { driverNc.publish(SUBJECTS.heartbeat, new Uint8Array(1)); })).join(), /PERMISSIONS_VIOLATION publish galdecon\.v3\.hb/);
+    // The third user may neither listen to, nor write on, galdecon's subjects and streams.
+    const otherNc = await as('other', 'other-pw');
+    const refused = await violations(otherNc, async () => {
+      otherNc.subscribe('galdecon.>');
+      otherNc.publish(SUBJECTS.agent(id, 'x'), new Uint8Array(1));
+      otherNc.publish('$JS.API.STREAM.LIST', new Uint8Array(0));
+    });
+    assert.match(refused.join(), /PERMISSIONS_VIOLATION subscription galdecon\.>/);
+    assert.match(refused.join(), /PERMISSIONS_VIOLATION publish galdecon\.v3\.agent\./);
+    assert.match(refused.join(), /PERMISSIONS_VIOLATION publish \$JS\.API\.STREAM\.LIST/);
+  } finally {
+    for (const nc of conns) await nc.close().catch(() => {});
+    for (const p of procs) p.kill('SIGKILL');
+    await server.dispose();
+  }
+});
+
+test('TLS: with the CA the run is identical; without it, a clear refusal', { skip: skip || !opensslAvailable() }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'galdecon-tls-'));
+  const ssl = (...args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=galdecon test CA');
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'san.ext');
+  const server = await NatsServer.start({ config: `tls { cert_file: "${join(dir, 'server.pem')}", key_file: "${join(dir, 'server.key')}" }\n` });
+  const procs: Proc[] = [];
+  try {
+    const ca = join(dir, 'ca.pem');
+    // A driver that cannot verify the server's certificate does not connect.
+    await assert.rejects(natsRun({ url: server.url, waitAgentsMs: 1000 }), /cannot connect to NATS at nats:\/\/127\.0\.0\.1:\d+: .*(certificate|TLS|tls)/);
+    const agent = await startAgent(server.url, 1, { args: ['--tls-ca', ca] });
+    procs.push(agent);
+    const r = await natsRun({ url: server.url, tlsCa: ca }, { partitions: 2 });
+    assert.ok(sameBits(r.x, reference.x), 'output over TLS differs from local mode');
+  } finally {
+    for (const p of procs) p.kill('SIGKILL');
+    await server.dispose();
+  }
+});
+
+function opensslAvailable(): boolean {
+  const ok = spawnSync('openssl', ['version']).status === 0;
+  if (!ok) {
+    if (process.env.CI === 'true') throw new Error('CI=true but openssl is missing');
+    process.stderr.write('\n*** SKIPPING TLS TEST: openssl is not installed ***\n\n');
+  }
+  return ok;
+}
