@@ -98,9 +98,10 @@ export class NatsServer {
     }
   }
 
-  /** Stops then starts again on the same port with the same store. */
-  async restart(downMs = 0): Promise<void> {
+  /** Stops then starts again on the same port, with the same store or (`wipe`) an empty one. */
+  async restart(downMs = 0, opts: { wipe?: boolean } = {}): Promise<void> {
     await this.stop();
+    if (opts.wipe) rmSync(join(this.dir, 'store'), { recursive: true, force: true });
     if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
     await this.launch();
   }
