@@ -15,16 +15,17 @@ import { scalingStudy } from './studies/scaling.ts';
 import { peerStudy } from './studies/peer.ts';
 import { e2eStudy } from './studies/e2e.ts';
 import { serveStudy } from './studies/serve.ts';
+import { checkpointStudy } from './studies/checkpoint.ts';
 import { localMode, natsMode, natsServerAvailable, writeJson, type ModeFactory } from './common.ts';
 import { writeBenchReadme } from './report.ts';
 
-const STUDIES = ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e', 'serve'] as const;
+const STUDIES = ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e', 'serve', 'checkpoint'] as const;
 type Study = (typeof STUDIES)[number];
 
 const HELP = `galdecon bench — measure galdecon on this machine
 
 usage: npm run bench -- [--kernels] [--partitions] [--memory] [--convergence] [--scaling] [--peer]
-                        [--e2e] [--serve] [--quick] [--json] [--max-objects N]
+                        [--e2e] [--serve] [--checkpoint] [--quick] [--json] [--max-objects N]
 
   --kernels      tinybench micro-benchmarks of every kernel and the full iteration (µs per
                  object-iteration, one core), next to the scalar TypeScript implementation
@@ -36,6 +37,7 @@ usage: npm run bench -- [--kernels] [--partitions] [--memory] [--convergence] [-
   --e2e          galdecon run end to end (input to output) on 10,000 objects, local and NATS, 2 agents
   --serve        time per iteration with and without the live view (--serve; no viewer, one viewer),
                  2,000 objects, 300 iterations, 5 interleaved rounds (CPU time and wall time)
+  --checkpoint   NATS run time without and with --checkpoint-every 25, 10,000 objects, interleaved A/B
   --quick        every study small (checks the harness, not the speed)
   --max-objects  cap the scaling study (e.g. 10000 on small machines)
   --json         one JSON line per study on stdout
@@ -101,6 +103,7 @@ async function main(): Promise<number> {
       : study === 'scaling' ? await scalingStudy({ ...ctx, modes: [localMode(cores)] })
       : study === 'e2e' ? await e2eStudy(ctx)
       : study === 'serve' ? await serveStudy(ctx)
+      : study === 'checkpoint' ? await checkpointStudy(ctx)
       : await peerStudy({ quick, log });
     const record = { ...result, quick, machine, date: new Date().toISOString(), duration_s: (performance.now() - t0) / 1000 };
     writeJson(`${study}.json`, record);

@@ -1,0 +1,56 @@
+// `--checkpoint`: what checkpoints cost. `galdecon run --nats` on 10,000 simulated objects
+// (100 iterations, every one run), without checkpoints and with --checkpoint-every 25,
+// interleaved A/B/A/B so that load from elsewhere hits both alike. Target: ≤ ~10 %.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { simulated, type ModeFactory } from '../common.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/galdecon.js', import.meta.url));
+
+export interface CheckpointResult {
+  study: 'checkpoint';
+  objects: number;
+  iterations: number;
+  every: number;
+  runs: { checkpoint_every: number; wall_s: number; iterate_s: number }[];
+  /** Median iterate time with checkpoints over without, minus 1. */
+  overhead: number;
+  identical_output: boolean;
+}
+
+export async function checkpointStudy(ctx: { quick: boolean; modes: ModeFactory[]; log: (s: string) => void }): Promise<CheckpointResult> {
+  const nats = ctx.modes.find((m) => m.mode === 'nats' && m.url);
+  if (!nats?.url) throw new Error('the checkpoint study needs nats-server');
+  const objects = ctx.quick ? 400 : 10_000;
+  const nIter = ctx.quick ? 25 : 50;
+  const every = 25;
+  const { files } = simulated(objects);
+  const dir = mkdtempSync(join(tmpdir(), 'galdecon-ckpt-'));
+  const url = await nats.url();
+  const runs: CheckpointResult['runs'] = [];
+  const outputs: Buffer[] = [];
+  for (const ck of ctx.quick ? [0, every] : [0, every, 0, every]) {
+    const out = join(dir, `x-${runs.length}.npy`);
+    const report = join(dir, `r-${runs.length}.json`);
+    ctx.log(`checkpoint: ${objects} objects, ${2 * nIter} iterations, --checkpoint-every ${ck}`);
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [BIN, 'run', '--input', files.y, '--psf', files.psf, '--output', out, '--report', report,
+      '--quiet', '--n-iter', String(nIter), '--n-reweights', '1', '--tolerance', '0', '--nats', url, '--min-agents', String(nats.agents),
+      '--checkpoint-every', String(ck), '--run-id', `bench-ckpt-${runs.length}`], { encoding: 'utf8' });
+    const wall = (performance.now() - t0) / 1000;
+    if (r.status !== 0) throw new Error(`galdecon run failed: ${r.stderr}`);
+    const rep = JSON.parse(readFileSync(report, 'utf8'));
+    runs.push({ checkpoint_every: ck, wall_s: wall, iterate_s: rep.timing.iterate_s });
+    outputs.push(readFileSync(out));
+  }
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)];
+  const t = (ck: number) => median(runs.filter((r) => r.checkpoint_every === ck).map((r) => r.iterate_s));
+  return {
+    study: 'checkpoint', objects, iterations: 2 * nIter, every, runs, overhead: t(every) / t(0) - 1,
+    identical_output: outputs.every((o) => o.equals(outputs[0])),
+  };
+}
