@@ -39,7 +39,7 @@ usage: npm run bench -- [--kernels] [--partitions] [--memory] [--convergence] [-
                  2,000 objects, 300 iterations, 5 interleaved rounds (CPU time and wall time)
   --checkpoint   NATS run time without and with --checkpoint-every 25, 10,000 objects, interleaved A/B
   --quick        every study small (checks the harness, not the speed)
-  --max-objects  cap the scaling study (e.g. 10000 on small machines)
+  --max-objects  cap the scaling and checkpoint studies (e.g. 10000 on small machines)
   --json         one JSON line per study on stdout
   --no-readme    do not regenerate bench/README.md
   --help         this text

@@ -1,5 +1,5 @@
 // `--checkpoint`: what checkpoints cost. `galdecon run --nats` on 10,000 simulated objects
-// (100 iterations, every one run), without checkpoints and with --checkpoint-every 25,
+// (or --max-objects; 100 iterations, every one run), without checkpoints and with --checkpoint-every 25,
 // interleaved A/B/A/B so that load from elsewhere hits both alike. Target: ≤ ~10 %.
 
 import { spawnSync } from 'node:child_process';
@@ -22,10 +22,10 @@ export interface CheckpointResult {
   identical_output: boolean;
 }
 
-export async function checkpointStudy(ctx: { quick: boolean; modes: ModeFactory[]; log: (s: string) => void }): Promise<CheckpointResult> {
+export async function checkpointStudy(ctx: { quick: boolean; modes: ModeFactory[]; log: (s: string) => void; maxObjects?: number }): Promise<CheckpointResult> {
   const nats = ctx.modes.find((m) => m.mode === 'nats' && m.url);
   if (!nats?.url) throw new Error('the checkpoint study needs nats-server');
-  const objects = ctx.quick ? 400 : 10_000;
+  const objects = ctx.quick ? 400 : Math.min(10_000, ctx.maxObjects ?? 10_000);
   const nIter = ctx.quick ? 25 : 50;
   const every = 25;
   const { files } = simulated(objects);
