@@ -17,7 +17,7 @@ test('npm run bench -- --quick: every study completes and writes its results', (
     encoding: 'utf8', env: { ...process.env, GALDECON_BENCH_RESULTS: out }, timeout: 300_000,
   });
   assert.equal(r.status, 0, r.stderr.slice(-2000));
-  for (const study of ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e', 'serve']) {
+  for (const study of ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e', 'serve', 'checkpoint']) {
     const path = join(out, `${study}.json`);
     assert.ok(existsSync(path), `${study}.json missing`);
     const j = JSON.parse(readFileSync(path, 'utf8'));
@@ -34,6 +34,9 @@ test('npm run bench -- --quick: every study completes and writes its results', (
   assert.equal(c.identical_output, true, 'one agent and all agents gave different outputs');
   const e = JSON.parse(readFileSync(join(out, 'e2e.json'), 'utf8'));
   assert.equal(e.identical_output, true, 'local and NATS gave different outputs');
+  const ck = JSON.parse(readFileSync(join(out, 'checkpoint.json'), 'utf8'));
+  assert.equal(ck.identical_output, true, 'checkpoints changed the output');
+  assert.deepEqual(ck.runs.map((x: { checkpoint_every: number }) => x.checkpoint_every), [0, 25]);
   const w = JSON.parse(readFileSync(join(out, 'serve.json'), 'utf8'));
   assert.equal(w.identical_output, true, '--serve changed the output');
   assert.deepEqual(w.summary.map((x: { variant: string }) => x.variant), ['plain', 'serve, no viewer', 'serve, one viewer']);
