@@ -29,10 +29,10 @@ auth_block() {
 authorization {
   users = [
     { user: "galdecon-driver", password: \$GALDECON_DRIVER_PASS, permissions: {
-        publish: ["$V.agent.>", "$V.discover", "$V.lease.>", "\$JS.API.>", "\$JS.FC.>", "\$JS.ACK.>", "\$O.>", "\$KV.galdecon-runs.>", "\$KV.galdecon-locks.>"]
+        publish: ["$V.agent.>", "$V.discover", "$V.lease.>", "\$JS.API.>", "\$JS.FC.>", "\$JS.ACK.>", "\$KV.>"]
         subscribe: ["$V.hb", "_INBOX.>"] } }
     { user: "galdecon-agent", password: \$GALDECON_AGENT_PASS, permissions: {
-        publish: ["$V.hb", "\$JS.API.>", "\$JS.FC.>", "\$JS.ACK.>", "\$O.>"]
+        publish: ["$V.hb", "\$JS.API.>", "\$JS.FC.>", "\$JS.ACK.>", "\$KV.>"]
         subscribe: ["$V.agent.>", "$V.discover", "$V.lease.>", "_INBOX.>"]
         allow_responses: true } }
   ]
