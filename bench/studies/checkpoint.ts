@@ -17,7 +17,7 @@ export interface CheckpointResult {
   iterations: number;
   every: number;
   runs: { checkpoint_every: number; wall_s: number; iterate_s: number }[];
-  /** Median iterate time with checkpoints over without, minus 1. */
+  /** Iterate time with checkpoints over without (the lower median of each), minus 1. */
   overhead: number;
   identical_output: boolean;
 }
