@@ -16,6 +16,9 @@ import {
   parseFits,
   parseNpy,
   readArray,
+  readIds,
+  readTableColumn,
+  readTableStrings,
   requireWritable,
   writeArray,
   writeTextAtomic,
@@ -345,9 +348,11 @@ describe('FITS: encode/parse round trips', () => {
     const p = join(tmp, 'ext.fits');
     writeFileSync(p, bytes);
     assertSameArray(await readArray(p), { data: img, shape: [2, 3], dtype: 'float32' });
-    assert.deepEqual(Array.from((await readArray(p, { hdu: 2 })).data), [7, 8]);
-    await rejectsWith(readArray(p, { hdu: 0 }), InputError, p, 'primary HDU holds no image data');
-    await rejectsWith(readArray(p, { hdu: 3 }), InputError, p, 'no HDU 3');
+    assert.deepEqual(Array.from((await readArray(`${p}[2]`)).data), [7, 8]);
+    await rejectsWith(readArray(`${p}[0]`), InputError, p, 'that HDU (primary) holds no image data');
+    assert.deepEqual(Array.from((await readArray(`${p}[SCI]`)).data), Array.from(img));
+    await rejectsWith(readArray(`${p}[SCI,2]`), InputError, 'no HDU named SCI with EXTVER 2');
+    await rejectsWith(readArray(`${p}[3]`), InputError, p, 'no HDU 3');
   });
 
   test('extensions other than IMAGE are skipped using PCOUNT/GCOUNT (hand-made file)', async () => {
@@ -364,7 +369,7 @@ describe('FITS: encode/parse round trips', () => {
     assert.deepEqual(Array.from(img.data), expected);
     assert.equal(findCard(hdus[2]!.header, 'EXTNAME')?.value, "IMG'S");
     assert.deepEqual(Array.from((await readArray(p)).data), expected);
-    await rejectsWith(readArray(p, { hdu: 1 }), InputError, 'HDU 1 (BINTABLE) holds no image data');
+    await rejectsWith(readArray(`${p}[1]`), InputError, 'that HDU (BINTABLE) holds no image data');
   });
 
   test('fitsjs reads a float32 file we wrote (independent reader)', async () => {
@@ -430,6 +435,29 @@ function loadFitsjs(): any {
   };
   return astro.FITS;
 }
+
+describe('FITS binary tables: an astropy-written file (fixtures/io/make_table_fixture.py)', () => {
+  const path = join(IOFIX, 'table.fits');
+  test('a cell column with TDIM, a square one without, TZERO, TSCAL/TZERO/TNULL, strings', async () => {
+    const stamp = await readArray(`${path}[STAMPS][STAMP]`);
+    assert.deepEqual(stamp.shape, [3, 4, 5]);
+    assert.equal(stamp.dtype, 'float32');
+    for (let r = 0; r < 3; r++) for (let y = 0; y < 4; y++) for (let x = 0; x < 5; x++) {
+      assert.equal(stamp.data[(r * 4 + y) * 5 + x], r * 100 + y * 10 + x);
+    }
+    const flat = await readArray(`${path}[1][flat]`);
+    assert.deepEqual(flat.shape, [3, 3, 3]);
+    assert.deepEqual(Array.from(flat.data), Array.from({ length: 27 }, (_, i) => Math.floor(i / 9) * 10 + (i % 9)));
+    const [hdu] = parseFits(readFileSync(path), path).slice(1);
+    assert.deepEqual(Array.from(readTableColumn(hdu!, 'U16', path).data), [0, 40000, 65535]);
+    assert.deepEqual(Array.from(readTableColumn(hdu!, 'SCALED', path).data), [11, NaN, 13]);
+    assert.deepEqual(readTableStrings(hdu!, 'OBJ_ID', path), ['a', 'bb', 'ccc']);
+    assert.deepEqual(readTableStrings(hdu!, 'U16', path), ['0', '40000', '65535']);
+    assert.deepEqual(await readIds(`${path}[STAMPS][OBJ_ID]`), ['a', 'bb', 'ccc']);
+    await rejectsWith(readArray(`${path}[STAMPS][OBJ_ID]`), InputError, 'has type A, not a numeric array');
+    await rejectsWith(readIds(`${path}[STAMPS][FLAT]`), InputError, 'holds 9 values per row');
+  });
+});
 
 describe('FITS: bad input', () => {
   const good = encodeFits(Float32Array.from(range(24)), [2, 3, 4]);
@@ -572,8 +600,9 @@ describe('readArray / writeArray / formatOf', () => {
     rmSync(dir, { recursive: true, force: true });
     (await import('node:fs')).mkdirSync(dir);
     await rejectsWith(readArray(dir), FileError, 'adir.npy', 'is a directory');
-    await rejectsWith(readArray(join(tmp, 'x.csv')), OptionError, 'x.csv');
-    await rejectsWith(readArray(join(FIX, 'example/example_psfs.npy'), { hdu: 1 }), OptionError, 'FITS files only');
+    await rejectsWith(readArray(join(tmp, 'x.csv')), InputError, 'x.csv');
+    await rejectsWith(readArray(join(FIX, 'example/example_psfs.npy') + '[1]'), InputError, 'unknown file type');
+    throwsWith(() => formatOf('x.fits.gz', 'read'), InputError, 'x.fits.gz', 'gunzip first');
   });
 
   test('write: refuse existing, overwrite, missing directory, no temp files left', async () => {

@@ -31,6 +31,8 @@ export interface FitsHdu {
   header: FitsCard[];
   /** Image data (physical values); null for NAXIS = 0 and for non-image extensions. */
   data: NdArray | null;
+  /** BINTABLE extensions: the raw rows (NAXIS2 rows of NAXIS1 bytes), read with fits-table.ts. */
+  table?: Uint8Array;
 }
 
 const BITPIX_DTYPE: Record<string, DType> = {
@@ -223,7 +225,11 @@ export function parseFits(buf: Uint8Array, name: string): FitsHdu[] {
       }
       data = { data: values, shape: axes.slice().reverse(), dtype };
     }
-    hdus.push({ header, data });
+    const hdu: FitsHdu = { header, data };
+    if (!isImage && h.get('XTENSION')?.value === 'BINTABLE' && naxis === 2) {
+      hdu.table = buf.subarray(dataStart, dataStart + axes[0] * axes[1]);
+    }
+    hdus.push(hdu);
     offset = dataStart + Math.ceil(dataBytes / BLOCK) * BLOCK;
   }
   return hdus;

@@ -1,0 +1,175 @@
+/**
+ * FITS binary tables (BINTABLE, FITS Standard 4.0 §7.3), the subset surveys use for
+ * stamps and catalogues: fixed-width columns of L, B, I, J, K, E, D (with a repeat count,
+ * TDIMn, TSCALn/TZEROn, TNULLn) and A (strings). Variable-length (P/Q), complex and bit
+ * columns are listed but cannot be read.
+ *
+ * Reading a numeric column gives an NdArray of shape (rows, ...cell), the cell shape from
+ * TDIMn (C order: TDIM '(nx,ny)' gives (ny, nx)); without TDIMn a square cell of s² values
+ * is read as (s, s) — the usual way stamps are flattened. Writing makes one BINTABLE
+ * extension of scalar columns (a catalogue).
+ */
+import { InputError } from '../errors.ts';
+import { BLOCK, findCard, formatCard, type FitsCard, type FitsHdu } from './fits.ts';
+import { decodeElements, type DType, type NdArray } from './ndarray.ts';
+
+export interface TableColumn {
+  name: string;
+  /** TFORM type code. */
+  code: string;
+  repeat: number;
+  /** Byte offset of the column in a row. */
+  offset: number;
+  /** Bytes per row. */
+  width: number;
+  /** C-order cell shape (empty for a scalar). */
+  cell: number[];
+  scale: number;
+  zero: number;
+  tnull?: number;
+}
+
+const WIDTH: Record<string, number> = { L: 1, X: 1, B: 1, I: 2, J: 4, K: 8, A: 1, E: 4, D: 8, C: 8, M: 16, P: 8, Q: 16 };
+const NUMERIC: Record<string, DType> = { B: 'uint8', I: 'int16', J: 'int32', K: 'int64', E: 'float32', D: 'float64' };
+
+/** The columns of a BINTABLE HDU. */
+export function tableColumns(hdu: FitsHdu, name: string): TableColumn[] {
+  const card = (k: string) => findCard(hdu.header, k)?.value;
+  const count = Number(card('TFIELDS') ?? 0);
+  const rowBytes = Number(card('NAXIS1'));
+  const cols: TableColumn[] = [];
+  let offset = 0;
+  for (let i = 1; i <= count; i++) {
+    const form = String(card(`TFORM${i}`) ?? '').trim().toUpperCase();
+    const m = /^(\d*)([LXBIJKAEDCMPQ])/.exec(form);
+    if (!m) throw new InputError(`${name}: column ${i} has TFORM${i} = '${form}', which is not a valid binary-table format`);
+    const repeat = m[1] === '' ? 1 : Number(m[1]);
+    const code = m[2];
+    const width = code === 'X' ? Math.ceil(repeat / 8) : code === 'P' || code === 'Q' ? WIDTH[code] : repeat * WIDTH[code];
+    const tdim = card(`TDIM${i}`);
+    let cell: number[] = repeat === 1 ? [] : [repeat];
+    if (typeof tdim === 'string' && /^\(\s*\d+(\s*,\s*\d+)*\s*\)$/.test(tdim.trim())) {
+      cell = tdim.replace(/[()\s]/g, '').split(',').map(Number).reverse();
+    } else if (repeat > 1 && Number.isInteger(Math.sqrt(repeat)) && code !== 'A') {
+      cell = [Math.sqrt(repeat), Math.sqrt(repeat)];
+    }
+    const tnull = card(`TNULL${i}`);
+    cols.push({
+      name: String(card(`TTYPE${i}`) ?? `COL${i}`).trim(),
+      code, repeat, offset, width, cell,
+      scale: typeof card(`TSCAL${i}`) === 'number' ? (card(`TSCAL${i}`) as number) : 1,
+      zero: typeof card(`TZERO${i}`) === 'number' ? (card(`TZERO${i}`) as number) : 0,
+      ...(typeof tnull === 'number' ? { tnull } : {}),
+    });
+    offset += width;
+  }
+  if (offset !== rowBytes) throw new InputError(`${name}: the columns take ${offset} bytes per row but NAXIS1 = ${rowBytes}; the table header is not valid FITS`);
+  return cols;
+}
+
+function findColumn(hdu: FitsHdu, column: string, name: string): TableColumn {
+  const cols = tableColumns(hdu, name);
+  const c = cols.find((x) => x.name === column) ?? cols.find((x) => x.name.toLowerCase() === column.toLowerCase());
+  if (!c) throw new InputError(`${name}: no column "${column}" (columns: ${cols.map((x) => x.name).join(', ') || 'none'})`);
+  return c;
+}
+
+function rowsOf(hdu: FitsHdu): { rows: number; rowBytes: number } {
+  return { rows: Number(findCard(hdu.header, 'NAXIS2')?.value ?? 0), rowBytes: Number(findCard(hdu.header, 'NAXIS1')?.value ?? 0) };
+}
+
+/** A numeric column as an array of shape (rows, ...cell), physical values (TSCAL/TZERO applied, TNULL → NaN). */
+export function readTableColumn(hdu: FitsHdu, column: string, name: string): NdArray {
+  if (!hdu.table) throw new InputError(`${name}: this HDU is not a binary table; a column can only be read from a BINTABLE`);
+  const c = findColumn(hdu, column, name);
+  const dtype = NUMERIC[c.code];
+  if (!dtype) throw new InputError(`${name}: column "${c.name}" has type ${c.code}, not a numeric array (B, I, J, K, E or D)`);
+  const { rows, rowBytes } = rowsOf(hdu);
+  const per = c.repeat;
+  // Gather the cells into one contiguous big-endian block, then decode at once.
+  const size = per * (c.width / per);
+  const packed = new Uint8Array(rows * size);
+  for (let r = 0; r < rows; r++) packed.set(hdu.table.subarray(r * rowBytes + c.offset, r * rowBytes + c.offset + size), r * size);
+  let data = decodeElements(packed, 0, rows * per, dtype, false);
+  if (c.scale !== 1 || c.zero !== 0 || c.tnull !== undefined) {
+    const out = data instanceof Float64Array ? data : new Float64Array(data);
+    for (let i = 0; i < out.length; i++) out[i] = out[i] === c.tnull ? NaN : out[i] * c.scale + c.zero;
+    data = out;
+  }
+  return { data, shape: [rows, ...c.cell], dtype };
+}
+
+/** A column as one string per row: A columns trimmed, numeric scalars printed. */
+export function readTableStrings(hdu: FitsHdu, column: string, name: string): string[] {
+  if (!hdu.table) throw new InputError(`${name}: this HDU is not a binary table; a column can only be read from a BINTABLE`);
+  const c = findColumn(hdu, column, name);
+  const { rows, rowBytes } = rowsOf(hdu);
+  if (c.code === 'A') {
+    const out: string[] = [];
+    for (let r = 0; r < rows; r++) {
+      const b = hdu.table.subarray(r * rowBytes + c.offset, r * rowBytes + c.offset + c.width);
+      const end = b.indexOf(0);
+      out.push(String.fromCharCode(...(end < 0 ? b : b.subarray(0, end))).trim());
+    }
+    return out;
+  }
+  const a = readTableColumn(hdu, column, name);
+  if (a.shape.length !== 1) throw new InputError(`${name}: column "${c.name}" holds ${c.repeat} values per row; an ID column needs one`);
+  return Array.from(a.data, (v) => String(v));
+}
+
+export interface OutColumn {
+  name: string;
+  /** D: float64, J: int32, K: int64 (exact to 2^53), A: strings (width = longest). */
+  format: 'D' | 'J' | 'K' | 'A';
+  values: ArrayLike<number> | string[];
+  unit?: string;
+  /** Written as the comment of the TTYPEn card. */
+  comment?: string;
+}
+
+/** One BINTABLE extension HDU (to append to a primary HDU) holding scalar columns. */
+export function encodeBinTable(columns: OutColumn[], opts: { extname?: string; cards?: FitsCard[] } = {}): Uint8Array {
+  const rows = columns[0]?.values.length ?? 0;
+  const widths = columns.map((c) => {
+    if (c.values.length !== rows) throw new RangeError(`encodeBinTable: column ${c.name} has ${c.values.length} rows, not ${rows}`);
+    return c.format === 'A' ? Math.max(1, ...(c.values as string[]).map((s) => s.length)) : c.format === 'J' ? 4 : 8;
+  });
+  const rowBytes = widths.reduce((a, b) => a + b, 0);
+  const cards: FitsCard[] = [
+    { key: 'XTENSION', value: 'BINTABLE', comment: 'binary table extension' },
+    { key: 'BITPIX', value: 8 }, { key: 'NAXIS', value: 2 },
+    { key: 'NAXIS1', value: rowBytes, comment: 'bytes per row' }, { key: 'NAXIS2', value: rows, comment: 'rows' },
+    { key: 'PCOUNT', value: 0 }, { key: 'GCOUNT', value: 1 }, { key: 'TFIELDS', value: columns.length },
+  ];
+  if (opts.extname) cards.push({ key: 'EXTNAME', value: opts.extname });
+  columns.forEach((c, i) => {
+    cards.push({ key: `TTYPE${i + 1}`, value: c.name, ...(c.comment ? { comment: c.comment } : {}) });
+    cards.push({ key: `TFORM${i + 1}`, value: c.format === 'A' ? `${widths[i]}A` : `1${c.format}` });
+    if (c.unit) cards.push({ key: `TUNIT${i + 1}`, value: c.unit });
+  });
+  cards.push(...(opts.cards ?? []));
+  const lines = cards.flatMap(formatCard);
+  lines.push('END'.padEnd(80));
+  const headerLen = Math.ceil((lines.length * 80) / BLOCK) * BLOCK;
+  const dataLen = Math.ceil((rows * rowBytes) / BLOCK) * BLOCK;
+  const out = new Uint8Array(headerLen + dataLen);
+  out.fill(0x20, 0, headerLen);
+  let p = 0;
+  for (const l of lines) for (let i = 0; i < 80; i++) out[p++] = l.charCodeAt(i);
+  const dv = new DataView(out.buffer, headerLen);
+  let off = 0;
+  for (let r = 0; r < rows; r++) {
+    columns.forEach((c, i) => {
+      const v = c.values[r];
+      if (c.format === 'A') {
+        const s = String(v);
+        for (let k = 0; k < widths[i]; k++) out[headerLen + off + k] = k < s.length ? s.charCodeAt(k) & 0x7f : 0x20;
+      } else if (c.format === 'D') dv.setFloat64(off, Number(v), false);
+      else if (c.format === 'J') dv.setInt32(off, Number(v), false);
+      else dv.setBigInt64(off, BigInt(Math.trunc(Number(v))), false);
+      off += widths[i];
+    });
+  }
+  return out;
+}
