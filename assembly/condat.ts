@@ -5,7 +5,7 @@
 // linearity.
 
 import {
-  NY, NX, NPIX, NSPEC, NHX, HCX, MX, PIX_A, PIX_B, SPEC_A, BAND_S,
+  NY, NX, NPIX, NSPEC, NHX, HCX, MX, PIX_A, PIX_B, SPEC_A, SPEC_M, BAND_S,
 } from './plan';
 import { BANDS } from './layout';
 import { rfft2Group, irfft2FromScratch } from './dft';
@@ -34,10 +34,16 @@ import { low, high, dualCell, primalCell } from './prox';
 type GradientOnly = u8;
 type GradientAndData = u16;
 type DataOnly = u32;
+type ResidualOnly = u64;
 
 /** One element of a spectrum pass at byte offset k: conj(P̂)·R → g + k; returns |R|². */
 @inline function spectrumCell<M>(x: usize, p: usize, y: usize, g: usize, k: usize): v128 {
   const rr = residualRe(x, p, y, k), ri = residualIm(x, p, y, k);
+  if (sizeof<M>() == sizeof<ResidualOnly>()) {
+    v128.store(g + k, rr);
+    v128.store(g + k + 16, ri);
+    return rr; // not used
+  }
   if (sizeof<M>() != sizeof<DataOnly>()) {
     const pr = v128.load(p + k), pi = v128.load(p + k + 16);
     v128.store(g + k, f32x4.add(f32x4.mul(pr, rr), f32x4.mul(pi, ri)));
@@ -54,7 +60,7 @@ type DataOnly = u32;
  * it comes with the next iteration's gradient or from a pass of its own.
  */
 @inline function spectrumPass<M>(xh: usize, ph: usize, yh: usize, data: usize): void {
-  const withData = sizeof<M>() != sizeof<GradientOnly>();
+  const withData = sizeof<M>() == sizeof<GradientAndData>() || sizeof<M>() == sizeof<DataOnly>();
   const out = SPEC_A; // a local: V8 reloads a global at every use
   const even = (NX & 1) == 0;
   // Column 0 and, for even NX, column NX/2 stand for one column of the full spectrum
@@ -123,16 +129,20 @@ function dataTerm(xh: usize, ph: usize, yh: usize, out: usize): void {
  * Φ (of x̃) serves the dual step, the next cost and the reweight. With costOut ≠ 0 the
  * cost of the new x is written there (see costGroup).
  */
-export function stepGroup(
-  x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize, phix: usize,
+export function stepGroup<K>(
+  x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize, phix: usize, mask: usize,
   tau: f32, dualStep: f32, rho: f32, positivity: bool, costOut: usize, prevData: usize, last: bool,
 ): void {
   const vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho);
-  // g = Hᵀ(Hx − y) → PIX_A;  Φᵀ(dual) → PIX_B
+  // g = Hᵀ(Hx − y) (masked: Hᵀ(w ⊙ (Hx − y))) → PIX_A;  Φᵀ(dual) → PIX_B
   // (with prevData ≠ 0, the previous iteration's data term comes from the same pass)
-  if (prevData != 0) spectrumPass<GradientAndData>(xh, ph, yh, prevData);
-  else spectrumPass<GradientOnly>(xh, ph, yh, 0);
-  irfft2FromScratch(PIX_A);
+  if (sizeof<K>() == sizeof<Masked>()) {
+    maskedGradient(xh, ph, yh, mask, prevData);
+  } else {
+    if (prevData != 0) spectrumPass<GradientAndData>(xh, ph, yh, prevData);
+    else spectrumPass<GradientOnly>(xh, ph, yh, 0);
+    irfft2FromScratch(PIX_A);
+  }
   starletAdjointGroup(dual, PIX_B);
   // x̃ → PIX_A, x ← ρx̃ + (1 − ρ)x
   if (positivity) primalStep<Clamped>(x, f32x4.splat(tau), vr, vq);
@@ -144,7 +154,87 @@ export function stepGroup(
   // X̂ = DFT(x₊)
   rfft2Group(x, xh);
   // the data term of this x comes with the next iteration's gradient, if there is one
-  if (costOut != 0 && last) dataTerm(xh, ph, yh, costOut);
+  if (costOut != 0 && last) {
+    if (sizeof<K>() == sizeof<Masked>()) maskedDataTerm(xh, ph, yh, mask, costOut);
+    else dataTerm(xh, ph, yh, costOut);
+  }
+}
+
+// Masked data term ½‖√w ⊙ (y − Hx)‖² (w per pixel, in [0, 1]): its gradient
+// Hᵀ(w ⊙ (Hx − y)) needs the residual in pixel space, so a masked iteration takes two
+// more DFTs than an unmasked one (R̂ → r, and w ⊙ r → its spectrum): four instead of two.
+// The kind is a type parameter, so the unmasked step's code is what it was.
+export type Unmasked = u8;
+export type Masked = u16;
+
+// What a pass over the residual pixels does: weight them, weight them and sum the data
+// term, or only sum it.
+type WeightOnly = u8;
+type WeightAndData = u16;
+type DataOfWeighted = u32;
+
+/** One pixel (f32x4) of a mask pass at byte offset k: r ← w·r (unless only summing); returns w·r². */
+@inline function maskCell<M>(r: usize, w: usize, k: usize): v128 {
+  const rv = v128.load(r + k);
+  const wr = f32x4.mul(v128.load(w + k), rv);
+  if (sizeof<M>() != sizeof<DataOfWeighted>()) v128.store(r + k, wr);
+  return f32x4.mul(wr, rv);
+}
+
+/** A pass over a group's residual r (in place) with its mask w; the data term ½Σ w·r² per lane (float64) → data. */
+@inline function maskPass<M>(r: usize, w: usize, data: usize): void {
+  const summing = sizeof<M>() != sizeof<WeightOnly>();
+  let lo = f64x2.splat(0), hi = f64x2.splat(0), lo1 = f64x2.splat(0), hi1 = f64x2.splat(0);
+  const e = (<usize>NPIX) << 4;
+  let o: usize = 0;
+  for (; o + 64 <= e; o += 64) {
+    const ro = r + o, wo = w + o;
+    const e0 = maskCell<M>(ro, wo, 0), e1 = maskCell<M>(ro, wo, 16), e2 = maskCell<M>(ro, wo, 32), e3 = maskCell<M>(ro, wo, 48);
+    if (summing) {
+      lo = f64x2.add(lo, f64x2.add(low(e0), low(e2)));
+      hi = f64x2.add(hi, f64x2.add(high(e0), high(e2)));
+      lo1 = f64x2.add(lo1, f64x2.add(low(e1), low(e3)));
+      hi1 = f64x2.add(hi1, f64x2.add(high(e1), high(e3)));
+    }
+  }
+  for (; o < e; o += 16) {
+    const e0 = maskCell<M>(r + o, w + o, 0);
+    if (summing) {
+      lo = f64x2.add(lo, low(e0));
+      hi = f64x2.add(hi, high(e0));
+    }
+  }
+  if (summing) {
+    const half = f64x2.splat(0.5);
+    v128.store(data, f64x2.mul(f64x2.add(lo, lo1), half));
+    v128.store(data, f64x2.mul(f64x2.add(hi, hi1), half), 16);
+  }
+}
+
+/** PIX_A = Hᵀ(w ⊙ (Hx − y)) for one group; with data ≠ 0 also ½‖√w ⊙ (y − Hx)‖² per lane → data. */
+function maskedGradient(xh: usize, ph: usize, yh: usize, mask: usize, data: usize): void {
+  spectrumPass<ResidualOnly>(xh, ph, yh, 0); // SPEC_A = P̂X̂ − Ŷ
+  irfft2FromScratch(PIX_A); // r = Hx − y
+  if (data != 0) maskPass<WeightAndData>(PIX_A, mask, data);
+  else maskPass<WeightOnly>(PIX_A, mask, 0);
+  rfft2Group(PIX_A, SPEC_M);
+  // SPEC_A = conj(P̂)·DFT(w ⊙ r)
+  const out = SPEC_A, m = SPEC_M;
+  const e = (<usize>NSPEC) << 5;
+  for (let k: usize = 0; k < e; k += 32) {
+    const pr = v128.load(ph + k), pi = v128.load(ph + k + 16);
+    const mr = v128.load(m + k), mi = v128.load(m + k + 16);
+    v128.store(out + k, f32x4.add(f32x4.mul(pr, mr), f32x4.mul(pi, mi)));
+    v128.store(out + k + 16, f32x4.sub(f32x4.mul(pr, mi), f32x4.mul(pi, mr)));
+  }
+  irfft2FromScratch(PIX_A);
+}
+
+/** out[0..3] = ½‖√w ⊙ (y − Hx)‖² per lane (uses PIX_A). */
+function maskedDataTerm(xh: usize, ph: usize, yh: usize, mask: usize, out: usize): void {
+  spectrumPass<ResidualOnly>(xh, ph, yh, 0);
+  irfft2FromScratch(PIX_A);
+  maskPass<DataOfWeighted>(PIX_A, mask, out);
 }
 
 // The element-wise loops below take 4 elements per step through cell functions with a
@@ -237,8 +327,9 @@ function sparsityTerm(phix: usize, w: usize, out: usize): void {
 }
 
 /** Cost terms of one group, float64 per lane: out[0..3] data term, out[4..7] sparsity term. */
-export function costGroup(xh: usize, ph: usize, yh: usize, w: usize, phix: usize, out: usize): void {
-  dataTerm(xh, ph, yh, out);
+export function costGroup<K>(xh: usize, ph: usize, yh: usize, w: usize, phix: usize, mask: usize, out: usize): void {
+  if (sizeof<K>() == sizeof<Masked>()) maskedDataTerm(xh, ph, yh, mask, out);
+  else dataTerm(xh, ph, yh, out);
   sparsityTerm(phix, w, out + 32);
 }
 

@@ -12,7 +12,7 @@ import { BANDS, COST_SLOT_BYTES } from './layout';
 export { LANES } from './layout';
 import { rfft2Group, irfft2FromScratch, irfft2Group } from './dft';
 import { starletGroup, starletAdjointGroup } from './starlet';
-import { gradientSpectrum, stepGroup, costGroup, reweightGroup, bandNormsGroup } from './condat';
+import { gradientSpectrum, stepGroup, costGroup, reweightGroup, bandNormsGroup, Masked, Unmasked } from './condat';
 
 /** 16-byte aligned heap block of `bytes` bytes (contents undefined). */
 export function alloc(bytes: usize): usize {
@@ -109,25 +109,51 @@ export function step(
   first: i32, count: i32, iterations: i32, tau: f32, dualStep: f32, rho: f32, positivity: bool,
   costOut: usize, costEvery: i32,
 ): void {
+  steps<Unmasked>(x, xh, ph, yh, dual, w, phix, 0, first, count, iterations, tau, dualStep, rho, positivity, costOut, costEvery);
+}
+
+/**
+ * `step` with the masked data term ½‖√m ⊙ (y − Hx)‖²: `mask` (pixels, as x) holds each
+ * pixel's weight m in [0, 1]. Two more DFTs per iteration than `step`.
+ */
+export function stepMasked(
+  x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize, phix: usize, mask: usize,
+  first: i32, count: i32, iterations: i32, tau: f32, dualStep: f32, rho: f32, positivity: bool,
+  costOut: usize, costEvery: i32,
+): void {
+  steps<Masked>(x, xh, ph, yh, dual, w, phix, mask, first, count, iterations, tau, dualStep, rho, positivity, costOut, costEvery);
+}
+
+@inline function steps<K>(
+  x: usize, xh: usize, ph: usize, yh: usize, dual: usize, w: usize, phix: usize, mask: usize,
+  first: i32, count: i32, iterations: i32, tau: f32, dualStep: f32, rho: f32, positivity: bool,
+  costOut: usize, costEvery: i32,
+): void {
   const slots = (iterations + costEvery - 1) / costEvery;
   for (let g = first; g < first + count; g++) {
     const px = pixOf(x, g), pxh = specOf(xh, g), pph = specOf(ph, g), pyh = specOf(yh, g);
     const pd = bandsOf(dual, g), pw = bandsOf(w, g), pp = bandsOf(phix, g);
+    const pm: usize = mask == 0 ? 0 : pixOf(mask, g);
     let prev: usize = 0; // the previous iteration's cost slot, if it had one
     for (let n = 0; n < iterations; n++) {
       const back = iterations - 1 - n; // iterations after this one
       let out: usize = 0;
       if (costOut != 0 && back % costEvery == 0) out = costOut + <usize>((g * slots + slots - 1 - back / costEvery) * COST_SLOT_BYTES);
-      stepGroup(px, pxh, pph, pyh, pd, pw, pp, tau, dualStep, rho, positivity, out, prev, back == 0);
+      stepGroup<K>(px, pxh, pph, pyh, pd, pw, pp, pm, tau, dualStep, rho, positivity, out, prev, back == 0);
       prev = out;
     }
   }
 }
 
-/** out (float64, one cost slot per group): per lane ½‖y − Hx‖² then Σ|W ⊙ Φx| (Φx as carried in phix; §7). */
-export function cost(xh: usize, ph: usize, yh: usize, w: usize, phix: usize, out: usize, groups: i32): void {
+/**
+ * out (float64, one cost slot per group): per lane ½‖y − Hx‖² (with mask ≠ 0:
+ * ½‖√m ⊙ (y − Hx)‖²), then Σ|W ⊙ Φx| (Φx as carried in phix; §7).
+ */
+export function cost(xh: usize, ph: usize, yh: usize, w: usize, phix: usize, out: usize, groups: i32, mask: usize): void {
   for (let g = 0; g < groups; g++) {
-    costGroup(specOf(xh, g), specOf(ph, g), specOf(yh, g), bandsOf(w, g), bandsOf(phix, g), out + <usize>(g * COST_SLOT_BYTES));
+    const o = out + <usize>(g * COST_SLOT_BYTES);
+    if (mask == 0) costGroup<Unmasked>(specOf(xh, g), specOf(ph, g), specOf(yh, g), bandsOf(w, g), bandsOf(phix, g), 0, o);
+    else costGroup<Masked>(specOf(xh, g), specOf(ph, g), specOf(yh, g), bandsOf(w, g), bandsOf(phix, g), pixOf(mask, g), o);
   }
 }
 

@@ -44,6 +44,7 @@ export let PIX_C: usize = 0; // starlet work
 export let PIX_D: usize = 0; // starlet work
 export let PIX_T: usize = 0; // separable smoothing: horizontal pass output
 export let SPEC_A: usize = 0;
+export let SPEC_M: usize = 0; // masked gradient: the spectrum of w ⊙ (Hx − y)
 export let BAND_S: usize = 0; // BANDS images
 export let ROW_A: usize = 0;  // DFT pair sums / padded rows
 /**
@@ -103,7 +104,7 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   const rowLen = <usize>(max(nx, ny) + 4 * REACH * 4 + 4) << 4; // a padded row at the widest step
   const gs = <usize>(max(nx, ny) + 2) << 5;
   const edges = <usize>(EDGE_COUNTS + 4 * BANDS);
-  const total: usize = tx * 2 + ty * 2 + 64 + pix * 5 + spec * 4 + pix * <usize>BANDS + rowLen * 2 + gs + edges + 32;
+  const total: usize = tx * 2 + ty * 2 + 64 + pix * 5 + spec * 5 + pix * <usize>BANDS + rowLen * 2 + gs + edges + 32;
   owned = heap.alloc(total);
   let p = (owned + 15) & ~(<usize>15);
   COS_X = p; p += (tx + 15) & ~(<usize>15);
@@ -124,6 +125,7 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   FFT_W3 = p; p += spec;
   FFT_GS = p; p += gs;
   ROW_EDGES = p; p += (edges + 15) & ~(<usize>15);
+  SPEC_M = p; p += spec; // last, so the other buffers keep the offsets they were tuned with
   rowEdges(nx);
   setGenericScratch(FFT_GS);
   buildFft(FFT_X, nx);

@@ -31,6 +31,8 @@ export interface KernelsResult {
   mean_us_per_object_iteration: number;
   scalar_us_per_object_iteration: number;
   speedup_vs_scalar: number;
+  /** The full iteration with a mask (--mask), 41×41, median. */
+  masked_us_per_object_iteration: number;
 }
 
 /** A realistic stack: smooth galaxies and normalised Moffat-like PSFs, deterministic. */
@@ -79,6 +81,11 @@ export async function kernelsStudy(opts: { quick: boolean; log: (s: string) => v
     // As the solver runs them: a barrier of 4 iterations, each with its cost (cost window 1),
     // a group at a time; timed per object-iteration.
     add(size, 'full iteration (step + cost)', n * 4, () => batch.advance(4, true));
+    // The same with a mask (--mask): 1 pixel in 10 dropped, the rest weighted 0.5..1.
+    const mask = Float32Array.from({ length: y.length }, (_, q) => (q % 10 === 3 ? 0 : 0.5 + ((q * 7) % 11) / 22));
+    const masked = new Batch(new KernelModule(), { y, psfs: p, mask, shape: { n, ny, nx }, psf: { n, ky: ny, kx: nx }, noiseSigma: 3e-4, options });
+    disposers.push(() => masked.dispose());
+    add(size, 'masked full iteration (step + cost)', n * 4, () => masked.advance(4, true));
     add(size, 'one iteration per call (step + cost)', n, () => batch.advance(1, true));
     add(size, 'Condat step (no cost)', n, () => batch.step(1));
     add(size, 'cost', n, () => batch.costSum());
@@ -131,5 +138,6 @@ export async function kernelsStudy(opts: { quick: boolean; log: (s: string) => v
     study: 'kernels', rows, us_per_object_iteration: full.median_us_per_object,
     mean_us_per_object_iteration: full.us_per_object, scalar_us_per_object_iteration: scalar,
     speedup_vs_scalar: scalar / full.median_us_per_object,
+    masked_us_per_object_iteration: row('masked full iteration (step + cost)').median_us_per_object,
   };
 }

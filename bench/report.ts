@@ -39,7 +39,8 @@ export function writeBenchReadme(): string {
     out.push('', `Full iteration at 41×41, as the solver runs it (4 iterations per call, a cost after each): ` +
       `**${f(k.us_per_object_iteration)} µs per object-iteration** on one core, median of the samples ` +
       `(mean ${f(k.mean_us_per_object_iteration ?? k.us_per_object_iteration)}; target ≤ 25 µs; scalar TypeScript ` +
-      `${f(k.scalar_us_per_object_iteration, 0)} µs; the published Python code ≈ 3,500 µs).`, '',
+      `${f(k.scalar_us_per_object_iteration, 0)} µs; the published Python code ≈ 3,500 µs).` +
+      (k.masked_us_per_object_iteration ? ` With a mask (--mask: two more DFTs per iteration): ${f(k.masked_us_per_object_iteration)} µs.` : ''), '',
       'Why the median: this virtual machine now and then stalls for a while (an interleaved A/B run once saw both ' +
       'builds slow down by 80 % in the same round), and a stall that lands in a few of the samples moves the mean ' +
       'by several per cent. Both are in the table.', '');

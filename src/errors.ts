@@ -71,3 +71,10 @@ export class AgentError extends ClusterError {
     super(message, code);
   }
 }
+
+/** The iteration produced non-finite values: the data or the step sizes are out of range. */
+export class DivergedError extends GaldeconError {
+  constructor(message: string) {
+    super('E_DIVERGED', message);
+  }
+}

@@ -72,6 +72,7 @@ for (const seed of [1, 2, 3]) {
     assert.ok(log.some((l) => /lost; moving partition/.test(l)), `no recovery logged: ${log.join('\n')}`);
     assert.ok(sameBits(r.x, reference.x), `seed ${seed}: output differs after a kill at iteration ${at}`);
     assert.deepEqual(r.cost, reference.cost);
+    assert.equal(r.agents, 1, 'the result counts the agents that finished the run');
     await stopAll();
   });
 }
@@ -121,4 +122,15 @@ test('no agent left: the driver waits, then fails clearly without output', { ski
   assert.equal(await p.exited, 1);
   assert.match(p.stderr, /error: no agent left for the run \(waited 1 s for a replacement\)/);
   assert.deepEqual(readdirSync(dir), []);
+});
+
+test('--min-agents more than answer: the driver waits --wait-agents, then fails clearly without output', { skip }, async () => {
+  await agents(1);
+  const dir = mkdtempSync(join(tmpdir(), 'galdecon-minagents-'));
+  const p = new Proc(['run', '--input', Y_PATH, '--psf', P_PATH, '--output', join(dir, 'x.npy'),
+    '--nats', server.url, '--min-agents', '3', '--wait-agents', '1']);
+  assert.equal(await p.exited, 1);
+  assert.match(p.stderr, /error: only 1 of the 3 agents asked for \(--min-agents\) answered on .* within 1 s; start more agents or lower --min-agents\n$/);
+  assert.deepEqual(readdirSync(dir), []);
+  await stopAll();
 });

@@ -88,7 +88,7 @@ export class Agent {
       this.module ??= new KernelModule();
       const batch = new Batch(this.module, {
         y: s.y, psfs: s.psfs, shape: { n: s.n, ny: s.ny, nx: s.nx },
-        psf: { n: s.psfCount, ky: s.ky, kx: s.kx }, noiseSigma: s.sigma, options: s.options,
+        psf: { n: s.psfCount, ky: s.ky, kx: s.kx }, noiseSigma: s.sigmas ?? s.sigma, mask: s.mask, options: s.options,
       });
       this.held.set(s.partition, { batch, op: 0 });
       return ok();

@@ -11,7 +11,7 @@
 
 import { ClusterError } from '../errors.ts';
 import {
-  iterate, setupRun, fromFixed, type LoopResult, type Progress, type SolverOptions, type Stack, type Stepper,
+  iterate, setupRun, fromFixed, type LoopResult, type PerObject, type Progress, type SolverOptions, type Stack, type Stepper,
 } from '../solver/index.ts';
 import { PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type Request } from './protocol.ts';
 import { split } from './partition.ts';
@@ -24,7 +24,9 @@ import { sampler } from './sample.ts';
 export interface DistributedResult extends LoopResult {
   x: Float32Array;
   shape: [number, number, number];
+  /** The run's noise level σ (§4): the median of the σ_i when they are given per object. */
   noiseSigma: number;
+  noiseSigmas?: Float64Array;
   options: SolverOptions;
   setupS: number;
   partitions: number;
@@ -51,6 +53,8 @@ export interface DriverConfig {
   waitAgentsMs?: number;
   /** One line per cluster event (agent lost, checkpoint, resume). */
   log?: (line: string) => void;
+  /** Per-object noise levels and pixel weights (see solver's PerObject). */
+  perObject?: PerObject;
   /** Everything an observer (the live view) may show; leave out for an unwatched run. */
   onEvent?: EventSink;
   /**
@@ -68,9 +72,17 @@ export async function runDistributed(
 ): Promise<DistributedResult> {
   const t0 = performance.now();
   const log = cfg.log ?? (() => {});
-  const { options, shape, psf: pshape, noiseSigma } = setupRun(y, psf, given);
+  const { options, shape, psf: pshape, noiseSigma, noiseSigmas: sigmas } = setupRun(y, psf, given, cfg.perObject?.sigma);
+  const how = sigmas ? `median of the ${shape.n} given per object` : options.noiseEst !== undefined ? 'given' : '1.4826·MAD of the stack';
+  log(`σ = ${noiseSigma.toExponential(4)} (${how})`);
+  const weights = cfg.perObject?.mask;
+  const mask = weights === undefined ? undefined : weights instanceof Float32Array ? weights : Float32Array.from(weights);
+  if (mask && mask.length !== y.data.length) throw new ClusterError(`the mask has ${mask.length} values for ${y.data.length} pixels`);
+  const perObject: ArrayBufferView[] = [];
+  if (sigmas) perObject.push(sigmas);
+  if (mask) perObject.push(mask);
   const durable = cfg.transport.openRun !== undefined;
-  const run = cfg.runId ?? (durable ? runIdOf(y, psf, options) : `${process.pid}-${Date.now().toString(36)}-${++runCounter}`);
+  const run = cfg.runId ?? (durable ? runIdOf(y, psf, options, perObject) : `${process.pid}-${Date.now().toString(36)}-${++runCounter}`);
   // A second driver of the same run fails here at once, or with --resume waits its turn.
   const store: RunStore | undefined = await cfg.transport.openRun?.(run, cfg.resume !== true, cfg.resume === true);
   const record = cfg.resume && store ? await loadRecord(store, run, noiseSigma) : undefined;
@@ -96,6 +108,8 @@ export async function runDistributed(
         y: new Float32Array(y.data.subarray(r.first * npix, (r.first + r.n) * npix)),
         psfs: pshape.n === 1 ? new Float32Array(psf.data.subarray(0, kpix))
           : new Float32Array(psf.data.subarray(r.first * kpix, (r.first + r.n) * kpix)),
+        ...(sigmas ? { sigmas: sigmas.slice(r.first, r.first + r.n) } : {}),
+        ...(mask ? { mask: mask.slice(r.first * npix, (r.first + r.n) * npix) } : {}),
       },
     };
   };
@@ -117,6 +131,7 @@ export async function runDistributed(
 
   try {
     await pool.start();
+    log(`${ranges.length} partition${ranges.length > 1 ? 's' : ''} assigned to ${links.length} agent${links.length > 1 ? 's' : ''}`);
     const setupS = (performance.now() - t0) / 1000;
     if (record) log(`run ${run} resumed from its checkpoint at history entry ${record.op}`);
     emit?.({
@@ -213,8 +228,9 @@ export async function runDistributed(
     await cfg.transport.endRun?.(run);
     emit?.({ type: 'done', iterations: loop.iterations, converged: loop.converged });
     return {
-      ...loop, x, shape: [shape.n, shape.ny, shape.nx], noiseSigma, options, setupS,
-      partitions: ranges.length, agents: links.length, run, resumedAt,
+      ...loop, x, shape: [shape.n, shape.ny, shape.nx], noiseSigma, ...(sigmas ? { noiseSigmas: sigmas } : {}), options, setupS,
+      // The agents that finished the run (lost ones are not counted).
+      partitions: ranges.length, agents: pool.live.length, run, resumedAt,
     };
   } finally {
     await pool.release();

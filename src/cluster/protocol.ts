@@ -37,6 +37,10 @@ export interface PartitionSpec {
   ky: number;
   kx: number;
   sigma: number;
+  /** Per-object noise levels σ_i (length n), when given; they replace `sigma` in W⁽⁰⁾. */
+  sigmas?: Float64Array;
+  /** Pixel weights of the masked data term (length n·ny·nx), when given. */
+  mask?: Float32Array;
   options: SolverOptions;
   y: Float32Array;
   psfs: Float32Array;
@@ -193,6 +197,8 @@ function checkSpec(s: unknown): asserts s is PartitionSpec {
   need(isNum(p.sigma) && (p.sigma as number) > 0, 'spec sigma');
   need(p.y instanceof Float32Array && p.y.length === (p.n as number) * (p.ny as number) * (p.nx as number), 'spec y');
   need(p.psfs instanceof Float32Array && p.psfs.length === (p.psfCount as number) * (p.ky as number) * (p.kx as number), 'spec psfs');
+  need(p.sigmas === undefined || (p.sigmas instanceof Float64Array && p.sigmas.length === p.n && p.sigmas.every((v) => v > 0 && v < Infinity)), 'spec sigmas');
+  need(p.mask === undefined || (p.mask instanceof Float32Array && p.mask.length === (p.y as Float32Array).length && p.mask.every((v) => v >= 0 && v <= 1)), 'spec mask');
   const o = p.options as Record<string, unknown>;
   need(typeof o === 'object' && o !== null, 'spec options');
   need(o.wavelet === 'linear' || o.wavelet === 'b3', 'options.wavelet');

@@ -21,10 +21,10 @@ export interface RunRecord {
 }
 
 /** A run id from everything that determines the result. */
-export function runIdOf(y: Stack, psf: Stack, options: SolverOptions): string {
+export function runIdOf(y: Stack, psf: Stack, options: SolverOptions, perObject: ArrayBufferView[] = []): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ what: 'galdecon-run-2', y: y.shape, psf: psf.shape, options }));
-  for (const a of [y.data, psf.data]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  h.update(JSON.stringify({ what: 'galdecon-run-2', y: y.shape, psf: psf.shape, options, perObject: perObject.length }));
+  for (const a of [y.data, psf.data, ...perObject]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   return `r${h.digest('hex').slice(0, 24)}`;
 }
 

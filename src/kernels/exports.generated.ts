@@ -46,8 +46,16 @@ export interface KernelExports {
    * costIndex reads them).
    */
   step(x: number, xh: number, ph: number, yh: number, dual: number, w: number, phix: number, first: number, count: number, iterations: number, tau: number, dualStep: number, rho: number, positivity: boolean, costOut: number, costEvery: number): void;
-  /** out (float64, one cost slot per group): per lane ½‖y − Hx‖² then Σ|W ⊙ Φx| (Φx as carried in phix; §7). */
-  cost(xh: number, ph: number, yh: number, w: number, phix: number, out: number, groups: number): void;
+  /**
+   * `step` with the masked data term ½‖√m ⊙ (y − Hx)‖²: `mask` (pixels, as x) holds each
+   * pixel's weight m in [0, 1]. Two more DFTs per iteration than `step`.
+   */
+  stepMasked(x: number, xh: number, ph: number, yh: number, dual: number, w: number, phix: number, mask: number, first: number, count: number, iterations: number, tau: number, dualStep: number, rho: number, positivity: boolean, costOut: number, costEvery: number): void;
+  /**
+   * out (float64, one cost slot per group): per lane ½‖y − Hx‖² (with mask ≠ 0:
+   * ½‖√m ⊙ (y − Hx)‖²), then Σ|W ⊙ Φx| (Φx as carried in phix; §7).
+   */
+  cost(xh: number, ph: number, yh: number, w: number, phix: number, out: number, groups: number, mask: number): void;
   /** W ← W / (1 + |Φx| / W⁰), Φx as carried in phix; w0 as in fillWeights. */
   reweight(phix: number, w: number, w0: number, groups: number): void;
 }

@@ -160,24 +160,26 @@ function withBlocks(m: KernelModule, specs: (number | ['f32' | 'f64', number])[]
   }
 }
 
+/** The one check of a stack against its shape (the solver's validation adds values). */
 export function checkStack(data: ArrayLike<number>, shape: StackShape, what: string): void {
   const { n, ny, nx } = shape;
-  if (!(n >= 1) || !Number.isInteger(n)) throw new InputError(`${what}: the stack is empty (n = ${n})`);
+  if (!(n >= 1) || !Number.isInteger(n)) throw new InputError(`${what}: the stack is empty (${n} objects)`);
   if (ny < 8 || nx < 8) throw new InputError(`${what}: stamps are ${ny}×${nx} px; the minimum is 8×8`);
   if (data.length !== n * ny * nx) {
     throw new InputError(`${what}: ${data.length} values do not make ${n} stamps of ${ny}×${nx}`);
   }
 }
 
-export function checkPsfs(psfs: ArrayLike<number>, psf: PsfShape, shape: StackShape): void {
+/** The one check of a stack's PSFs against its shape (the solver's validation adds values). */
+export function checkPsfs(psfs: ArrayLike<number>, psf: PsfShape, shape: StackShape, what = 'psf'): void {
   if (psf.n !== shape.n && psf.n !== 1) {
-    throw new InputError(`psf: ${psf.n} PSFs for ${shape.n} objects; give one per object or a single 2-D PSF`);
+    throw new InputError(`${what}: ${psf.n} PSFs for ${shape.n} objects; give one per object or a single 2-D PSF`);
   }
   if (psf.ky > shape.ny || psf.kx > shape.nx) {
-    throw new InputError(`psf: the PSF (${psf.ky}×${psf.kx}) is larger than the stamps (${shape.ny}×${shape.nx})`);
+    throw new InputError(`${what}: the PSFs (${psf.ky}×${psf.kx}) are larger than the stamps (${shape.ny}×${shape.nx}); crop them to at most the stamp size`);
   }
   if (psf.ky < 1 || psf.kx < 1 || psfs.length !== psf.n * psf.ky * psf.kx) {
-    throw new InputError(`psf: ${psfs.length} values do not make ${psf.n} PSFs of ${psf.ky}×${psf.kx}`);
+    throw new InputError(`${what}: ${psfs.length} values do not make ${psf.n} PSFs of ${psf.ky}×${psf.kx}`);
   }
 }
 

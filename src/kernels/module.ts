@@ -41,6 +41,11 @@ export interface Resident {
   readonly phix: Block;
   /** One f32x4 per group and band. */
   readonly w0: Block;
+  /**
+   * Pixel weights in [0, 1] of the masked data term ½‖√w ⊙ (y − Hx)‖² (layout of x), if
+   * the partition has a mask: its steps then take two more DFTs (assembly stepMasked).
+   */
+  readonly mask?: Block;
 }
 
 /** The parts of a Resident that evolve with the iteration (what a checkpoint holds), in order. */
@@ -109,8 +114,8 @@ export class KernelModule {
     return new Float64Array(this.raw.memory.buffer, block.ptr, block.length);
   }
 
-  /** The state of `groups` groups of the configured geometry (contents undefined). */
-  allocResident(groups: number): Resident {
+  /** The state of `groups` groups of the configured geometry (contents undefined), with a mask block if `masked`. */
+  allocResident(groups: number, masked = false): Resident {
     const g = this.configured();
     const pixels = KernelModule.pixels(g.ny, g.nx, groups);
     const spectrum = KernelModule.spectrum(g.ny, g.nx, groups);
@@ -125,11 +130,12 @@ export class KernelModule {
       w: this.alloc('f32', bands),
       phix: this.alloc('f32', bands),
       w0: this.alloc('f32', groups * BANDS * LANES),
+      ...(masked ? { mask: this.alloc('f32', pixels) } : {}),
     };
   }
 
   freeResident(s: Resident): void {
-    for (const b of [s.x, s.xh, s.ph, s.yh, s.dual, s.w, s.phix, s.w0]) this.free(b);
+    for (const b of [s.x, s.xh, s.ph, s.yh, s.dual, s.w, s.phix, s.w0, s.mask]) if (b) this.free(b);
   }
 
   /** A float64 block for the cost terms of `slots` cost slots per group (see costIndex). */
@@ -185,15 +191,25 @@ export class KernelModule {
    * each (⌈iterations / costEvery⌉ slots per group; see costIndex).
    */
   step(s: Resident, p: StepParams, iterations: number, costs?: { out: Block; every: number }): void {
-    this.raw.step(
-      s.x.ptr, s.xh.ptr, s.ph.ptr, s.yh.ptr, s.dual.ptr, s.w.ptr, s.phix.ptr,
-      0, s.groups, iterations, p.tau, p.dualStep, p.rho, p.positivity, costs?.out.ptr ?? 0, costs?.every ?? 1,
-    );
+    if (s.mask) {
+      this.raw.stepMasked(
+        s.x.ptr, s.xh.ptr, s.ph.ptr, s.yh.ptr, s.dual.ptr, s.w.ptr, s.phix.ptr, s.mask.ptr,
+        0, s.groups, iterations, p.tau, p.dualStep, p.rho, p.positivity, costs?.out.ptr ?? 0, costs?.every ?? 1,
+      );
+    } else {
+      this.raw.step(
+        s.x.ptr, s.xh.ptr, s.ph.ptr, s.yh.ptr, s.dual.ptr, s.w.ptr, s.phix.ptr,
+        0, s.groups, iterations, p.tau, p.dualStep, p.rho, p.positivity, costs?.out.ptr ?? 0, costs?.every ?? 1,
+      );
+    }
   }
 
-  /** The cost terms ½‖y − Hx‖² and Σ|W ⊙ Φx| of the current x, one cost slot per group (§7). */
+  /**
+   * The cost terms ½‖y − Hx‖² (masked: ½‖√w ⊙ (y − Hx)‖²) and Σ|W ⊙ Φx| of the current x,
+   * one cost slot per group (§7).
+   */
   costTerms(s: Resident, out: Block): void {
-    this.raw.cost(s.xh.ptr, s.ph.ptr, s.yh.ptr, s.w.ptr, s.phix.ptr, out.ptr, s.groups);
+    this.raw.cost(s.xh.ptr, s.ph.ptr, s.yh.ptr, s.w.ptr, s.phix.ptr, out.ptr, s.groups, s.mask?.ptr ?? 0);
   }
 
   /** W ← W / (1 + |Φx| / W⁽⁰⁾) (§8). */

@@ -20,8 +20,13 @@ export interface BatchInput {
   psf: PsfShape;
   /** Index of the batch's first object in `y` and `psfs` (default 0). */
   first?: number;
-  /** The global noise level σ (§4). */
-  noiseSigma: number;
+  /** The noise level σ (§4): one for all, or one per object of the batch (σ_i in W⁽⁰⁾). */
+  noiseSigma: number | ArrayLike<number>;
+  /**
+   * Pixel weights in [0, 1], object-major like `y` (objects [first, first + shape.n)):
+   * the data term becomes ½‖√w ⊙ (y − Hx)‖² (0 drops a pixel). Two more DFTs per iteration.
+   */
+  mask?: ArrayLike<number>;
   options: SolverOptions;
 }
 
@@ -36,8 +41,8 @@ export class Batch {
   readonly ny: number;
   readonly nx: number;
   readonly groups: number;
-  /** The global noise level σ this batch was set up with. */
-  readonly noiseSigma: number;
+  /** The noise level σ_i of each object of the batch. */
+  readonly noiseSigma: Float64Array;
   private readonly m: KernelModule;
   private readonly options: SolverOptions;
   private readonly s: Resident;
@@ -53,7 +58,8 @@ export class Batch {
     const first = input.first ?? 0;
     this.m = module;
     this.options = options;
-    this.noiseSigma = noiseSigma;
+    this.noiseSigma = typeof noiseSigma === 'number' ? new Float64Array(shape.n).fill(noiseSigma) : Float64Array.from(noiseSigma);
+    if (this.noiseSigma.length !== shape.n) throw new RangeError(`Batch: ${this.noiseSigma.length} noise levels for ${shape.n} objects`);
     this.n = shape.n;
     this.ny = shape.ny;
     this.nx = shape.nx;
@@ -61,7 +67,8 @@ export class Batch {
     const groups = (this.groups = groupsFor(shape.n));
     const m = this.m;
     m.configure({ ny, nx, wavelet: options.wavelet });
-    const s = (this.s = m.allocResident(groups));
+    const s = (this.s = m.allocResident(groups, input.mask !== undefined));
+    if (s.mask) interleave(input.mask!, first, shape.n, ny * nx, m.f32(s.mask));
     this.costOut = m.allocCosts(groups, 1);
 
     // P̂ and the band norms ‖Φ p_i‖ (norms are shift-invariant, so the origin-shifted PSF serves).
@@ -72,8 +79,13 @@ export class Batch {
     this.norms = Float64Array.from(m.f64(normsOut));
     m.free(normsOut);
 
-    // Ŷ
+    // Ŷ; pixels the mask drops are zeroed first, so what lies under them (garbage, NaN)
+    // does not reach the spectrum at all.
     interleave(input.y, first, shape.n, ny * nx, m.f32(s.x));
+    if (s.mask) {
+      const yv = m.f32(s.x), mv = m.f32(s.mask);
+      for (let q = 0; q < mv.length; q++) if (mv[q] === 0) yv[q] = 0;
+    }
     m.dft(s.x, s.yh, groups);
 
     // W⁽⁰⁾ (§5), stored float32; padding lanes stay 0. W starts as W⁽⁰⁾.
@@ -207,7 +219,7 @@ export class Batch {
       const g = (i / LANES) | 0;
       for (let b = 0; b < BANDS; b++) {
         const k = (g * BANDS + b) * LANES + (i % LANES);
-        f(k, initialWeight(this.options.kappa[b], this.noiseSigma, this.norms[k]), i, b);
+        f(k, initialWeight(this.options.kappa[b], this.noiseSigma[i], this.norms[k]), i, b);
       }
     }
   }

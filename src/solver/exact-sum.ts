@@ -3,10 +3,12 @@
 // stack is split into partitions and in whatever order the partial sums arrive — the
 // stopping rule then cannot depend on the partition or agent count.
 
+import { DivergedError } from '../errors.ts';
+
 const SCALE = 2 ** 60;
 
 export function toFixed(value: number): bigint {
-  if (!Number.isFinite(value)) throw new RangeError(`cost is not finite (${value}): the iteration diverged`);
+  if (!Number.isFinite(value)) throw new DivergedError(`the iteration diverged (cost ${value}): check the data's scale and the PSFs, or lower the steps (--tau, --dual-step)`);
   return BigInt(Math.round(value * SCALE));
 }
 

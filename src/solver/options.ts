@@ -40,32 +40,36 @@ export const DEFAULT_OPTIONS: Readonly<SolverOptions> = Object.freeze({
   positivity: true,
 });
 
-/** Defaults overlaid with `given`, validated. */
-export function resolveOptions(given: Partial<SolverOptions> = {}): SolverOptions {
+/** How errors name each option: the field by default; the CLI passes its option names. */
+export type OptionNames = Partial<Record<keyof SolverOptions, string>>;
+
+/** Defaults overlaid with `given`, validated; error messages name fields as in `names`. */
+export function resolveOptions(given: Partial<SolverOptions> = {}, names: OptionNames = {}): SolverOptions {
+  const nm = (k: keyof SolverOptions): string => names[k] ?? k;
   const o: SolverOptions = { ...DEFAULT_OPTIONS, kappa: [...DEFAULT_OPTIONS.kappa] };
   for (const [k, v] of Object.entries(given)) {
     if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   }
   if (!WAVELETS.includes(o.wavelet)) {
-    throw new OptionError(`wavelet must be one of ${WAVELETS.join(', ')} (got ${String(o.wavelet)})`);
+    throw new OptionError(`${nm('wavelet')} must be one of ${WAVELETS.join(', ')} (got ${String(o.wavelet)})`);
   }
   if (!Array.isArray(o.kappa) || o.kappa.length !== BANDS || !o.kappa.every((k) => Number.isFinite(k) && k >= 0)) {
-    throw new OptionError(`kappa must be ${BANDS} non-negative numbers, one per band (got ${String(o.kappa)})`);
+    throw new OptionError(`${nm('kappa')} must be ${BANDS} non-negative numbers, one per band (got ${String(o.kappa)})`);
   }
-  integer('nIter', o.nIter, 1);
-  integer('nReweights', o.nReweights, 0);
-  integer('costWindow', o.costWindow, 1);
-  positive('tau', o.tau);
-  positive('sigmaD', o.sigmaD);
-  if (!(Number.isFinite(o.tolerance) && o.tolerance >= 0)) throw new OptionError(`tolerance must be ≥ 0 (got ${o.tolerance})`);
-  if (!(Number.isFinite(o.rho) && o.rho > 0 && o.rho < 2)) throw new OptionError(`relax (ρ) must be in (0, 2) (got ${o.rho})`);
-  if (o.noiseEst !== undefined) positive('noiseEst', o.noiseEst);
-  if (typeof o.positivity !== 'boolean') throw new OptionError('positivity must be true or false');
+  integer(nm('nIter'), o.nIter, 1);
+  integer(nm('nReweights'), o.nReweights, 0);
+  integer(nm('costWindow'), o.costWindow, 1);
+  positive(nm('tau'), o.tau);
+  positive(nm('sigmaD'), o.sigmaD);
+  if (!(Number.isFinite(o.tolerance) && o.tolerance >= 0)) throw new OptionError(`${nm('tolerance')} must be ≥ 0 (got ${o.tolerance})`);
+  if (!(Number.isFinite(o.rho) && o.rho > 0 && o.rho < 2)) throw new OptionError(`${nm('rho')} (ρ) must be in (0, 2) (got ${o.rho})`);
+  if (o.noiseEst !== undefined) positive(nm('noiseEst'), o.noiseEst);
+  if (typeof o.positivity !== 'boolean') throw new OptionError(`${nm('positivity')} must be true or false`);
   return o;
 }
 
 function integer(name: string, v: number, min: number): void {
-  if (!Number.isInteger(v) || v < min) throw new OptionError(`${name} must be an integer ≥ ${min} (got ${v})`);
+  if (!Number.isSafeInteger(v) || v < min) throw new OptionError(`${name} must be an integer ≥ ${min} (got ${v})`);
 }
 
 function positive(name: string, v: number): void {

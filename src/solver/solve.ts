@@ -9,11 +9,21 @@ import type { SolverOptions } from './options.ts';
 import { setupRun } from './setup.ts';
 import type { Stack } from './validate.ts';
 
+/** Inputs given per object, besides the stamps and PSFs. */
+export interface PerObject {
+  /** Noise level σ_i of each object (W⁽⁰⁾ = κ σ_i ‖Φ p_i‖), instead of one σ for all. */
+  sigma?: ArrayLike<number>;
+  /** Pixel weights in [0, 1], shaped as the stack: the data term ½‖√w ⊙ (y − Hx)‖². */
+  mask?: ArrayLike<number>;
+}
+
 export interface SolveResult extends LoopResult {
   /** Deconvolved stack, object-major (n, ny, nx). */
   x: Float32Array;
   shape: [number, number, number];
+  /** The run's noise level (the median of the σ_i when they are given per object). */
   noiseSigma: number;
+  noiseSigmas?: Float64Array;
   options: SolverOptions;
   setupS: number;
 }
@@ -32,18 +42,18 @@ export function batchStepper(batch: Batch): Stepper {
 
 export async function solve(
   y: Stack, psf: Stack, given: Partial<SolverOptions> = {},
-  hooks: { onProgress?: (p: Progress) => void; module?: KernelModule } = {},
+  hooks: { onProgress?: (p: Progress) => void; module?: KernelModule; perObject?: PerObject } = {},
 ): Promise<SolveResult> {
   const t0 = performance.now();
-  const { options, shape, psf: pshape, noiseSigma } = setupRun(y, psf, given);
+  const { options, shape, psf: pshape, noiseSigma, noiseSigmas } = setupRun(y, psf, given, hooks.perObject?.sigma);
   const batch = new Batch(hooks.module ?? new KernelModule(), {
-    y: y.data, psfs: psf.data, shape, psf: pshape, noiseSigma, options,
+    y: y.data, psfs: psf.data, shape, psf: pshape, noiseSigma: noiseSigmas ?? noiseSigma, options, mask: hooks.perObject?.mask,
   });
   try {
     const setupS = (performance.now() - t0) / 1000;
     const loop = await iterate(batchStepper(batch), options, hooks.onProgress);
     return {
-      ...loop, x: batch.primal(), shape: [shape.n, shape.ny, shape.nx], noiseSigma, options, setupS,
+      ...loop, x: batch.primal(), shape: [shape.n, shape.ny, shape.nx], noiseSigma, ...(noiseSigmas ? { noiseSigmas } : {}), options, setupS,
     };
   } finally {
     batch.dispose();

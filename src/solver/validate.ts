@@ -1,19 +1,32 @@
-// Input checks shared by every entry point: shapes, sizes and finite values.
+// Input checks shared by every entry point: shapes and sizes (the kernels' own checks,
+// one set of messages), then values: finite, within the float32 kernels' range, PSFs not
+// all zero; and warnings for PSFs that do not sum to 1 or are off the kernel origin.
 
 import { InputError } from '../errors.ts';
-import type { StackShape, PsfShape } from '../kernels/index.ts';
+import { checkPsfs, checkStack, type StackShape, type PsfShape } from '../kernels/index.ts';
 
 export interface Stack {
   data: Float32Array | Float64Array;
   shape: number[];
 }
 
+/**
+ * Largest accepted |value| in a stack or PSF. The kernels compute in float32 (max 3.4e38)
+ * and the data term squares residuals summed over a stamp: 1e15² · 10⁴ pixels stays a
+ * factor 10⁴ below overflow. Data beyond it must be rescaled.
+ */
+export const MAX_ABS_VALUE = 1e15;
+
 /** Interprets an observation stack: (n, ny, nx), or (ny, nx) as a single object. */
 export function stackShape(y: Stack, name = 'input'): StackShape {
   const s = y.shape;
-  if (s.length === 2) return check({ n: 1, ny: s[0], nx: s[1] }, y, name);
-  if (s.length === 3) return check({ n: s[0], ny: s[1], nx: s[2] }, y, name);
-  throw new InputError(`${name}: expected a 3-D stack (objects, rows, columns) or one 2-D image, got shape (${s.join(', ')})`);
+  let shape: StackShape;
+  if (s.length === 2) shape = { n: 1, ny: s[0], nx: s[1] };
+  else if (s.length === 3) shape = { n: s[0], ny: s[1], nx: s[2] };
+  else throw new InputError(`${name}: expected a 3-D stack (objects, rows, columns) or one 2-D image, got shape (${s.join(', ')})`);
+  checkStack(y.data, shape, name);
+  requireFinite(y.data, shape.ny * shape.nx, name);
+  return shape;
 }
 
 /** Interprets a PSF array for `objects` objects: (n, ky, kx) one per object, or (ky, kx) shared. */
@@ -23,34 +36,27 @@ export function psfShape(p: Stack, objects: StackShape, name = 'psf'): PsfShape 
   if (s.length === 2) shape = { n: 1, ky: s[0], kx: s[1] };
   else if (s.length === 3) shape = { n: s[0], ky: s[1], kx: s[2] };
   else throw new InputError(`${name}: expected PSFs of shape (objects, rows, columns) or one 2-D PSF, got (${s.join(', ')})`);
-  if (shape.n !== objects.n && shape.n !== 1) {
-    throw new InputError(`${name}: ${shape.n} PSFs for ${objects.n} objects; give one PSF per object or a single 2-D PSF`);
+  checkPsfs(p.data, shape, objects, name);
+  const per = shape.ky * shape.kx;
+  requireFinite(p.data, per, name);
+  for (let i = 0; i < shape.n; i++) {
+    let zero = true;
+    for (let j = i * per; j < (i + 1) * per && zero; j++) if (p.data[j] !== 0) zero = false;
+    if (zero) throw new InputError(`${name}: the PSF of object ${i} is all zero; every object needs a PSF (normalised to sum 1)`);
   }
-  if (shape.ky > objects.ny || shape.kx > objects.nx) {
-    throw new InputError(`${name}: the PSFs (${shape.ky}×${shape.kx}) are larger than the stamps (${objects.ny}×${objects.nx}); crop them to at most the stamp size`);
-  }
-  if (shape.ky < 1 || shape.kx < 1) throw new InputError(`${name}: empty PSF (${shape.ky}×${shape.kx})`);
-  requireFinite(p.data, shape.ky * shape.kx, name);
   return shape;
 }
 
-function check(shape: StackShape, y: Stack, name: string): StackShape {
-  if (shape.n < 1) throw new InputError(`${name}: the stack is empty (0 objects)`);
-  if (shape.ny < 8 || shape.nx < 8) {
-    throw new InputError(`${name}: stamps are ${shape.ny}×${shape.nx} px; the minimum is 8×8`);
-  }
-  requireFinite(y.data, shape.ny * shape.nx, name);
-  return shape;
-}
-
-/** Throws naming the first object (block of `per` values) holding NaN or ±Inf. */
+/** Throws naming the first object (block of `per` values) holding NaN, ±Inf or a value beyond MAX_ABS_VALUE. */
 export function requireFinite(data: ArrayLike<number>, per: number, name: string): void {
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
-    if (v - v !== 0) {
+    if (!(v <= MAX_ABS_VALUE && v >= -MAX_ABS_VALUE)) {
       const obj = Math.floor(i / per);
       const pix = i % per;
-      throw new InputError(`${name}: object ${obj} has a non-finite value (${v}) at pixel ${pix}; remove or repair that object`);
+      const hint = v !== v ? 'remove or repair that object, or mask NaN pixels (run --mask-nan)' : 'remove or repair that object';
+      if (v - v !== 0) throw new InputError(`${name}: object ${obj} has a non-finite value (${v}) at pixel ${pix}; ${hint}`);
+      throw new InputError(`${name}: object ${obj} has the value ${Number(v.toPrecision(7))} at pixel ${pix}, beyond ±${MAX_ABS_VALUE.toExponential()} (the kernels compute in float32); rescale the data`);
     }
   }
 }
@@ -81,4 +87,39 @@ export function psfSumWarning(psfs: ArrayLike<number>, shape: PsfShape, name = '
   if (count === 0) return undefined;
   return `${name}: ${count} of ${shape.n} PSFs do not sum to 1 (object ${worstIndex}: ${worstSum.toPrecision(6)}); ` +
     'the deconvolved flux is scaled by 1/sum — normalise the PSFs if that is not intended';
+}
+
+/**
+ * A warning (or undefined) when a PSF's centroid is more than `tolerance` pixels from the
+ * kernel origin (ky//2, kx//2): the convolution takes the origin as the PSF's centre, so
+ * an off-centre PSF shifts every deconvolved object by the offset.
+ */
+export function psfCentroidWarning(psfs: ArrayLike<number>, shape: PsfShape, name = 'psf', tolerance = 0.5): string | undefined {
+  const { ky, kx } = shape;
+  const per = ky * kx;
+  const oy = Math.floor(ky / 2);
+  const ox = Math.floor(kx / 2);
+  let count = 0;
+  let worst = { i: 0, dy: 0, dx: 0, d: -1 };
+  for (let i = 0; i < shape.n; i++) {
+    let s = 0, sy = 0, sx = 0;
+    for (let r = 0; r < ky; r++) {
+      for (let c = 0; c < kx; c++) {
+        const v = psfs[i * per + r * kx + c];
+        s += v;
+        sy += v * r;
+        sx += v * c;
+      }
+    }
+    const dy = s !== 0 ? sy / s - oy : 0;
+    const dx = s !== 0 ? sx / s - ox : 0;
+    const d = Math.hypot(dy, dx);
+    if (d > tolerance) {
+      count++;
+      if (d > worst.d) worst = { i, dy, dx, d };
+    }
+  }
+  if (count === 0) return undefined;
+  return `${name}: ${count} of ${shape.n} PSFs have their centroid more than ${tolerance} px from the kernel origin (${oy}, ${ox}) ` +
+    `(object ${worst.i}: off by ${worst.dy.toFixed(2)} rows, ${worst.dx.toFixed(2)} columns); the output is shifted by as much — recentre the PSFs`;
 }

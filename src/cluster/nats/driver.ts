@@ -429,7 +429,9 @@ export class NatsTransport implements Transport {
     if (ids.length === 0) {
       throw new ClusterError(`no galdecon agent answered on ${redact(this.o.url)} within ${s} s (start some with \`galdecon agent --nats URL\`)`);
     }
-    if (ids.length < min) this.log(`only ${ids.length} of the ${min} agents wanted answered within ${s} s; going on`);
+    if (ids.length < min) {
+      throw new ClusterError(`only ${ids.length} of the ${min} agents asked for (--min-agents) answered on ${redact(this.o.url)} within ${s} s; start more agents or lower --min-agents`);
+    }
     this.log(`found ${ids.length} agent${ids.length > 1 ? 's' : ''}: ${ids.join(', ')}`);
     return this.linksFor(ids);
   }
