@@ -3,7 +3,8 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../src/cli/main.ts');
+const { main, cleanUpOnSignals } = await import('../src/cli/main.ts');
+cleanUpOnSignals(process.argv[2]);
 const code = await main(process.argv.slice(2));
 // Let pending writes drain, then exit with the command's status.
 process.exitCode = code;

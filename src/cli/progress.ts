@@ -1,33 +1,78 @@
-// A one-line progress display for long runs: on a TTY it rewrites itself in place
-// (iteration, cost, time per iteration, ETA); elsewhere, or with --quiet, it is silent.
+// What a run tells the user while it works. On a terminal: a progress line rewritten in
+// place (iteration, cost, time per iteration, ETA). Elsewhere (a batch job's log): one
+// line per event — reading inputs, σ, partitions assigned — and per convergence test
+// (iteration, cost, relative change, s/it). With --log-json every line is a JSON object.
+// --quiet silences progress only: warnings (and the summary, on stdout) remain.
 
 import type { Progress } from '../solver/index.ts';
 
-export interface ProgressLine {
-  update(p: Progress): void;
+export interface RunLog {
+  /** An event of the run (reading inputs, σ, partitions, agents). */
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string): void;
+  /** Something the user must see even with --quiet (e.g. where the live view is). */
+  notice(msg: string): void;
+  progress(p: Progress): void;
   done(): void;
 }
 
-export function progressLine(total: number, opts: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): ProgressLine {
-  const stream = opts.stream ?? process.stderr;
-  if (opts.quiet || !stream.isTTY) return { update() {}, done() {} };
-  let last = 0;
+export interface RunLogOptions {
+  quiet?: boolean;
+  json?: boolean;
+  /** Where lines go (default: stderr). */
+  write?: (s: string) => void;
+  /** Terminal: rewrite one progress line in place (default: whether stderr is a TTY). */
+  tty?: boolean;
+}
+
+export function runLog(total: number, opts: RunLogOptions = {}): RunLog {
+  const write = opts.write ?? ((s: string) => process.stderr.write(s));
+  const tty = opts.tty ?? (process.stderr.isTTY === true && !opts.json);
+  const line = (level: string, msg: string, fields: Record<string, unknown> = {}): void => {
+    if (opts.json) write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + '\n');
+    else write(`galdecon run: ${level === 'warn' ? 'warning: ' : ''}${msg}\n`);
+  };
   let lastCost: number | undefined;
+  let lastDraw = 0;
   let shown = false;
+  const clear = () => {
+    if (shown) write('\r\x1b[K');
+    shown = false;
+  };
   return {
-    update(p) {
+    info(msg, fields) {
+      if (opts.quiet) return;
+      clear();
+      line('info', msg, fields);
+    },
+    warn(msg) {
+      clear();
+      line('warn', msg);
+    },
+    notice(msg) {
+      clear();
+      line('info', msg);
+    },
+    progress(p) {
+      if (opts.quiet) return;
       if (p.cost !== undefined) lastCost = p.cost;
-      const now = performance.now();
-      if (now - last < 100 && p.remaining > 0) return;
-      last = now;
       const perIt = p.elapsedS / Math.max(1, p.iteration);
+      if (!tty) {
+        for (const t of p.tests ?? []) {
+          const cost = p.costs?.find((c) => c.iteration === t.iteration)?.cost ?? lastCost;
+          const msg = `iteration ${t.iteration}/${total}: cost ${cost?.toExponential(6) ?? 'n/a'}, relative change ` +
+            `${t.diff.toExponential(3)}${t.converged ? ' (converged)' : ''}, ${perIt.toFixed(4)} s/it`;
+          line('info', msg, { event: 'test', iteration: t.iteration, cost, diff: t.diff, converged: t.converged, s_per_it: perIt });
+        }
+        return;
+      }
+      const now = performance.now();
+      if (now - lastDraw < 100 && p.remaining > 0) return;
+      lastDraw = now;
       const cost = lastCost === undefined ? '' : `  cost ${lastCost.toExponential(4)}`;
-      const line = `iteration ${p.iteration}/${total}${cost}  ${(perIt * 1000).toFixed(1)} ms/it  ETA ≤ ${(perIt * p.remaining).toFixed(1)} s`;
-      stream.write(`\r${line}\x1b[K`);
+      write(`\riteration ${p.iteration}/${total}${cost}  ${(perIt * 1000).toFixed(1)} ms/it  ETA ≤ ${(perIt * p.remaining).toFixed(1)} s\x1b[K`);
       shown = true;
     },
-    done() {
-      if (shown) stream.write('\r\x1b[K');
-    },
+    done: clear,
   };
 }

@@ -1,45 +1,52 @@
 // `galdecon run`: deconvolve a stack of stamps with their PSFs, on local agents (worker
-// threads) or — with --nats — on agents anywhere. Output only appears, complete, at the
-// end: nothing is written before the run has succeeded.
+// threads) or — with --nats — on agents anywhere. Every option and every output path is
+// checked before the inputs are read, every input before the compute starts; the output
+// files only appear, complete and together, at the end.
 
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { InputError, OptionError } from '../errors.ts';
-import { readArray, writeArray, formatOf, requireWritable, type FitsCard } from '../io/index.ts';
-import { runDistributed, checkAgentCount, LocalTransport, NatsTransport, type DistributedResult, type Transport } from '../cluster/index.ts';
+import { readArray, readIds, encodeArray, encodeBinTable, type ReadResult } from '../io/index.ts';
+import type { PerObject } from '../solver/index.ts';
+import { runDistributed, split, checkAgentCount, LocalTransport, NatsTransport, type DistributedResult, type Transport } from '../cluster/index.ts';
 import { NATS_OPTIONS, natsOptionsFrom } from './nats-options.ts';
-import { DEFAULT_OPTIONS, psfShape, psfSumWarning, resolveOptions, stackShape, type SolverOptions } from '../solver/index.ts';
-import type { NdArray } from '../io/index.ts';
-import type { RunStacks } from './pictures.ts';
-import { buildReport, reportJson, writePlots, softwareInfo, type RunReport } from '../report/report.ts';
-import { formatMetrics } from '../report/metrics.ts';
+import { DEFAULT_OPTIONS, psfShape, psfSumWarning, psfCentroidWarning, resolveOptions, stackShape } from '../solver/index.ts';
+import { buildReport, reportJson, plotFiles, softwareInfo, type RunReport } from '../report/report.ts';
 import { STRETCHES, type Stretch } from '../report/mosaic.ts';
-import { reportHtml, uplotVersion } from '../report/page.ts';
-import { writeTextAtomic } from '../io/index.ts';
+import { reportHtml, uplotVersion, liveAssets } from '../report/page.ts';
 import { Kernels } from '../kernels/index.ts';
 import { checkServeAccess, parseServeAddress, startServer, type LiveServer } from '../serve/server.ts';
-import { parseCommand, helpText, type CommandSpec, type Parsed } from './args.ts';
-import { progressLine } from './progress.ts';
-import { mosaicObjects, mosaicRows, pickObjects } from './pictures.ts';
+import { mosaicObjects, mosaicRows, pickObjects, type RunStacks } from './pictures.ts';
 import { RunWatch } from './watch.ts';
-import { liveAssets } from '../report/page.ts';
+import { formatMetrics } from '../report/metrics.ts';
+import { catalogColumns } from '../report/catalog.ts';
+import { parseCommand, helpText, type CommandSpec, type Parsed } from './args.ts';
+import { runLog, type RunLog } from './progress.ts';
+import { ERROR_NAMES, cliOptions, solverOptions } from './run-options.ts';
+import { perObjectInputs } from './per-object.ts';
+import { catalogBytes, checkOutputs, writeAll, type Outputs } from './outputs.ts';
+import { fitsCards, history } from './header.ts';
+import { readFor } from './read.ts';
 
 export const RUN: CommandSpec = {
   name: 'run',
   summary: 'deconvolve a stack of galaxy stamps, each with its own PSF',
   usage: 'galdecon run --input Y --psf P --output X [options]',
   options: {
-    input: { kind: 'string', arg: 'FILE', help: 'observed stamps, (N, ny, nx) FITS or .npy', required: true },
+    input: { kind: 'string', arg: 'FILE', help: 'observed stamps, (N, ny, nx) FITS or .npy (FITS: file.fits[HDU] or file.fits[EXT][COLUMN])', required: true },
     psf: { kind: 'string', arg: 'FILE', help: 'PSFs: (N, ky, kx) one per object, or (ky, kx) shared', required: true },
     output: { kind: 'string', arg: 'FILE', help: 'deconvolved stamps (.fits/.fit/.fts or .npy)', required: true },
-    truth: { kind: 'string', arg: 'FILE', help: 'clean truth stack: adds quality metrics to the report' },
+    ids: { kind: 'string', arg: 'SOURCE', help: 'object IDs: a table column (cat.fits[EXT][ID]), a .npy vector or a text file, one per line' },
+    truth: { kind: 'string', arg: 'FILE', help: 'clean truth stack: adds quality metrics to the report and catalogue' },
     report: { kind: 'string', arg: 'FILE', help: 'write a JSON report of the run' },
-    plots: { kind: 'string', arg: 'DIR', help: 'write cost.svg and mosaic.png into DIR' },
+    catalog: { kind: 'string', arg: 'FILE', help: 'write one row per object: .fits (binary table) or .csv' },
+    plots: { kind: 'string', arg: 'DIR', help: 'write cost.svg and mosaic.png into DIR (created if missing)' },
     html: { kind: 'string', arg: 'FILE', help: 'write a self-contained HTML report of the run (charts, mosaic, agents, options)' },
-    stretch: { kind: 'string', arg: STRETCHES.join('|'), help: 'display stretch of the mosaic', default: 'asinh' },
+    stretch: { kind: 'string', arg: STRETCHES.join('|'), help: 'display stretch of the mosaic', default: 'asinh', choices: STRETCHES },
     'mosaic-objects': { kind: 'numbers', arg: 'I,J,…', help: 'objects shown in the mosaic (default: 8 evenly spaced)' },
     serve: { kind: 'string', arg: '[HOST:]PORT', help: 'serve a live view of the run on HOST (default 127.0.0.1) and PORT (0: any free port)' },
     'serve-token': { kind: 'string', arg: 'T', help: 'token the live view requires (or GALDECON_SERVE_TOKEN); needed off loopback' },
-    'serve-linger': { kind: 'number', arg: 'SECONDS', help: 'keep the live view up this long after the run ends', default: 0 },
+    'serve-linger': { kind: 'number', arg: 'SECONDS', help: 'keep the live view up this long after the run ends', default: 0, min: 0 },
     wavelet: { kind: 'string', arg: 'linear|b3', help: 'à trous wavelet of the sparsity prior', default: DEFAULT_OPTIONS.wavelet },
     kappa: { kind: 'numbers', arg: 'K0,K1,K2', help: 'threshold multipliers per band', default: DEFAULT_OPTIONS.kappa },
     'n-iter': { kind: 'integer', help: 'iterations per phase', default: DEFAULT_OPTIONS.nIter },
@@ -47,139 +54,157 @@ export const RUN: CommandSpec = {
     tolerance: { kind: 'number', arg: 'T', help: 'stopping-rule tolerance; 0 runs every iteration', default: DEFAULT_OPTIONS.tolerance },
     'cost-window': { kind: 'integer', help: 'evaluate the cost every N iterations', default: DEFAULT_OPTIONS.costWindow },
     tau: { kind: 'number', help: 'primal step τ', default: DEFAULT_OPTIONS.tau },
-    sigma: { kind: 'number', help: 'dual step σ', default: DEFAULT_OPTIONS.sigmaD },
+    'dual-step': { kind: 'number', help: 'dual step σ_d', default: DEFAULT_OPTIONS.sigmaD },
+    sigma: { kind: 'number', help: 'dual step σ_d', aliasOf: 'dual-step' },
     relax: { kind: 'number', help: 'relaxation ρ', default: DEFAULT_OPTIONS.rho },
-    'noise-est': { kind: 'number', arg: 'S', help: 'noise σ (default: 1.4826·MAD of the whole stack)' },
+    'noise-est': { kind: 'string', arg: 'S|FILE', help: 'noise σ, or a file of one σ per object (.npy, .fits, text) (default: 1.4826·MAD of the stack)' },
+    mask: { kind: 'string', arg: 'FILE', help: 'pixel weights in [0, 1] shaped as the input (0 drops a pixel): data term ½‖√w ⊙ (y − Hx)‖²' },
+    'mask-nan': { kind: 'boolean', help: 'NaN pixels of the input are masked (weight 0) instead of refused' },
     'no-positivity': { kind: 'boolean', help: 'do not constrain the solution to x ≥ 0' },
-    partitions: { kind: 'integer', help: 'partitions of the stack (default: 2 × agents)' },
-    agents: { kind: 'integer', help: 'local agents (worker threads; at most 4 per core)', default: availableParallelism() },
+    positivity: { kind: 'boolean', help: 'the solution is constrained to x ≥ 0', configOnly: true },
+    strict: { kind: 'boolean', help: 'refuse, rather than warn about, PSFs off the kernel origin or not summing to 1, and steps beyond the convergence bound' },
+    bitpix: { kind: 'integer', help: 'FITS output: -32 (float32) or -64 (float64)', default: -32 },
+    partitions: { kind: 'integer', help: 'partitions of the stack (default: 2 × agents)', min: 1 },
+    agents: { kind: 'integer', help: `local agents (worker threads; at most 4 per core; default: the cores, ${availableParallelism()})`, min: 1 },
     oversubscribe: { kind: 'boolean', help: 'allow --agents above 4 per core' },
     nats: { kind: 'string', arg: 'URL', help: 'run on `galdecon agent`s reached through this NATS server instead' },
-    'wait-agents': { kind: 'number', arg: 'SECONDS', help: 'with --nats: how long to wait for agents (at the start, or when none is left)', default: 30 },
-    'min-agents': { kind: 'integer', help: 'with --nats: wait for at least this many agents', default: 1 },
-    'max-agents': { kind: 'integer', help: 'with --nats: use at most this many agents' },
-    'checkpoint-every': { kind: 'integer', arg: 'N', help: 'with --nats: agents checkpoint every N iterations (0: never; lost work is replayed)', default: 0 },
+    'wait-agents': { kind: 'number', arg: 'SECONDS', help: 'with --nats: how long to wait for agents (at the start, or when none is left; default: 30)', min: 0 },
+    'min-agents': { kind: 'integer', help: 'with --nats: wait for at least this many agents, else fail (default: 1)', min: 1 },
+    'max-agents': { kind: 'integer', help: 'with --nats: use at most this many agents', min: 1 },
+    'checkpoint-every': { kind: 'integer', arg: 'N', help: 'with --nats: agents checkpoint every N iterations (0: never; lost work is replayed)', default: 0, min: 0 },
     resume: { kind: 'boolean', help: 'with --nats: continue this run (same inputs and options) from its last checkpoint' },
     'run-id': { kind: 'string', arg: 'ID', help: 'with --nats: name of the run (default: derived from inputs and options)' },
     ...NATS_OPTIONS,
-    overwrite: { kind: 'boolean', help: 'replace existing output, report and plot files' },
-    quiet: { kind: 'boolean', help: 'no progress line' },
-    config: { kind: 'string', arg: 'FILE', help: 'JSON file of option values (command-line options win)' },
+    overwrite: { kind: 'boolean', help: 'replace existing output, report, catalogue and plot files' },
+    quiet: { kind: 'boolean', help: 'no progress (warnings, errors and the summary are still printed)' },
+    'log-json': { kind: 'boolean', help: 'log lines on stderr as JSON objects, one per line' },
+    config: { kind: 'string', arg: 'FILE', help: 'JSON file of option values, or a report.json (its options); command-line options win' },
+  },
+  configAliases: {
+    // report.json's options before the CLI names, and the solver's field names.
+    nIter: 'n-iter', nReweights: 'n-reweights', costWindow: 'cost-window', sigmaD: 'dual-step', dualStep: 'dual-step',
+    rho: 'relax', noiseEst: 'noise-est',
   },
   notes: [
     'Files: FITS (.fits .fit .fts, BITPIX 8/16/32/64/-32/-64) or NumPy .npy, chosen by extension.',
+    "FITS inputs may name an HDU or a binary-table column: 'f.fits[1]', 'f.fits[SCI]', 'f.fits[SCI,2]', 'f.fits[STAMPS][FLUX]'.",
     'The result is the same, bit for bit, for any --agents and --partitions.',
+    'Logs: a progress line on a terminal; elsewhere one line per event and per convergence test (--log-json: JSON).',
+    'Exit status: 0 done, 1 bad data or a failed run, 2 bad usage.',
     'example: galdecon run --input stamps.fits --psf psfs.fits --output deconv.fits --report run.json --plots plots/',
     'watch it: … --serve 8080 (then open http://127.0.0.1:8080/) and keep a record: … --html run.html',
   ].join('\n'),
 };
 
-export function solverOptions(a: Parsed): Partial<SolverOptions> {
-  return {
-    wavelet: a.wavelet as SolverOptions['wavelet'],
-    kappa: a.kappa as number[],
-    nIter: a['n-iter'] as number,
-    nReweights: a['n-reweights'] as number,
-    tolerance: a.tolerance as number,
-    costWindow: a['cost-window'] as number,
-    tau: a.tau as number,
-    sigmaD: a.sigma as number,
-    rho: a.relax as number,
-    noiseEst: a['noise-est'] as number | undefined,
-    positivity: a['no-positivity'] !== true,
-  };
-}
 
-export async function runCommand(argv: string[], io: { out: (s: string) => void }): Promise<number> {
-  const a = parseCommand(RUN, argv);
+export async function runCommand(argv: string[], io: { out: (s: string) => void; err?: (s: string) => void }): Promise<number> {
+  const err = io.err ?? ((s: string) => process.stderr.write(s));
+  const a = parseCommand(RUN, argv, (line) => err(`galdecon run: warning: ${line}\n`));
   if (a.help) {
     io.out(helpText(RUN));
     return 0;
   }
-  const output = a.output as string;
+  // Usage first: options, then every path to write — before reading a byte.
+  const options = resolveOptions(solverOptions(a), ERROR_NAMES);
+  checkTransportOptions(a);
   const overwrite = a.overwrite === true;
-  formatOf(output);
-  // Refuse early what would be refused at the end, before spending the compute.
-  await requireWritable(output, overwrite);
-  if (a.report) await requireWritable(a.report as string, overwrite);
-  if (a.html) await requireWritable(a.html as string, overwrite);
-  const stretch = a.stretch as Stretch;
-  if (!STRETCHES.includes(stretch)) throw new OptionError(`--stretch expects ${STRETCHES.join(', ')} (got ${JSON.stringify(stretch)})`);
-  const serveAt = a.serve !== undefined ? parseServeAddress(a.serve as string) : undefined;
-  const serveToken = (a['serve-token'] as string | undefined) ?? (process.env.GALDECON_SERVE_TOKEN || undefined);
-  if (serveAt) checkServeAccess(serveAt.host, serveToken);
-  const linger = a['serve-linger'] as number;
-  if (!(linger >= 0)) throw new OptionError(`--serve-linger must be ≥ 0 (got ${linger})`);
-  if (!serveAt && (a['serve-token'] !== undefined || linger > 0)) throw new OptionError('--serve-token and --serve-linger need --serve');
+  const outs = await checkOutputs(a, overwrite);
+  const serve = serveOptions(a);
+  const total = (options.nReweights + 1) * options.nIter;
+  const log = runLog(total, { quiet: a.quiet === true, json: a['log-json'] === true, write: err });
+  // Condat–Vũ converges for 1/τ − σ_d‖Φ‖² ≥ ‖H‖²/2, with ‖Φ‖² ≈ 1 and ‖H‖² ≈ 1 for PSFs
+  // that sum to 1 (docs/ALGORITHM.md §6).
+  if (1 / options.tau - options.sigmaD < 0.5) {
+    const w = `--tau ${options.tau} and --dual-step ${options.sigmaD} break the step bound 1/τ − σ_d ≥ 1/2 (docs/ALGORITHM.md §6): the iteration may diverge`;
+    if (a.strict === true) throw new OptionError(`${w} (refused with --strict)`);
+    log.warn(w);
+  }
 
   const t0 = performance.now();
-  const y = await readArray(a.input as string);
-  const psf = await readArray(a.psf as string);
-  const truth = a.truth ? await readArray(a.truth as string) : undefined;
-  if (truth && truth.data.length !== y.data.length) {
-    throw new InputError(`--truth ${String(a.truth)} has shape (${truth.shape.join(', ')}) but the input has (${y.shape.join(', ')})`);
+  log.info('reading inputs', { input: a.input, psf: a.psf });
+  const y = await readFor('--input', () => readArray(a.input as string));
+  const psf = await readFor('--psf', () => readArray(a.psf as string));
+  const truth = a.truth ? await readFor('--truth', () => readArray(a.truth as string)) : undefined;
+  const ids = a.ids ? await readFor('--ids', () => readIds(a.ids as string)) : undefined;
+  const perObject = await perObjectInputs(a, y, log);
+  const shape = stackShape(y, `--input ${String(a.input)}`);
+  const pshape = psfShape(psf, shape, `--psf ${String(a.psf)}`);
+  log.info(`read ${shape.n} objects of ${shape.ny}×${shape.nx} in ${((performance.now() - t0) / 1000).toFixed(2)} s`, { objects: shape.n });
+  if (truth) checkTruth(truth, y, String(a.truth));
+  if (ids && ids.length !== shape.n) {
+    throw new InputError(`--ids ${String(a.ids)} has ${ids.length} IDs for ${shape.n} objects; give one ID per object`);
   }
-  const warning = psfSumWarning(psf.data, psfShape(psf, stackShape(y, `--input ${String(a.input)}`), `--psf ${String(a.psf)}`), `--psf ${String(a.psf)}`);
-  if (warning) process.stderr.write(`galdecon run: warning: ${warning}\n`);
-  const agents = a.agents as number;
-  const objects = mosaicObjects(a['mosaic-objects'] as number[] | undefined, stackShape(y).n);
-  let result: DistributedResult;
-  const options = solverOptions(a);
-  const total = ((options.nReweights ?? 1) + 1) * (options.nIter ?? 150);
-  const progress = progressLine(total, { quiet: a.quiet === true });
-  const title = `galdecon: ${stackShape(y).n} objects`;
-  const stacks = { y, psf, truth };
+  if (ids && !outs.catalog && !/\.(fits|fit|fts)$/i.test(outs.output)) {
+    log.warn(`--ids: the IDs go into FITS outputs and the catalogue; with ${outs.output} and no --catalog they are not written`);
+  }
+  const asked = a.partitions as number | undefined;
+  if (asked !== undefined && asked > Math.ceil(shape.n / 4)) {
+    // Partitions are whole groups of 4 objects (the kernels' SIMD lanes).
+    log.warn(`--partitions ${asked}: ${shape.n} objects make at most ${Math.ceil(shape.n / 4)} partitions of whole groups of 4; using ${Math.ceil(shape.n / 4)}`);
+  }
+  for (const check of [psfSumWarning, psfCentroidWarning]) {
+    const w = check(psf.data, pshape, `--psf ${String(a.psf)}`);
+    if (w && a.strict === true) throw new InputError(`${w} (refused with --strict)`);
+    if (w) log.warn(w);
+  }
+
+  const objects = mosaicObjects(a['mosaic-objects'] as number[] | undefined, shape.n);
+  const title = `galdecon: ${shape.n} objects`;
+  const stacks: RunStacks = { y, psf, truth };
+  const stretch = a.stretch as Stretch;
   // The live view and the HTML report follow the run's events; an unwatched run emits none.
-  const watch = serveAt || a.html ? new RunWatch({
-    title, options: { ...resolveOptions(options) }, totalIterations: total, stacks, objects, stretch,
+  const watch = serve || a.html ? new RunWatch({
+    title, options: { ...options }, totalIterations: total, stacks, objects, stretch,
     inputs: { input: a.input as string, psf: a.psf as string, ...(a.truth ? { truth: a.truth as string } : {}) },
     software: { [softwareInfo().name]: softwareInfo().version, node: process.versions.node, v8: process.versions.v8, uPlot: uplotVersion(), platform: `${process.platform}-${process.arch}` },
     onChange: (_v, now) => server?.changed(now),
   }) : undefined;
   let server: LiveServer | undefined;
   let beats: NodeJS.Timeout | undefined;
-  if (serveAt && watch) {
+  if (serve && watch) {
     server = await startServer({
-      ...serveAt, token: serveToken, assets: liveAssets(),
+      ...serve.at, token: serve.token, assets: liveAssets(),
       state: () => ({ ...watch.view, mosaic: undefined, now: Date.now() }),
       picture: () => (watch.view.mosaic ? { version: watch.mosaicVersion, data: watch.view.mosaic } : undefined),
     });
   }
   let started = false;
   try {
-    const transport = makeTransport(a);
+    const transport = makeTransport(a, log);
     if (server && watch) {
-      process.stderr.write(`galdecon run: live view at ${server.url}${serveToken ? ' (add ?token=<your token> the first time)' : ''}\n`);
+      log.notice(`live view at ${server.url}${serve?.token ? ' (add ?token=<your token> the first time)' : ''}`);
       beats = setInterval(() => watch.heartbeats(transport.heartbeats?.() ?? new Map()), 1000);
     }
     started = true;
+    let result: DistributedResult;
     try {
       result = await runDistributed(y, psf, options, {
         transport,
-        partitions: (a.partitions as number | undefined) ?? (a.nats ? undefined : 2 * agents),
-        onProgress: (p) => progress.update(p),
+        partitions: (a.partitions as number | undefined) ?? (a.nats ? undefined : 2 * localAgents(a)),
+        onProgress: (p) => log.progress(p),
         checkpointEvery: a['checkpoint-every'] as number,
         resume: a.resume === true,
         runId: a['run-id'] as string | undefined,
-        waitAgentsMs: (a['wait-agents'] as number) * 1000,
-        log: a.quiet === true ? undefined : (line) => process.stderr.write(`galdecon run: ${line}\n`),
+        waitAgentsMs: waitAgentsS(a) * 1000,
+        log: (line) => log.info(line),
+        perObject,
         onEvent: watch?.onEvent,
-        sample: serveAt ? { objects, wanted: () => (server?.viewers ?? 0) > 0 } : undefined,
+        sample: serve ? { objects, wanted: () => (server?.viewers ?? 0) > 0 } : undefined,
       });
     } finally {
-      progress.done();
+      log.done();
       clearInterval(beats);
       await transport.close();
     }
-    await finishRun(a, result, { y, t0, objects, stacks, title, stretch, watch, io });
+    await finishRun(a, result, { y, t0, ids, perObject, outs, objects, stacks, title, stretch, watch, overwrite, io });
   } catch (e) {
     watch?.fail((e as Error).message);
     throw e;
   } finally {
     if (server) {
-      if (linger > 0 && started) {
-        process.stderr.write(`galdecon run: the live view stays up for ${linger} s\n`);
-        await new Promise((r) => setTimeout(r, linger * 1000));
+      if (serve!.linger > 0 && started) {
+        log.notice(`the live view stays up for ${serve!.linger} s`);
+        await new Promise((r) => setTimeout(r, serve!.linger * 1000));
       }
       await server.close();
     }
@@ -187,73 +212,124 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void 
   return 0;
 }
 
-/** Writes the output, the report, the plots and the HTML report of a finished run. */
+/** Builds every file of a finished run (output, report, catalogue, plots, HTML report) and writes them together. */
 async function finishRun(
   a: Parsed, result: DistributedResult,
-  w: { y: NdArray; t0: number; objects: number[]; stacks: RunStacks; title: string; stretch: Stretch; watch?: RunWatch; io: { out: (s: string) => void } },
+  w: {
+    y: ReadResult; t0: number; ids?: string[]; perObject: PerObject; outs: Outputs; objects: number[]; stacks: RunStacks;
+    title: string; stretch: Stretch; watch?: RunWatch; overwrite: boolean; io: { out: (s: string) => void };
+  },
 ): Promise<void> {
-  const { y, t0 } = w;
-  const output = a.output as string;
-  const overwrite = a.overwrite === true;
+  const { y, outs, ids, perObject } = w;
   const truth = w.stacks.truth;
-  const totalS = (performance.now() - t0) / 1000;
+  const totalS = (performance.now() - w.t0) / 1000;
   const [n, ny, nx] = result.shape;
-  const outShape = y.shape.length === 2 ? [ny, nx] : [n, ny, nx];
-  await writeArray(output, result.x, outShape, {
-    overwrite, cards: fitsCards(result), history: history(result, a),
-  });
   const report = buildReport({
     shape: result.shape, sigma: result.noiseSigma, iterations: result.iterations, converged: result.converged,
     cost: result.cost, cost_iterations: result.costIterations, cost_time_s: result.costTimes,
     reweight_iterations: result.reweightIterations, tests: result.tests,
     timing: { total_s: totalS, setup_s: result.setupS, iterate_s: result.iterateS },
-    partitions: result.partitions, agents: result.agents, options: { ...result.options },
+    partitions: result.partitions, agents: result.agents,
+    options: { ...cliOptions(result.options), ...(perObject.sigma ? { 'noise-est': a['noise-est'] } : {}), mask: a.mask ?? null, 'mask-nan': a['mask-nan'] === true },
     truth: truth?.data, estimate: truth ? result.x : undefined, observed: truth ? y.data : undefined,
-    inputs: { input: a.input as string, psf: a.psf as string, ...(a.truth ? { truth: a.truth as string } : {}) },
-    output,
+    inputs: Object.fromEntries((['input', 'psf', 'truth', 'ids', 'mask'] as const).filter((k) => a[k]).map((k) => [k, a[k] as string])),
+    output: outs.output,
   });
-  if (a.report) await writeTextAtomic(a.report as string, reportJson(report), overwrite);
+
+  const files: { path: string; bytes: Uint8Array }[] = [];
+  const outShape = y.shape.length === 2 ? [ny, nx] : [n, ny, nx];
+  const idTable = ids ? [encodeBinTable([{ name: 'ID', format: 'A', values: ids }], { extname: 'OBJECTS' })] : [];
+  files.push({
+    path: outs.output,
+    bytes: encodeArray(outs.output, result.x, outShape, {
+      cards: fitsCards(result, y.header, perObject.mask !== undefined), history: history(result, a), bitpix: a.bitpix as -32 | -64, extensions: idTable,
+    }),
+  });
+  if (outs.report) files.push({ path: outs.report, bytes: new TextEncoder().encode(reportJson(report)) });
+  if (outs.catalog) {
+    const ranges = split(n, result.partitions);
+    const partition = new Int32Array(n);
+    ranges.forEach((r, p) => partition.fill(p, r.first, r.first + r.n));
+    const cols = catalogColumns({
+      shape: result.shape, estimate: result.x, observed: y.data, truth: truth?.data, ids,
+      sigma: result.noiseSigmas ?? result.noiseSigma, partition, iterations: result.iterations,
+    });
+    files.push({ path: outs.catalog, bytes: catalogBytes(outs.catalog, cols) });
+  }
   const finalX = pickObjects(result.x, w.objects, ny * nx);
-  if (a.plots) {
+  if (outs.plotsDir) {
     const rows = mosaicRows(w.stacks, w.objects, finalX, new Kernels());
-    await writePlots(a.plots as string, {
+    for (const f of plotFiles({
       report, title: w.title,
       mosaic: { rows, ny, nx, options: { stretch: w.stretch, title: `${w.title}: final estimates, iteration ${result.iterations}` } },
-    });
+    })) files.push({ path: join(outs.plotsDir, f.name), bytes: f.bytes });
   }
   if (w.watch) {
     w.watch.setMosaic(result.iterations, w.objects, finalX);
     w.watch.finish({
-      timing: { ...report.timing }, output,
+      timing: { ...report.timing }, output: outs.output,
       metrics: report.metrics as unknown as Record<string, unknown> | undefined,
       baselineMetrics: report.baseline_metrics as unknown as Record<string, unknown> | undefined,
     });
-    if (a.html) await writeTextAtomic(a.html as string, reportHtml(w.watch.view), overwrite);
+    if (outs.html) files.push({ path: outs.html, bytes: new TextEncoder().encode(reportHtml(w.watch.view)) });
   }
-  if (a.quiet !== true) w.io.out(summary(report, output));
+  await writeAll(files, outs.plotsDir, w.overwrite);
+  w.io.out(summary(report, outs.output));
 }
 
-/** Local worker threads by default; `galdecon agent`s over NATS with --nats. */
-function makeTransport(a: Parsed): Transport {
+/** --serve and its options, checked before anything runs. */
+function serveOptions(a: Parsed): { at: ReturnType<typeof parseServeAddress>; token?: string; linger: number } | undefined {
+  const token = (a['serve-token'] as string | undefined) ?? (process.env.GALDECON_SERVE_TOKEN || undefined);
+  const linger = a['serve-linger'] as number;
+  if (a.serve === undefined) {
+    if (a['serve-token'] !== undefined || linger > 0) throw new OptionError('--serve-token and --serve-linger need --serve');
+    return undefined;
+  }
+  const at = parseServeAddress(a.serve as string);
+  checkServeAccess(at.host, token);
+  return { at, token, linger };
+}
+
+/** The truth must have the input's shape exactly and hold something to compare with. */
+function checkTruth(truth: ReadResult, y: ReadResult, name: string): void {
+  if (truth.shape.join() !== y.shape.join()) {
+    throw new InputError(`--truth ${name} has shape (${truth.shape.join(', ')}) but the input has (${y.shape.join(', ')}); they must match`);
+  }
+  stackShape(truth, `--truth ${name}`);
+  if (truth.data.every((v) => v === 0)) throw new InputError(`--truth ${name} is all zero: no metric is defined against it; give the clean truth stack`);
+}
+
+/** The checks of makeTransport that need no connection (run before any input is read). */
+function checkTransportOptions(a: Parsed): void {
   if (!a.nats) {
-    for (const k of ['resume', 'run-id', 'max-agents', ...Object.keys(NATS_OPTIONS)]) {
+    for (const k of ['resume', 'run-id', 'max-agents', 'min-agents', 'wait-agents', ...Object.keys(NATS_OPTIONS)]) {
       if (a[k] !== undefined && a[k] !== false) throw new OptionError(`--${k} needs --nats`);
     }
     if ((a['checkpoint-every'] as number) !== 0) throw new OptionError('--checkpoint-every needs --nats');
-    checkAgentCount(a.agents as number, '--agents', a.oversubscribe === true);
-    return new LocalTransport(a.agents as number);
+    checkAgentCount(localAgents(a), '--agents', a.oversubscribe === true);
+    return;
   }
+  if (a.agents !== undefined) throw new OptionError('--agents counts local worker threads; with --nats, use --min-agents and --max-agents');
+  if (a.oversubscribe === true) throw new OptionError('--oversubscribe applies to local --agents, not to --nats');
+  const [min, max] = [a['min-agents'] as number | undefined, a['max-agents'] as number | undefined];
+  if (min !== undefined && max !== undefined && max < min) throw new OptionError(`--max-agents ${max} is below --min-agents ${min}`);
   const id = a['run-id'] as string | undefined;
   if (id !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new OptionError('--run-id takes 1 to 64 letters, digits, _ or -');
-  const wait = a['wait-agents'] as number;
-  if (!(wait >= 0)) throw new OptionError(`--wait-agents must be ≥ 0 (got ${wait})`);
-  if (!((a['checkpoint-every'] as number) >= 0)) throw new OptionError('--checkpoint-every must be ≥ 0');
+  natsOptionsFrom(a);
+}
+
+const localAgents = (a: Parsed): number => (a.agents as number | undefined) ?? availableParallelism();
+const waitAgentsS = (a: Parsed): number => (a['wait-agents'] as number | undefined) ?? 30;
+
+/** Local worker threads by default; `galdecon agent`s over NATS with --nats. */
+function makeTransport(a: Parsed, log: RunLog): Transport {
+  if (!a.nats) return new LocalTransport(localAgents(a));
   return new NatsTransport({
     ...natsOptionsFrom(a),
-    waitAgentsMs: wait * 1000,
-    minAgents: a['min-agents'] as number,
+    waitAgentsMs: waitAgentsS(a) * 1000,
+    minAgents: (a['min-agents'] as number | undefined) ?? 1,
     maxAgents: a['max-agents'] as number | undefined,
-    log: a.quiet === true ? undefined : (line) => process.stderr.write(`galdecon run: ${line}\n`),
+    log: (line) => log.info(line),
   });
 }
 
@@ -269,32 +345,3 @@ function summary(r: RunReport, output: string): string {
   return lines.join('\n') + '\n';
 }
 
-function fitsCards(r: DistributedResult): FitsCard[] {
-  const o = r.options;
-  const sw = softwareInfo();
-  return [
-    { key: 'CREATOR', value: `${sw.name} ${sw.version}`, comment: 'software that wrote this file' },
-    { key: 'GDMETHOD', value: 'sparse Condat-Vu', comment: 'Farrens et al. 2017, sparse mode' },
-    { key: 'GDWAVE', value: o.wavelet, comment: 'a trous wavelet of the prior' },
-    { key: 'GDKAPPA', value: o.kappa.join(','), comment: 'threshold multipliers per band' },
-    { key: 'GDNITER', value: o.nIter, comment: 'iterations per phase' },
-    { key: 'GDNREW', value: o.nReweights, comment: 'reweightings' },
-    { key: 'GDTOL', value: o.tolerance, comment: 'stopping-rule tolerance' },
-    { key: 'GDTAU', value: o.tau, comment: 'primal step' },
-    { key: 'GDSIGMAD', value: o.sigmaD, comment: 'dual step' },
-    { key: 'GDRHO', value: o.rho, comment: 'relaxation' },
-    { key: 'GDPOS', value: o.positivity, comment: 'positivity constraint' },
-    { key: 'NOISESIG', value: r.noiseSigma, comment: 'noise sigma used for the weights' },
-    { key: 'NITER', value: r.iterations, comment: 'iterations run' },
-    { key: 'CONVERGD', value: r.converged, comment: 'stopping rule ended the last phase' },
-    { key: 'FINLCOST', value: r.cost.at(-1) ?? 0, comment: 'cost after the last evaluation' },
-  ];
-}
-
-function history(r: DistributedResult, a: Parsed): string[] {
-  return [
-    `galdecon run on ${new Date().toISOString()}: input ${String(a.input)}, psf ${String(a.psf)}`,
-    `${r.shape[0]} objects of ${r.shape[1]}x${r.shape[2]}, ${r.agents} agents, ${r.partitions} partitions`,
-    `sigma ${r.noiseSigma}, ${r.iterations} iterations (${r.phaseIterations.join(' + ')}), converged ${r.converged}`,
-  ];
-}

@@ -7,8 +7,6 @@
  * become arrays, dates become ISO strings. Consumers must accept `null` in numeric fields.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { summarize, type Metrics } from './metrics.ts';
 import { costPlotSvg } from './svg.ts';
 import { mosaicPng, type MosaicOptions, type MosaicRow } from './mosaic.ts';
@@ -194,11 +192,6 @@ export function reportJson(r: RunReport): string {
   return JSON.stringify(toJsonSafe(r), null, 2) + '\n';
 }
 
-/** Write `report.json`-style output to `path`. */
-export async function writeReport(path: string, r: RunReport): Promise<void> {
-  await writeFile(path, reportJson(r));
-}
-
 export interface PlotInputs {
   report: Pick<RunReport, 'cost' | 'cost_iterations' | 'cost_time_s' | 'reweight_iterations'>;
   title?: string;
@@ -207,19 +200,19 @@ export interface PlotInputs {
 }
 
 /**
- * Write the plots of a run into `dir` (created if needed): `cost.svg` always, and
- * `mosaic.png` when rows are given. Returns the paths written.
+ * The plots of a run, as files to write into the plots directory: `cost.svg` always, and
+ * `mosaic.png` when rows are given. The caller writes them (atomically, with the run's
+ * other files).
  */
-export async function writePlots(dir: string, p: PlotInputs): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const written: string[] = [];
-  const svgPath = join(dir, 'cost.svg');
-  await writeFile(svgPath, costPlotSvg(p.report, { title: p.title ?? 'galdecon cost' }));
-  written.push(svgPath);
+export function plotFiles(p: PlotInputs): { name: string; bytes: Uint8Array }[] {
+  const files: { name: string; bytes: Uint8Array }[] = [
+    { name: 'cost.svg', bytes: new TextEncoder().encode(costPlotSvg(p.report, { title: p.title ?? 'galdecon cost' })) },
+  ];
   if (p.mosaic && p.mosaic.rows.length > 0) {
-    const pngPath = join(dir, 'mosaic.png');
-    await writeFile(pngPath, mosaicPng(p.mosaic.rows, p.mosaic.ny, p.mosaic.nx, p.mosaic.options));
-    written.push(pngPath);
+    files.push({ name: 'mosaic.png', bytes: mosaicPng(p.mosaic.rows, p.mosaic.ny, p.mosaic.nx, p.mosaic.options) });
   }
-  return written;
+  return files;
 }
+
+/** The names `plotFiles` writes (checked before a run starts). */
+export const PLOT_NAMES = ['cost.svg', 'mosaic.png'] as const;
