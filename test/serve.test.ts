@@ -105,9 +105,9 @@ test('--html refuses an existing file without --overwrite, before the run', () =
   const html = join(dir, 'r.html');
   writeFileSync(html, 'keep me');
   const r = galdecon(['run', '--input', 'missing.fits', '--psf', 'p.fits', '--output', join(dir, 'x.fits'), '--html', html]);
-  assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /refusing to overwrite .*r\.html: it already exists; use --overwrite/);
+  assert.equal(r.code, 2, r.stderr); // an output path that would be overwritten is bad usage
+  assert.match(r.stderr, /--html: refusing to overwrite .*r\.html: it already exists; use --overwrite/);
   const s = galdecon(['run', '--input', 'y.fits', '--psf', 'p.fits', '--output', join(dir, 'x.fits'), '--stretch', 'log']);
   assert.equal(s.code, 2);
-  assert.match(s.stderr, /--stretch expects asinh, sqrt, linear/);
+  assert.match(s.stderr, /--stretch expects one of asinh, sqrt, linear/);
 });
