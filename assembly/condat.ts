@@ -5,7 +5,7 @@
 // linearity.
 
 import {
-  NY, NX, NPIX, NSPEC, NHX, HCX, MX, PIX_A, PIX_B, SPEC_A, SPEC_M, BAND_S,
+  NY, NX, NPIX, NSPEC, NHX, HCX, MX, PIX_A, PIX_B, SPEC_A, BAND_S, maskScratch,
 } from './plan';
 import { BANDS } from './layout';
 import { rfft2Group, irfft2FromScratch } from './dft';
@@ -217,9 +217,10 @@ function maskedGradient(xh: usize, ph: usize, yh: usize, mask: usize, data: usiz
   irfft2FromScratch(PIX_A); // r = Hx − y
   if (data != 0) maskPass<WeightAndData>(PIX_A, mask, data);
   else maskPass<WeightOnly>(PIX_A, mask, 0);
-  rfft2Group(PIX_A, SPEC_M);
+  const m = maskScratch();
+  rfft2Group(PIX_A, m);
   // SPEC_A = conj(P̂)·DFT(w ⊙ r)
-  const out = SPEC_A, m = SPEC_M;
+  const out = SPEC_A;
   const e = (<usize>NSPEC) << 5;
   for (let k: usize = 0; k < e; k += 32) {
     const pr = v128.load(ph + k), pi = v128.load(ph + k + 16);

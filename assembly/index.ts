@@ -1,7 +1,8 @@
 // galdecon's WebAssembly kernels. Every array is in the lane-interleaved group layout of
 // plan.ts (LANES objects per f32x4); pointers come from `alloc`. Nothing here allocates
-// except `alloc` and `configure`. scripts/gen-bindings.mjs writes the TypeScript
-// declaration of these exports (src/kernels/exports.generated.ts) from this file.
+// except `alloc`, `configure` and the first masked step after it (its scratch spectrum).
+// scripts/gen-bindings.mjs writes the TypeScript declaration of these exports
+// (src/kernels/exports.generated.ts) from this file.
 
 import {
   configure as configurePlan, NPIX, NSPEC, PIX_A, SPEC_A, pixOf, specOf, bandsOf,

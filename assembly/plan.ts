@@ -44,7 +44,16 @@ export let PIX_C: usize = 0; // starlet work
 export let PIX_D: usize = 0; // starlet work
 export let PIX_T: usize = 0; // separable smoothing: horizontal pass output
 export let SPEC_A: usize = 0;
-export let SPEC_M: usize = 0; // masked gradient: the spectrum of w ⊙ (Hx − y)
+// The masked gradient's spectrum of w ⊙ (Hx − y): allocated on first use (maskScratch),
+// apart from the block above, so an unmasked run's memory layout is what it was.
+export let SPEC_M: usize = 0;
+let specBytes: usize = 0;
+
+/** SPEC_M, allocated for the configured geometry on first use. */
+export function maskScratch(): usize {
+  if (SPEC_M == 0) SPEC_M = heap.alloc(specBytes); // 16-byte aligned, as every block of alloc
+  return SPEC_M;
+}
 export let BAND_S: usize = 0; // BANDS images
 export let ROW_A: usize = 0;  // DFT pair sums / padded rows
 /**
@@ -83,6 +92,8 @@ function twiddles(ptr: usize, n: i32, rows: i32, pairs: i32, useSin: bool): void
 /** Sizes every table and scratch buffer for ny × nx stamps. wavelet: 0 = linear, 1 = b3. */
 export function configure(ny: i32, nx: i32, wavelet: i32): void {
   if (owned != 0) heap.free(owned);
+  if (SPEC_M != 0) heap.free(SPEC_M);
+  SPEC_M = 0;
   NY = ny;
   NX = nx;
   NPIX = ny * nx;
@@ -104,7 +115,7 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   const rowLen = <usize>(max(nx, ny) + 4 * REACH * 4 + 4) << 4; // a padded row at the widest step
   const gs = <usize>(max(nx, ny) + 2) << 5;
   const edges = <usize>(EDGE_COUNTS + 4 * BANDS);
-  const total: usize = tx * 2 + ty * 2 + 64 + pix * 5 + spec * 5 + pix * <usize>BANDS + rowLen * 2 + gs + edges + 32;
+  const total: usize = tx * 2 + ty * 2 + 64 + pix * 5 + spec * 4 + pix * <usize>BANDS + rowLen * 2 + gs + edges + 32;
   owned = heap.alloc(total);
   let p = (owned + 15) & ~(<usize>15);
   COS_X = p; p += (tx + 15) & ~(<usize>15);
@@ -125,7 +136,7 @@ export function configure(ny: i32, nx: i32, wavelet: i32): void {
   FFT_W3 = p; p += spec;
   FFT_GS = p; p += gs;
   ROW_EDGES = p; p += (edges + 15) & ~(<usize>15);
-  SPEC_M = p; p += spec; // last, so the other buffers keep the offsets they were tuned with
+  specBytes = spec;
   rowEdges(nx);
   setGenericScratch(FFT_GS);
   buildFft(FFT_X, nx);
