@@ -218,7 +218,9 @@ const CASES: Case[] = [
   ['simulate --noise -1', (o) => ['simulate', '--n', '1', '--noise', '-1', '--out', join(o, 'sim')], 2, /--noise must be ≥ 0/],
   ['simulate --out is a file', () => ['simulate', '--n', '1', '--out', files.plain], 2, /--out .* is not a directory/],
   ['simulate --out under a missing directory', (o) => ['simulate', '--n', '1', '--out', join(o, 'a', 'b')], 2, /--out: cannot write .*directory .* does not exist/],
-  ['agent --threads 0', () => ['agent', '--nats', 'nats://127.0.0.1:1', '--threads', '0'], 2, /--threads must be in 1\.\.256/],
+  ['agent --threads 0', () => ['agent', '--nats', 'nats://127.0.0.1:1', '--threads', '0'], 2, /--threads must be ≥ 1 \(got 0\)/],
+  ['run --agents 1000 (above 4 per core)', (o) => ['run', '--input', Y, '--psf', P, '--output', join(o, 'x.npy'), '--agents', '1000'], 2, /--agents 1000 .*--oversubscribe/],
+  ['run --oversubscribe with --nats', (o) => ['run', '--input', Y, '--psf', P, '--output', join(o, 'x.npy'), '--nats', 'nats://127.0.0.1:1', '--oversubscribe'], 2, /--oversubscribe applies to local --agents/],
   ['unknown command', () => ['deconvolve'], 2, /unknown command "deconvolve"/],
   ['--log-json: the error is a JSON line', (o) => runWith(Y, files.zeroPsf, o, '--log-json'), 1, /^\{"time":"[^"]+","level":"error","msg":"--psf .*all zero[^"]*","code":"E_INPUT","exit":1\}\n$/],
 ];
