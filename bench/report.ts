@@ -5,7 +5,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RESULTS } from './common.ts';
 
-const README = fileURLToPath(new URL('./README.md', import.meta.url));
+// The committed README is written only from the committed results; results written
+// elsewhere (GALDECON_BENCH_RESULTS, a --quick run) get their README beside them.
+const COMMITTED = fileURLToPath(new URL('./results/', import.meta.url));
+const README = RESULTS === COMMITTED ? fileURLToPath(new URL('./README.md', import.meta.url)) : `${RESULTS}README.md`;
 
 function load(name: string): any | undefined {
   const p = `${RESULTS}${name}.json`;
