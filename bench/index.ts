@@ -16,16 +16,18 @@ import { peerStudy } from './studies/peer.ts';
 import { e2eStudy } from './studies/e2e.ts';
 import { serveStudy } from './studies/serve.ts';
 import { checkpointStudy } from './studies/checkpoint.ts';
+import { streamStudy } from './studies/stream.ts';
+import { scaleStudy } from './studies/scale.ts';
 import { localMode, natsMode, natsServerAvailable, writeJson, type ModeFactory } from './common.ts';
 import { writeBenchReadme } from './report.ts';
 
-const STUDIES = ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e', 'serve', 'checkpoint'] as const;
+const STUDIES = ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e', 'serve', 'checkpoint', 'stream', 'scale'] as const;
 type Study = (typeof STUDIES)[number];
 
 const HELP = `galdecon bench — measure galdecon on this machine
 
 usage: npm run bench -- [--kernels] [--partitions] [--memory] [--convergence] [--scaling] [--peer]
-                        [--e2e] [--serve] [--checkpoint] [--quick] [--json] [--max-objects N]
+                        [--e2e] [--serve] [--checkpoint] [--stream] [--scale] [--quick] [--json] [--max-objects N]
 
   --kernels      tinybench micro-benchmarks of every kernel and the full iteration (µs per
                  object-iteration, one core), next to the scalar TypeScript implementation
@@ -38,6 +40,10 @@ usage: npm run bench -- [--kernels] [--partitions] [--memory] [--convergence] [-
   --serve        time per iteration with and without the live view (--serve; no viewer, one viewer),
                  2,000 objects, 300 iterations, 5 interleaved rounds (CPU time and wall time)
   --checkpoint   NATS run time without and with --checkpoint-every 25, 10,000 objects, interleaved A/B
+  --stream       lockstep vs stream schedule: galdecon run on 10,000 objects, default options, 2 agents,
+                 local and NATS: time, object-iterations/s, peak memory of all processes together
+  --scale        --schedule stream on 10⁴, 10⁵, 10⁶ simulated objects (made by galdecon simulate, cached),
+                 2 agents, 20 iterations: time and memory vs N (tens of minutes; --max-objects caps it)
   --quick        every study small (checks the harness, not the speed)
   --max-objects  cap the scaling and checkpoint studies (e.g. 10000 on small machines)
   --json         one JSON line per study on stdout
@@ -104,6 +110,8 @@ async function main(): Promise<number> {
       : study === 'e2e' ? await e2eStudy(ctx)
       : study === 'serve' ? await serveStudy(ctx)
       : study === 'checkpoint' ? await checkpointStudy(ctx)
+      : study === 'scale' ? await scaleStudy(ctx)
+      : study === 'stream' ? await withModes(nats ? [localMode(2), natsMode(2)] : [localMode(2)], (m) => streamStudy({ ...ctx, modes: m }))
       : await peerStudy({ quick, log });
     const record = { ...result, quick, machine, date: new Date().toISOString(), duration_s: (performance.now() - t0) / 1000 };
     writeJson(`${study}.json`, record);
@@ -116,6 +124,15 @@ async function main(): Promise<number> {
     if (!values.json) log(`report → ${readme}`);
   }
   return 0;
+}
+
+/** Runs `f` on modes of its own (2 agents, whatever the cores), then stops what they started. */
+async function withModes<T>(modes: ModeFactory[], f: (modes: ModeFactory[]) => Promise<T>): Promise<T> {
+  try {
+    return await f(modes);
+  } finally {
+    for (const m of modes) await m.close?.();
+  }
 }
 
 process.exitCode = await main();

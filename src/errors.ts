@@ -63,7 +63,7 @@ export class ProtocolError extends ClusterError {
  * - E_STORE   the object store is unreachable: retry, then degrade
  * - E_PROTOCOL, E_UNSUPPORTED, E_AGENT: the run cannot go on
  */
-export type AgentCode = 'E_STATE' | 'E_BUSY' | 'E_NOCKPT' | 'E_STORE' | 'E_PROTOCOL' | 'E_UNSUPPORTED' | 'E_AGENT';
+export type AgentCode = 'E_STATE' | 'E_BUSY' | 'E_NOCKPT' | 'E_STORE' | 'E_PROTOCOL' | 'E_UNSUPPORTED' | 'E_AGENT' | 'E_MEMORY';
 
 export class AgentError extends ClusterError {
   declare readonly code: AgentCode;

@@ -17,7 +17,7 @@ test('npm run bench -- --quick: every study completes and writes its results', (
     encoding: 'utf8', env: { ...process.env, GALDECON_BENCH_RESULTS: out }, timeout: 300_000,
   });
   assert.equal(r.status, 0, r.stderr.slice(-2000));
-  for (const study of ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e', 'serve', 'checkpoint']) {
+  for (const study of ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e', 'serve', 'checkpoint', 'stream', 'scale']) {
     const path = join(out, `${study}.json`);
     assert.ok(existsSync(path), `${study}.json missing`);
     const j = JSON.parse(readFileSync(path, 'utf8'));
@@ -25,7 +25,7 @@ test('npm run bench -- --quick: every study completes and writes its results', (
     assert.equal(j.quick, true);
     assert.equal(typeof j.machine.cores, 'number', `${study}: no machine description`);
   }
-  for (const svg of ['kernels', 'partitions', 'memory', 'convergence', 'scaling']) {
+  for (const svg of ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'scale']) {
     assert.match(readFileSync(join(out, `${svg}.svg`), 'utf8'), /<svg /, `${svg}.svg`);
   }
   const k = JSON.parse(readFileSync(join(out, 'kernels.json'), 'utf8'));
@@ -41,4 +41,10 @@ test('npm run bench -- --quick: every study completes and writes its results', (
   assert.equal(w.identical_output, true, '--serve changed the output');
   assert.deepEqual(w.summary.map((x: { variant: string }) => x.variant), ['plain', 'serve, no viewer', 'serve, one viewer']);
   assert.ok(w.runs.find((x: { variant: string }) => x.variant === 'serve, one viewer').events_bytes > 0, 'the viewer received no events');
+  const st = JSON.parse(readFileSync(join(out, 'stream.json'), 'utf8'));
+  assert.deepEqual([...new Set(st.runs.map((r: { schedule: string }) => r.schedule))], ['lockstep', 'stream']);
+  for (const r of st.runs) assert.ok(r.peak_total_bytes > 0 && r.object_iterations_per_s > 0, `stream study: ${JSON.stringify(r)}`);
+  const sc = JSON.parse(readFileSync(join(out, 'scale.json'), 'utf8'));
+  assert.deepEqual(sc.rows.map((r: { objects: number }) => r.objects), [200, 800]);
+  for (const r of sc.rows) assert.ok(r.iterations === 20 && r.object_iterations === 20 * r.objects && r.peak_total_bytes > 0, `scale study: ${JSON.stringify(r)}`);
 });

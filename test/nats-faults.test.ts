@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NatsServer, natsAvailable } from './support/nats-server.ts';
 import { Proc, startAgent } from './support/galdecon-procs.ts';
-import { P, P_PATH, Y, Y_PATH, localRun, natsRun, sameBits } from './support/nats-runs.ts';
+import { OPTS, P, P_PATH, Y, Y_PATH, localRun, natsRun, sameBits, tiled } from './support/nats-runs.ts';
 import type { DistributedResult } from '../src/cluster/index.ts';
 
 const skip = !natsAvailable();
@@ -76,6 +76,30 @@ for (const seed of [1, 2, 3]) {
     await stopAll();
   });
 }
+
+test('stream schedule: an agent SIGKILLed mid-partition; its partitions are solved again elsewhere, identical output', { skip }, async () => {
+  const y = tiled(Y, 16);
+  const psf = tiled(P, 16);
+  const want = await localRun(y, psf, OPTS, 2, 8);
+  const [a, b] = await agents(2);
+  const log: string[] = [];
+  let struck = false;
+  const r = await natsRun({ url: server.url, minAgents: 2, maxAgents: 2, lostAfterMs: 2000 }, {
+    partitions: 8, schedule: 'stream',
+    log: (l) => log.push(l),
+    // At the first result both agents have partitions in flight: one of them dies with its work.
+    onStreamProgress: () => {
+      if (struck) return;
+      struck = true;
+      (log.length % 2 === 0 ? a : b).kill('SIGKILL');
+    },
+  }, y, psf);
+  assert.ok(log.some((l) => /lost .*go back on the queue/.test(l)), `no recovery logged: ${log.join('\n')}`);
+  assert.ok(sameBits(r.x, want.x), 'output differs after an agent was killed mid-partition');
+  assert.deepEqual(r.cost, want.cost);
+  assert.equal(r.partitionResults!.length, 8);
+  await stopAll();
+});
 
 test('the NATS server restarted mid-run (persistent store): clients reconnect, identical output', { skip }, async () => {
   await agents(2);

@@ -50,6 +50,16 @@ test('1, 2 and 3 agents, several partition counts: bit-identical to local mode',
   }
 });
 
+test('--schedule stream over NATS, tolerance 0: bit-identical to lockstep for 1, 2 and 3 agents', { skip }, async () => {
+  for (const [k, partitions] of [[1, 3], [2, 5], [3, 11]]) {
+    const r = await natsRun({ url: server.url, minAgents: k, maxAgents: k }, { partitions, schedule: 'stream' });
+    assert.equal(r.schedule, 'stream');
+    assert.equal(r.agents, k);
+    assert.ok(sameBits(r.x, reference.x), `stream, ${k} agents × ${partitions} partitions differs from lockstep`);
+    assert.deepEqual(r.cost, reference.cost);
+  }
+});
+
 test('galdecon run --nats writes the same file as --agents', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'galdecon-nats-'));
   const run = (out: string, extra: string[]) => spawnSync(process.execPath,

@@ -2,7 +2,7 @@
 // option (its comment names the command-line option), σ, the iterations, and a HISTORY.
 
 import type { FitsCard } from '../io/index.ts';
-import type { DistributedResult } from '../cluster/index.ts';
+import type { SurveyResult } from '../cluster/index.ts';
 import { softwareInfo } from '../report/report.ts';
 import type { Parsed } from './args.ts';
 import { cliOptions } from './run-options.ts';
@@ -17,7 +17,7 @@ export function carriedCards(header: FitsCard[]): FitsCard[] {
   return header.filter((c) => c.key !== '' && c.key !== 'COMMENT' && c.key !== 'HISTORY' && (CARRIED.test(c.key) || !DROPPED.test(c.key)));
 }
 
-export function fitsCards(r: DistributedResult, inputHeader: FitsCard[], masked: boolean): FitsCard[] {
+export function fitsCards(r: SurveyResult, inputHeader: FitsCard[], masked: boolean): FitsCard[] {
   const o = cliOptions(r.options);
   const sw = softwareInfo();
   return [
@@ -38,16 +38,17 @@ export function fitsCards(r: DistributedResult, inputHeader: FitsCard[], masked:
     { key: 'NOISESIG', value: r.noiseSigma, comment: r.noiseSigmas ? 'median of the per-object noise sigmas' : 'noise sigma used for the weights' },
     ...(r.noiseSigmas ? [{ key: 'NOISEPER', value: true, comment: 'one noise sigma per object (--noise-est FILE)' }] : []),
     ...(masked ? [{ key: 'GDMASKED', value: true, comment: 'masked data term (--mask / --mask-nan)' }] : []),
-    { key: 'NITER', value: r.iterations, comment: 'iterations run' },
-    { key: 'CONVERGD', value: r.converged, comment: 'stopping rule ended the last phase' },
+    { key: 'GDSCHED', value: r.schedule, comment: '--schedule (stream: per-partition stopping)' },
+    { key: 'NITER', value: r.iterations, comment: 'iterations run (stream: the longest partition)' },
+    { key: 'CONVERGD', value: r.converged, comment: 'stopping rule ended the last phase (stream: of all)' },
     { key: 'FINLCOST', value: r.cost.at(-1) ?? 0, comment: 'cost after the last evaluation' },
   ];
 }
 
-export function history(r: DistributedResult, a: Parsed): string[] {
+export function history(r: SurveyResult, a: Parsed): string[] {
   return [
     `galdecon run on ${new Date().toISOString()}: input ${String(a.input)}, psf ${String(a.psf)}`,
-    `${r.shape[0]} objects of ${r.shape[1]}x${r.shape[2]}, ${r.agents} agents, ${r.partitions} partitions`,
+    `${r.shape[0]} objects of ${r.shape[1]}x${r.shape[2]}, ${r.agents} agents, ${r.partitions} partitions, ${r.schedule} schedule`,
     `sigma ${r.noiseSigma}, ${r.iterations} iterations (${r.phaseIterations.join(' + ')}), converged ${r.converged}`,
   ];
 }

@@ -5,7 +5,7 @@
 import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { FileError, OptionError } from '../errors.ts';
-import { encodeArray, encodeBinTable, formatOf, parseAddress, requireWritable, writeFilesAtomic } from '../io/index.ts';
+import { encodeArray, encodeBinTable, formatOf, parseAddress, requireWritable, writeFilesAtomic, type OutFile } from '../io/index.ts';
 import { softwareInfo, PLOT_NAMES } from '../report/report.ts';
 import { catalogCsv, type CatalogColumn } from '../report/catalog.ts';
 import type { Parsed } from './args.ts';
@@ -78,7 +78,7 @@ export async function writableOption(k: string, path: string, overwrite: boolean
 
 
 /** Writes the run's files all together; creates the plots directory for them (removed again on failure). */
-export async function writeAll(files: { path: string; bytes: Uint8Array }[], plotsDir: string | undefined, overwrite: boolean): Promise<void> {
+export async function writeAll(files: OutFile[], plotsDir: string | undefined, overwrite: boolean): Promise<void> {
   let created = false;
   if (plotsDir && !(await stat(plotsDir).catch(() => undefined))) {
     await mkdir(plotsDir);

@@ -3,7 +3,8 @@
 
 import { existsSync } from 'node:fs';
 import { InputError, OptionError } from '../errors.ts';
-import { parseAddress, readArray, readValues, type ReadResult } from '../io/index.ts';
+import { parseAddress, readArray, readValues } from '../io/index.ts';
+import { objectsOf, valuesPerObject } from '../common/types.ts';
 import type { PerObject } from '../solver/index.ts';
 import type { Parsed } from './args.ts';
 import type { RunLog } from './progress.ts';
@@ -13,11 +14,14 @@ import { readFor } from './read.ts';
 /**
  * Per-object inputs: σ_i from a --noise-est file, the --mask weights, NaN pixels masked
  * with --mask-nan (their values become 0). Checked against the input's shape; messages
- * name the file, the object and the value.
+ * name the file, the object and the value. With --mask or --mask-nan the input must have
+ * been read whole (`data`): masked pixels are zeroed in it.
  */
-export async function perObjectInputs(a: Parsed, y: ReadResult, log: RunLog): Promise<PerObject> {
-  const n = y.shape.length === 3 ? y.shape[0] : 1;
-  const npix = y.data.length / Math.max(1, n);
+export async function perObjectInputs(
+  a: Parsed, y: { shape: readonly number[]; data?: Float32Array | Float64Array }, log: RunLog,
+): Promise<PerObject> {
+  const n = objectsOf(y.shape);
+  const npix = valuesPerObject(y.shape);
   const out: PerObject = {};
   const noise = a['noise-est'] as string | undefined;
   if (noise !== undefined && noiseNumber(a) === undefined) {
@@ -44,14 +48,16 @@ export async function perObjectInputs(a: Parsed, y: ReadResult, log: RunLog): Pr
   }
   let nan = 0;
   const objects = new Set<number>();
-  for (let q = 0; q < y.data.length; q++) {
-    if (y.data[q] === y.data[q]) continue;
+  const data = y.data ?? new Float32Array(0);
+  if ((mask || a['mask-nan'] === true) && data.length !== n * npix) throw new Error('perObjectInputs: masking needs the input read whole');
+  for (let q = 0; q < data.length; q++) {
+    if (data[q] === data[q]) continue;
     if (mask && mask[q] === 0) {
-      y.data[q] = 0; // masked anyway
+      data[q] = 0; // masked anyway
     } else if (a['mask-nan'] === true) {
-      mask ??= new Float32Array(y.data.length).fill(1);
+      mask ??= new Float32Array(data.length).fill(1);
       mask[q] = 0;
-      y.data[q] = 0;
+      data[q] = 0;
       nan++;
       objects.add(Math.floor(q / npix));
     }

@@ -8,11 +8,32 @@ import { psfShape, stackShape, type Stack } from '../solver/index.ts';
 import { objectMetrics } from '../report/metrics.ts';
 import { evenSample, type MosaicRow } from '../report/mosaic.ts';
 import { OptionError } from '../errors.ts';
+import type { StackSource } from '../common/types.ts';
 
 export interface RunStacks {
   y: Stack;
   psf: Stack;
   truth?: Stack;
+  /** Where each object is in these stacks, when they hold only some objects (pickedStacks). */
+  index?: Map<number, number>;
+}
+
+/** Stacks of just `objects`, read from the files (the pictures never need more). */
+export async function pickedStacks(
+  s: { y: StackSource; psf: StackSource; truth?: StackSource }, objects: number[],
+): Promise<RunStacks> {
+  const pick = async (src: StackSource, shared = false): Promise<Stack> => {
+    const ids = shared ? [0] : objects;
+    const parts = await Promise.all(ids.map((i) => src.read(i, 1)));
+    const data = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.forEach((p, j) => data.set(p, j * p.length));
+    const [ny, nx] = src.shape.slice(-2);
+    return { data, shape: [ids.length, ny, nx] };
+  };
+  return {
+    y: await pick(s.y), psf: await pick(s.psf, s.psf.shape.length === 2), truth: s.truth && await pick(s.truth),
+    index: new Map(objects.map((i, j) => [i, j])),
+  };
 }
 
 /** The objects to show: `--mosaic-objects` if given (checked), else 8 evenly spaced. */
@@ -37,7 +58,7 @@ export function mosaicRows(s: RunStacks, objects: number[], x: Float32Array, ker
   const pick = (data: ArrayLike<number>, per: number, shared = false): Float32Array => {
     const out = new Float32Array((shared ? 1 : k) * per);
     (shared ? [objects[0]] : objects).forEach((i, j) => {
-      const from = shared ? 0 : i * per;
+      const from = shared ? 0 : (s.index?.get(i) ?? i) * per;
       for (let p = 0; p < per; p++) out[j * per + p] = data[from + p];
     });
     return out;

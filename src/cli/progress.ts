@@ -1,9 +1,12 @@
 // What a run tells the user while it works. On a terminal: a progress line rewritten in
-// place (iteration, cost, time per iteration, ETA). Elsewhere (a batch job's log): one
-// line per event — reading inputs, σ, partitions assigned — and per convergence test
-// (iteration, cost, relative change, s/it). With --log-json every line is a JSON object.
+// place (lockstep: iteration, cost, time per iteration, ETA; stream: partitions and objects
+// done, objects per second, ETA). Elsewhere (a batch job's log): one
+// line per event — reading inputs, σ, partitions assigned — per convergence test
+// (iteration, cost, relative change, s/it) and, in the stream schedule, per finished
+// partition (at most every few seconds). With --log-json every line is a JSON object.
 // --quiet silences progress only: warnings (and the summary, on stdout) remain.
 
+import type { StreamProgress } from '../cluster/index.ts';
 import type { Progress } from '../solver/index.ts';
 
 export interface RunLog {
@@ -13,6 +16,8 @@ export interface RunLog {
   /** Something the user must see even with --quiet (e.g. where the live view is). */
   notice(msg: string): void;
   progress(p: Progress): void;
+  /** Stream schedule: after every finished partition. */
+  streamProgress(p: StreamProgress): void;
   done(): void;
 }
 
@@ -73,6 +78,32 @@ export function runLog(total: number, opts: RunLogOptions = {}): RunLog {
       write(`\riteration ${p.iteration}/${total}${cost}  ${(perIt * 1000).toFixed(1)} ms/it  ETA ≤ ${(perIt * p.remaining).toFixed(1)} s\x1b[K`);
       shown = true;
     },
+    streamProgress(p) {
+      if (opts.quiet) return;
+      const now = performance.now();
+      const last = p.partitionsDone === p.partitions;
+      if (!tty) {
+        if (now - lastDraw < STREAM_LOG_MS && !last) return;
+        lastDraw = now;
+        line('info', streamProgressText(p), { event: 'partitions', partitions_done: p.partitionsDone, objects_done: p.objectsDone });
+        return;
+      }
+      write(`\r${streamProgressText(p)}\x1b[K`);
+      shown = true;
+    },
     done: clear,
   };
+}
+
+/** Least time between two stream progress lines in a log (a terminal line is rewritten each time). */
+const STREAM_LOG_MS = 5000;
+
+/**
+ * Stream schedule: partitions run to the end one after another, so the rate is the
+ * objects finished per second of the run, and the ETA the objects left at that rate.
+ */
+export function streamProgressText(p: StreamProgress): string {
+  const rate = p.elapsedS > 0 ? p.objectsDone / p.elapsedS : 0;
+  const eta = rate > 0 ? `${((p.objects - p.objectsDone) / rate).toFixed(1)} s` : '?';
+  return `partitions ${p.partitionsDone}/${p.partitions}  objects ${p.objectsDone}/${p.objects}  ${rate.toFixed(0)} objects/s  ETA ${eta}`;
 }

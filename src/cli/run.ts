@@ -1,24 +1,33 @@
 // `galdecon run`: deconvolve a stack of stamps with their PSFs, on local agents (worker
 // threads) or — with --nats — on agents anywhere. Every option and every output path is
-// checked before the inputs are read, every input before the compute starts; the output
-// files only appear, complete and together, at the end.
+// checked before the inputs are read, every input before the compute starts. The stacks
+// are read by partitions as they are needed and the output written by partitions as they
+// arrive (never whole) into a temporary file; the output files only appear, complete and
+// together, at the end.
 
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InputError, OptionError } from '../errors.ts';
-import { readArray, readIds, encodeArray, encodeBinTable, type ReadResult } from '../io/index.ts';
-import type { PerObject } from '../solver/index.ts';
-import { runDistributed, split, checkAgentCount, LocalTransport, NatsTransport, type DistributedResult, type Transport } from '../cluster/index.ts';
+import { readArray, readIds, encodeBinTable, type OutFile } from '../io/index.ts';
+import { openStack, wholeStack, type StackFile } from '../io/stack-source.ts';
+import { createStackSink, type StackFileSink } from '../io/stack-sink.ts';
+import { memorySource } from '../common/types.ts';
+import {
+  runSurvey, split, checkAgentCount, LocalTransport, NatsTransport, STREAM_PARTITION_OBJECTS,
+  type SurveyResult, type Schedule, type Transport,
+} from '../cluster/index.ts';
 import { NATS_OPTIONS, natsOptionsFrom } from './nats-options.ts';
-import { DEFAULT_OPTIONS, psfShape, psfSumWarning, psfCentroidWarning, resolveOptions, stackShape } from '../solver/index.ts';
+import {
+  DEFAULT_OPTIONS, eachChunk, psfShapeOf, requireFinite, resolveOptions, stackShapeOf, type PerObject, type SolverOptions,
+} from '../solver/index.ts';
 import { buildReport, reportJson, plotFiles, softwareInfo, type RunReport } from '../report/report.ts';
 import { STRETCHES, type Stretch } from '../report/mosaic.ts';
 import { reportHtml, uplotVersion, liveAssets } from '../report/page.ts';
 import { Kernels } from '../kernels/index.ts';
 import { checkServeAccess, parseServeAddress, startServer, type LiveServer } from '../serve/server.ts';
-import { mosaicObjects, mosaicRows, pickObjects, type RunStacks } from './pictures.ts';
+import { mosaicObjects, mosaicRows, pickedStacks, type RunStacks } from './pictures.ts';
 import { RunWatch } from './watch.ts';
-import { formatMetrics } from '../report/metrics.ts';
+import { formatMetrics, MetricsSum } from '../report/metrics.ts';
 import { catalogColumns } from '../report/catalog.ts';
 import { parseCommand, helpText, type CommandSpec, type Parsed } from './args.ts';
 import { runLog, type RunLog } from './progress.ts';
@@ -64,7 +73,8 @@ export const RUN: CommandSpec = {
     positivity: { kind: 'boolean', help: 'the solution is constrained to x ≥ 0', configOnly: true },
     strict: { kind: 'boolean', help: 'refuse, rather than warn about, PSFs off the kernel origin or not summing to 1, and steps beyond the convergence bound' },
     bitpix: { kind: 'integer', help: 'FITS output: -32 (float32) or -64 (float64)', default: -32 },
-    partitions: { kind: 'integer', help: 'partitions of the stack (default: 2 × agents)', min: 1 },
+    schedule: { kind: 'string', arg: 'lockstep|stream', help: 'lockstep: all partitions step together, one stopping rule on the whole stack\'s cost; stream: each partition runs to the end on its own, its own cost stopping it, one partition per agent in memory', default: 'lockstep' },
+    partitions: { kind: 'integer', help: `partitions of the stack (default: lockstep, 2 × agents; stream, ≤ ${STREAM_PARTITION_OBJECTS} objects each and ≥ 4 per agent)`, min: 1 },
     agents: { kind: 'integer', help: `local agents (worker threads; at most 4 per core; default: the cores, ${availableParallelism()})`, min: 1 },
     oversubscribe: { kind: 'boolean', help: 'allow --agents above 4 per core' },
     nats: { kind: 'string', arg: 'URL', help: 'run on `galdecon agent`s reached through this NATS server instead' },
@@ -89,6 +99,9 @@ export const RUN: CommandSpec = {
     'Files: FITS (.fits .fit .fts, BITPIX 8/16/32/64/-32/-64) or NumPy .npy, chosen by extension.',
     "FITS inputs may name an HDU or a binary-table column: 'f.fits[1]', 'f.fits[SCI]', 'f.fits[SCI,2]', 'f.fits[STAMPS][FLUX]'.",
     'The result is the same, bit for bit, for any --agents and --partitions.',
+    'Schedules: with --tolerance 0 both give the same bits. With the stopping rule on, lockstep stops every',
+    'object together when the whole stack\'s cost settles; stream stops each partition when its own cost',
+    'settles (report.json: partition_results; iterations = the longest partition\'s).',
     'Logs: a progress line on a terminal; elsewhere one line per event and per convergence test (--log-json: JSON).',
     'Exit status: 0 done, 1 bad data or a failed run, 2 bad usage.',
     'example: galdecon run --input stamps.fits --psf psfs.fits --output deconv.fits --report run.json --plots plots/',
@@ -106,6 +119,11 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
   }
   // Usage first: options, then every path to write — before reading a byte.
   const options = resolveOptions(solverOptions(a), ERROR_NAMES);
+  const schedule = a.schedule as Schedule;
+  if (schedule !== 'lockstep' && schedule !== 'stream') throw new OptionError(`--schedule must be lockstep or stream (got ${String(schedule)})`);
+  if (schedule === 'stream' && (a.resume === true || (a['checkpoint-every'] as number) > 0)) {
+    throw new OptionError('--resume and --checkpoint-every work with --schedule lockstep only');
+  }
   checkTransportOptions(a);
   const overwrite = a.overwrite === true;
   const outs = await checkOutputs(a, overwrite);
@@ -122,35 +140,77 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
 
   const t0 = performance.now();
   log.info('reading inputs', { input: a.input, psf: a.psf });
-  const y = await readFor('--input', () => readArray(a.input as string));
-  const psf = await readFor('--psf', () => readArray(a.psf as string));
-  const truth = a.truth ? await readFor('--truth', () => readArray(a.truth as string)) : undefined;
-  const ids = a.ids ? await readFor('--ids', () => readIds(a.ids as string)) : undefined;
-  const perObject = await perObjectInputs(a, y, log);
-  const shape = stackShape(y, `--input ${String(a.input)}`);
-  const pshape = psfShape(psf, shape, `--psf ${String(a.psf)}`);
-  log.info(`read ${shape.n} objects of ${shape.ny}×${shape.nx} in ${((performance.now() - t0) / 1000).toFixed(2)} s`, { objects: shape.n });
-  if (truth) checkTruth(truth, y, String(a.truth));
-  if (ids && ids.length !== shape.n) {
-    throw new InputError(`--ids ${String(a.ids)} has ${ids.length} IDs for ${shape.n} objects; give one ID per object`);
+  const files: StackFile[] = [];
+  let sink: StackFileSink | undefined;
+  try {
+    const open = async (k: string, whole = false): Promise<StackFile> => {
+      const spec = a[k] as string;
+      const f = await readFor(`--${k}`, async () => (whole ? wholeStack(spec, await readArray(spec)) : openStack(spec)));
+      files.push(f);
+      return f;
+    };
+    // A mask, or NaN pixels masked, changes the input's values: it is then read whole.
+    const masked = a.mask !== undefined || a['mask-nan'] === true;
+    const y = await open('input', masked);
+    const psf = await open('psf');
+    const truth = a.truth ? await open('truth') : undefined;
+    const ids = a.ids ? await readFor('--ids', () => readIds(a.ids as string)) : undefined;
+    const perObject = await perObjectInputs(a, y, log);
+    const names = { input: `--input ${String(a.input)}`, psf: `--psf ${String(a.psf)}` };
+    const shape = stackShapeOf(y.shape, names.input);
+    psfShapeOf(psf.shape, shape, names.psf);
+    log.info(`opened ${shape.n} objects of ${shape.ny}×${shape.nx} in ${((performance.now() - t0) / 1000).toFixed(2)} s`, { objects: shape.n });
+    if (truth) await checkTruth(truth, y, String(a.truth));
+    if (ids && ids.length !== shape.n) {
+      throw new InputError(`--ids ${String(a.ids)} has ${ids.length} IDs for ${shape.n} objects; give one ID per object`);
+    }
+    if (ids && !outs.catalog && !/\.(fits|fit|fts)$/i.test(outs.output)) {
+      log.warn(`--ids: the IDs go into FITS outputs and the catalogue; with ${outs.output} and no --catalog they are not written`);
+    }
+    const asked = a.partitions as number | undefined;
+    if (asked !== undefined && asked > Math.ceil(shape.n / 4)) {
+      // Partitions are whole groups of 4 objects (the kernels' SIMD lanes).
+      log.warn(`--partitions ${asked}: ${shape.n} objects make at most ${Math.ceil(shape.n / 4)} partitions of whole groups of 4; using ${Math.ceil(shape.n / 4)}`);
+    }
+    const outShape = y.shape.length === 2 ? [shape.ny, shape.nx] : [shape.n, shape.ny, shape.nx];
+    sink = await createStackSink(outs.output, outShape, { overwrite, bitpix: a.bitpix as -32 | -64 });
+    await watchedRun(a, {
+      y, psf, truth, ids, perObject, sink, names, outs, options, schedule, serve, log, t0, overwrite, io,
+    });
+  } finally {
+    await sink?.abort(); // nothing after a commit; the temporary file after a failure
+    await Promise.all(files.map((f) => f.close()));
   }
-  if (ids && !outs.catalog && !/\.(fits|fit|fts)$/i.test(outs.output)) {
-    log.warn(`--ids: the IDs go into FITS outputs and the catalogue; with ${outs.output} and no --catalog they are not written`);
-  }
-  const asked = a.partitions as number | undefined;
-  if (asked !== undefined && asked > Math.ceil(shape.n / 4)) {
-    // Partitions are whole groups of 4 objects (the kernels' SIMD lanes).
-    log.warn(`--partitions ${asked}: ${shape.n} objects make at most ${Math.ceil(shape.n / 4)} partitions of whole groups of 4; using ${Math.ceil(shape.n / 4)}`);
-  }
-  for (const check of [psfSumWarning, psfCentroidWarning]) {
-    const w = check(psf.data, pshape, `--psf ${String(a.psf)}`);
-    if (w && a.strict === true) throw new InputError(`${w} (refused with --strict)`);
-    if (w) log.warn(w);
-  }
+  return 0;
+}
 
-  const objects = mosaicObjects(a['mosaic-objects'] as number[] | undefined, shape.n);
-  const title = `galdecon: ${shape.n} objects`;
-  const stacks: RunStacks = { y, psf, truth };
+interface RunInputs {
+  y: StackFile;
+  psf: StackFile;
+  truth?: StackFile;
+  ids?: string[];
+  perObject: PerObject;
+  sink: StackFileSink;
+  names: { input: string; psf: string };
+  outs: Outputs;
+  options: SolverOptions;
+  schedule: Schedule;
+  serve: ReturnType<typeof serveOptions>;
+  log: RunLog;
+  t0: number;
+  overwrite: boolean;
+  io: { out: (s: string) => void };
+}
+
+/** The run on opened inputs, watched if asked, then its files. */
+async function watchedRun(a: Parsed, r: RunInputs): Promise<void> {
+  const { y, psf, truth, ids, perObject, sink, outs, options, schedule, serve, log, t0, overwrite, io } = r;
+  const n = stackShapeOf(y.shape).n;
+  const total = (options.nReweights + 1) * options.nIter;
+  const objects = mosaicObjects(a['mosaic-objects'] as number[] | undefined, n);
+  const title = `galdecon: ${n} objects`;
+  // Only the mosaic's objects are read for the pictures.
+  const stacks: RunStacks = await pickedStacks({ y, psf, truth }, objects);
   const stretch = a.stretch as Stretch;
   // The live view and the HTML report follow the run's events; an unwatched run emits none.
   const watch = serve || a.html ? new RunWatch({
@@ -176,18 +236,26 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
       beats = setInterval(() => watch.heartbeats(transport.heartbeats?.() ?? new Map()), 1000);
     }
     started = true;
-    let result: DistributedResult;
+    let result: SurveyResult;
     try {
-      result = await runDistributed(y, psf, options, {
+      result = await runSurvey(y, psf, options, {
         transport,
-        partitions: (a.partitions as number | undefined) ?? (a.nats ? undefined : 2 * localAgents(a)),
+        schedule,
+        output: sink,
+        names: r.names,
+        warn: (w) => {
+          if (a.strict === true) throw new InputError(`${w} (refused with --strict)`);
+          log.warn(w);
+        },
+        partitions: (a.partitions as number | undefined) ?? (a.nats || schedule === 'stream' ? undefined : 2 * localAgents(a)),
         onProgress: (p) => log.progress(p),
+        onStreamProgress: (p) => log.streamProgress(p),
         checkpointEvery: a['checkpoint-every'] as number,
         resume: a.resume === true,
         runId: a['run-id'] as string | undefined,
         waitAgentsMs: waitAgentsS(a) * 1000,
         log: (line) => log.info(line),
-        perObject,
+        perObject: { sigma: perObject.sigma, mask: perObject.mask && memorySource({ data: Float32Array.from(perObject.mask), shape: y.shape }) },
         onEvent: watch?.onEvent,
         sample: serve ? { objects, wanted: () => (server?.viewers ?? 0) > 0 } : undefined,
       });
@@ -196,7 +264,7 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
       clearInterval(beats);
       await transport.close();
     }
-    await finishRun(a, result, { y, t0, ids, perObject, outs, objects, stacks, title, stretch, watch, overwrite, io });
+    await finishRun(a, result, { y, truth, sink, t0, ids, perObject, outs, objects, stacks, title, stretch, watch, overwrite, io });
   } catch (e) {
     watch?.fail((e as Error).message);
     throw e;
@@ -209,54 +277,39 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
       await server.close();
     }
   }
-  return 0;
 }
 
 /** Builds every file of a finished run (output, report, catalogue, plots, HTML report) and writes them together. */
 async function finishRun(
-  a: Parsed, result: DistributedResult,
+  a: Parsed, result: SurveyResult,
   w: {
-    y: ReadResult; t0: number; ids?: string[]; perObject: PerObject; outs: Outputs; objects: number[]; stacks: RunStacks;
-    title: string; stretch: Stretch; watch?: RunWatch; overwrite: boolean; io: { out: (s: string) => void };
+    y: StackFile; truth?: StackFile; sink: StackFileSink; t0: number; ids?: string[]; perObject: PerObject; outs: Outputs;
+    objects: number[]; stacks: RunStacks; title: string; stretch: Stretch; watch?: RunWatch; overwrite: boolean;
+    io: { out: (s: string) => void };
   },
 ): Promise<void> {
-  const { y, outs, ids, perObject } = w;
-  const truth = w.stacks.truth;
+  const { y, truth, sink, outs, ids, perObject } = w;
   const totalS = (performance.now() - w.t0) / 1000;
   const [n, ny, nx] = result.shape;
+  const scores = truth ? await metricsOf(truth, sink, y, n, ny * nx) : undefined;
   const report = buildReport({
     shape: result.shape, sigma: result.noiseSigma, iterations: result.iterations, converged: result.converged,
     cost: result.cost, cost_iterations: result.costIterations, cost_time_s: result.costTimes,
     reweight_iterations: result.reweightIterations, tests: result.tests,
     timing: { total_s: totalS, setup_s: result.setupS, iterate_s: result.iterateS },
     partitions: result.partitions, agents: result.agents,
+    schedule: result.schedule, partition_results: result.partitionResults,
     options: { ...cliOptions(result.options), ...(perObject.sigma ? { 'noise-est': a['noise-est'] } : {}), mask: a.mask ?? null, 'mask-nan': a['mask-nan'] === true },
-    truth: truth?.data, estimate: truth ? result.x : undefined, observed: truth ? y.data : undefined,
+    metrics: scores?.metrics, baseline_metrics: scores?.baseline,
     inputs: Object.fromEntries((['input', 'psf', 'truth', 'ids', 'mask'] as const).filter((k) => a[k]).map((k) => [k, a[k] as string])),
     output: outs.output,
   });
 
-  const files: { path: string; bytes: Uint8Array }[] = [];
-  const outShape = y.shape.length === 2 ? [ny, nx] : [n, ny, nx];
-  const idTable = ids ? [encodeBinTable([{ name: 'ID', format: 'A', values: ids }], { extname: 'OBJECTS' })] : [];
-  files.push({
-    path: outs.output,
-    bytes: encodeArray(outs.output, result.x, outShape, {
-      cards: fitsCards(result, y.header, perObject.mask !== undefined), history: history(result, a), bitpix: a.bitpix as -32 | -64, extensions: idTable,
-    }),
-  });
+  const finalX = new Float32Array(w.objects.length * ny * nx);
+  for (const [j, i] of w.objects.entries()) finalX.set(await sink.read(i, 1), j * ny * nx);
+  const files: OutFile[] = [];
   if (outs.report) files.push({ path: outs.report, bytes: new TextEncoder().encode(reportJson(report)) });
-  if (outs.catalog) {
-    const ranges = split(n, result.partitions);
-    const partition = new Int32Array(n);
-    ranges.forEach((r, p) => partition.fill(p, r.first, r.first + r.n));
-    const cols = catalogColumns({
-      shape: result.shape, estimate: result.x, observed: y.data, truth: truth?.data, ids,
-      sigma: result.noiseSigmas ?? result.noiseSigma, partition, iterations: result.iterations,
-    });
-    files.push({ path: outs.catalog, bytes: catalogBytes(outs.catalog, cols) });
-  }
-  const finalX = pickObjects(result.x, w.objects, ny * nx);
+  if (outs.catalog) files.push({ path: outs.catalog, bytes: catalogBytes(outs.catalog, await catalogOf(result, w)) });
   if (outs.plotsDir) {
     const rows = mosaicRows(w.stacks, w.objects, finalX, new Kernels());
     for (const f of plotFiles({
@@ -273,8 +326,46 @@ async function finishRun(
     });
     if (outs.html) files.push({ path: outs.html, bytes: new TextEncoder().encode(reportHtml(w.watch.view)) });
   }
+  // The output last staged: its header holds the run's cards, and IDs as a table after the data.
+  const idTable = ids ? [encodeBinTable([{ name: 'ID', format: 'A', values: ids }], { extname: 'OBJECTS' })] : [];
+  files.unshift(await sink.finish({
+    cards: fitsCards(result, y.header, perObject.mask !== undefined), history: history(result, a), extensions: idTable,
+  }));
   await writeAll(files, outs.plotsDir, w.overwrite);
   w.io.out(summary(report, outs.output));
+}
+
+/** The metrics of the estimate and of the observations against the truth, read by chunks. */
+async function metricsOf(truth: StackFile, estimate: StackFileSink, observed: StackFile, n: number, npix: number) {
+  const [ny, nx] = truth.shape.slice(-2);
+  const metrics = new MetricsSum(ny, nx);
+  const baseline = new MetricsSum(ny, nx);
+  await eachChunk(truth, n, async (t, first) => {
+    const count = t.length / npix;
+    metrics.add(t, await estimate.read(first, count), count);
+    baseline.add(t, await observed.read(first, count), count);
+  });
+  return { metrics: metrics.result(), baseline: baseline.result() };
+}
+
+/**
+ * The catalogue's columns (one row per object). The per-object shapes are computed from the
+ * whole stacks, read for it: the catalogue is the one output that still holds them.
+ */
+async function catalogOf(
+  result: SurveyResult, w: { y: StackFile; truth?: StackFile; sink: StackFileSink; ids?: string[] },
+) {
+  const n = result.shape[0];
+  const ranges = split(n, result.partitions);
+  const partition = new Int32Array(n);
+  ranges.forEach((r, p) => partition.fill(p, r.first, r.first + r.n));
+  // Stream schedule: each object ran its partition's iterations.
+  const iterations = result.partitionResults ? new Int32Array(n) : result.iterations;
+  for (const p of result.partitionResults ?? []) (iterations as Int32Array).fill(p.iterations, p.first, p.first + p.n);
+  return catalogColumns({
+    shape: result.shape, estimate: await w.sink.read(0, n), observed: await w.y.read(0, n), truth: await w.truth?.read(0, n), ids: w.ids,
+    sigma: result.noiseSigmas ?? result.noiseSigma, partition, iterations,
+  });
 }
 
 /** --serve and its options, checked before anything runs. */
@@ -290,13 +381,18 @@ function serveOptions(a: Parsed): { at: ReturnType<typeof parseServeAddress>; to
   return { at, token, linger };
 }
 
-/** The truth must have the input's shape exactly and hold something to compare with. */
-function checkTruth(truth: ReadResult, y: ReadResult, name: string): void {
+/** The truth must have the input's shape exactly and hold something to compare with (read by chunks). */
+async function checkTruth(truth: StackFile, y: StackFile, name: string): Promise<void> {
   if (truth.shape.join() !== y.shape.join()) {
     throw new InputError(`--truth ${name} has shape (${truth.shape.join(', ')}) but the input has (${y.shape.join(', ')}); they must match`);
   }
-  stackShape(truth, `--truth ${name}`);
-  if (truth.data.every((v) => v === 0)) throw new InputError(`--truth ${name} is all zero: no metric is defined against it; give the clean truth stack`);
+  const shape = stackShapeOf(truth.shape, `--truth ${name}`);
+  let zero = true;
+  await eachChunk(truth, shape.n, (chunk, first) => {
+    requireFinite(chunk, shape.ny * shape.nx, `--truth ${name}`, first);
+    if (zero) zero = chunk.every((v) => v === 0);
+  });
+  if (zero) throw new InputError(`--truth ${name} is all zero: no metric is defined against it; give the clean truth stack`);
 }
 
 /** The checks of makeTransport that need no connection (run before any input is read). */

@@ -1,15 +1,15 @@
 // `galdecon simulate`: a synthetic survey — truth stamps, a PSF field, and observations
 // (periodic convolution with each object's PSF plus Gaussian noise), written as FITS.
 
-import { mkdir, rmdir, stat } from 'node:fs/promises';
+import { mkdir, rmdir, stat, statfs } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Kernels } from '../kernels/index.ts';
-import { encodeArray, writeFilesAtomic } from '../io/index.ts';
+import { writeFilesAtomic } from '../io/index.ts';
+import { createFileSink, createStackSink, type FileSink, type StackFileSink } from '../io/stack-sink.ts';
 import { writableOption } from './outputs.ts';
-import { simulate, DEFAULT_NOISE, DEFAULT_SIZE } from '../sim/simulate.ts';
+import { simulateRange, DEFAULT_NOISE, DEFAULT_SIZE } from '../sim/simulate.ts';
 import { softwareInfo } from '../report/report.ts';
 import { FileError, OptionError } from '../errors.ts';
-import { totalmem } from 'node:os';
 import { parseCommand, helpText, type CommandSpec } from './args.ts';
 
 export const SIMULATE: CommandSpec = {
@@ -27,6 +27,9 @@ export const SIMULATE: CommandSpec = {
   notes: 'Galaxies: Sérsic bulge + exponential disk; PSFs: elliptical Moffat varying smoothly over a focal plane.',
 };
 
+/** Objects simulated and written at a time (≈ 28 MB of stamps at 41×41). */
+const SIM_CHUNK = 4096;
+
 export async function simulateCommand(argv: string[], io: { out: (s: string) => void }): Promise<number> {
   const a = parseCommand(SIMULATE, argv);
   if (a.help) {
@@ -35,12 +38,6 @@ export async function simulateCommand(argv: string[], io: { out: (s: string) => 
   }
   const dir = a.out as string;
   const overwrite = a.overwrite === true;
-  // Three float32 cubes and their encoded copies are held at once.
-  const need = 6 * 4 * (a.n as number) * (a.size as number) ** 2;
-  if (need > totalmem() / 2) {
-    throw new OptionError(`--n ${a.n} stamps of ${a.size}×${a.size} need about ${(need / 2 ** 30).toFixed(1)} GiB, ` +
-      `more than half of this machine's ${(totalmem() / 2 ** 30).toFixed(1)} GiB; simulate fewer objects per run`);
-  }
   const files = ['observed.fits', 'psfs.fits', 'truth.fits', 'params.json'].map((f) => join(dir, f));
   const exists = await stat(dir).then((st) => {
     if (!st.isDirectory()) throw new OptionError(`--out ${dir} is not a directory; choose another --out`);
@@ -48,14 +45,19 @@ export async function simulateCommand(argv: string[], io: { out: (s: string) => 
   }, () => false);
   if (exists) for (const f of files) await writableOption('--out', f, overwrite);
   else await writableOption('--out', join(dirname(resolve(dir)), '.galdecon-probe'), true);
+  // Written by chunks, the survey's memory is bounded; its three float32 cubes must fit the disk.
+  const need = 3 * 4 * (a.n as number) * (a.size as number) ** 2;
+  const fs = await statfs(exists ? dir : dirname(resolve(dir)));
+  const free = fs.bavail * fs.bsize;
+  if (need > free) {
+    throw new OptionError(`--n ${a.n} stamps of ${a.size}×${a.size} need about ${(need / 2 ** 30).toFixed(1)} GiB, ` +
+      `more than the ${(free / 2 ** 30).toFixed(1)} GiB free where --out ${dir} is; simulate fewer objects per run`);
+  }
   const t0 = performance.now();
   const kernels = new Kernels();
   const n = a.n as number;
   const size = a.size as number;
-  const sim = simulate(
-    { n, size, seed: a.seed as number, noise: a.noise as number },
-    kernels.convolveStamps,
-  );
+  const opts = { n, size, seed: a.seed as number, noise: a.noise as number };
   const shape = [n, size, size];
   const sw = softwareInfo();
   const cards = [
@@ -63,12 +65,7 @@ export async function simulateCommand(argv: string[], io: { out: (s: string) => 
     { key: 'SIMSEED', value: a.seed as number, comment: 'random seed' },
     { key: 'SIMNOISE', value: a.noise as number, comment: 'Gaussian noise sigma' },
   ];
-  const bytes = [
-    encodeArray(files[0], sim.observed, shape, { cards: [...cards, { key: 'CONTENT', value: 'observed: truth (*) psf + noise' }] }),
-    encodeArray(files[1], sim.psfs, shape, { cards: [...cards, { key: 'CONTENT', value: 'PSFs, origin at (ny//2, nx//2), sum 1' }] }),
-    encodeArray(files[2], sim.truth, shape, { cards: [...cards, { key: 'CONTENT', value: 'noise-free galaxies' }] }),
-    new TextEncoder().encode(JSON.stringify(sim.params, null, 1) + '\n'),
-  ];
+  const contents = ['observed: truth (*) psf + noise', 'PSFs, origin at (ny//2, nx//2), sum 1', 'noise-free galaxies'];
   if (!exists) {
     try {
       await mkdir(dir);
@@ -76,9 +73,36 @@ export async function simulateCommand(argv: string[], io: { out: (s: string) => 
       throw new FileError(`cannot create ${dir}: ${(e as NodeJS.ErrnoException).code ?? 'error'}; choose another --out`);
     }
   }
+  // Object by object chunks, each written at its offset: a survey of any size in bounded
+  // memory; the four files are published together at the end.
+  const sinks: (StackFileSink | FileSink)[] = [];
   try {
-    await writeFilesAtomic(files.map((path, i) => ({ path, bytes: bytes[i] })), overwrite);
+    const stacks: StackFileSink[] = [];
+    for (let k = 0; k < 3; k++) {
+      const sink = await createStackSink(files[k], shape, { overwrite });
+      sinks.push(sink);
+      stacks.push(sink);
+    }
+    const params = await createFileSink(files[3], overwrite);
+    sinks.push(params);
+    const [head] = JSON.stringify({ seed: opts.seed, noise: opts.noise, size, n, objects: [] }, null, 1).split('[]');
+    await params.write(`${head}[\n`);
+    for (let first = 0; first < n; first += SIM_CHUNK) {
+      const count = Math.min(SIM_CHUNK, n - first);
+      const sim = simulateRange(opts, first, count, kernels.convolveStamps);
+      await stacks[0].write(first, sim.observed);
+      await stacks[1].write(first, sim.psfs);
+      await stacks[2].write(first, sim.truth);
+      const text = sim.objects.map((o) => JSON.stringify(o, null, 1).replace(/^/gm, '  ')).join(',\n');
+      await params.write(`${first > 0 ? ',\n' : ''}${text}`);
+    }
+    await params.write('\n ]\n}\n');
+    const staged = [];
+    for (let k = 0; k < 3; k++) staged.push(await stacks[k].finish({ cards: [...cards, { key: 'CONTENT', value: contents[k] }] }));
+    staged.push(await params.finish());
+    await writeFilesAtomic(staged, overwrite);
   } catch (e) {
+    for (const s of sinks) await s.abort();
     if (!exists) await rmdir(dir).catch(() => undefined);
     throw e;
   }

@@ -8,16 +8,28 @@
 // to a BlobStore when the transport provides one.
 
 import { KernelModule } from '../kernels/index.ts';
-import { Batch } from '../solver/index.ts';
+import { Batch, batchStepper, iterate } from '../solver/index.ts';
 import { AgentError, ProtocolError, type AgentCode } from '../errors.ts';
 import {
   PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, decodeRequest, decodeSnapshot, encode,
-  type Op, type Reply, type Request,
+  type Op, type PartitionSpec, type Reply, type Request,
 } from './protocol.ts';
 import type { BlobStore } from './transport.ts';
 
+/** One Wasm instance of the kernels and the bytes its batches take. */
+interface Instance {
+  module: KernelModule;
+  bytes: number;
+}
+
+/** Bytes of batches one Wasm instance takes before the next one is used: its 4 GiB less room for its tables and scratch. */
+export const INSTANCE_BYTES = 3.5 * 2 ** 30;
+
 interface Held {
   batch: Batch;
+  instance: Instance;
+  /** What the batch counts for in its instance (Batch.bytes). */
+  bytes: number;
   /** History entries applied so far. */
   op: number;
   /** Costs evaluated by the last applied entry (exact partial sums, decimal). */
@@ -25,15 +37,28 @@ interface Held {
 }
 
 export class Agent {
-  private module: KernelModule | undefined;
+  /** A Wasm instance holds at most 4 GiB: an agent whose partitions need more uses several. */
+  private instances: Instance[] = [];
+  private readonly instanceBytes: number;
   private run: string | undefined;
   private readonly held = new Map<number, Held>();
+  /**
+   * The last partitions solved (stream schedule), so that a request retried after a lost
+   * reply is answered again instead of being solved twice.
+   */
+  private readonly solved = new Map<number, Reply>();
   private readonly log: (line: string) => void;
   private readonly storeFor?: (run: string) => BlobStore;
 
-  constructor(opts: { log?: (line: string) => void; storeFor?: (run: string) => BlobStore } = {}) {
+  constructor(opts: { log?: (line: string) => void; storeFor?: (run: string) => BlobStore; instanceBytes?: number } = {}) {
     this.log = opts.log ?? (() => {});
     this.storeFor = opts.storeFor;
+    this.instanceBytes = opts.instanceBytes ?? INSTANCE_BYTES;
+  }
+
+  /** Wasm instances in use (for tests and logs). */
+  get instanceCount(): number {
+    return this.instances.length;
   }
 
   /** The run this agent serves, if any. */
@@ -64,33 +89,31 @@ export class Agent {
   }
 
   /**
-   * Frees every partition and the Wasm instance itself: Wasm memory only grows, so a
+   * Frees every partition and the Wasm instances themselves: Wasm memory only grows, so a
    * run's peak would otherwise stay resident for good. The next run starts a fresh one.
    */
   reset(): void {
-    for (const h of this.held.values()) h.batch.dispose();
+    for (const h of this.held.values()) this.drop(h);
     this.held.clear();
+    this.solved.clear();
+    this.instances = [];
     this.run = undefined;
-    this.module = undefined;
   }
 
   private async dispatch(req: Request): Promise<Reply> {
     if (req.type === 'ping') return ok();
-    if (req.type === 'assign') {
+    if (req.type === 'assign' || req.type === 'solve') {
       if (this.run !== req.run) {
         // One run at a time; a run whose driver went silent is released by the transport's lease.
         if (this.run !== undefined) throw new AgentError('E_BUSY', `busy with run ${this.run}`);
         this.run = req.run;
       }
       const s = req.spec;
-      this.held.get(s.partition)?.batch.dispose();
+      const old = this.held.get(s.partition);
+      if (old) this.drop(old);
       this.held.delete(s.partition);
-      this.module ??= new KernelModule();
-      const batch = new Batch(this.module, {
-        y: s.y, psfs: s.psfs, shape: { n: s.n, ny: s.ny, nx: s.nx },
-        psf: { n: s.psfCount, ky: s.ky, kx: s.kx }, noiseSigma: s.sigmas ?? s.sigma, mask: s.mask, options: s.options,
-      });
-      this.held.set(s.partition, { batch, op: 0 });
+      if (req.type === 'solve') return this.solve(s);
+      this.held.set(s.partition, { ...this.newBatch(s), op: 0 });
       return ok();
     }
     if (req.run !== this.run) throw new AgentError('E_STATE', `not part of run ${req.run}`);
@@ -146,11 +169,75 @@ export class Agent {
         const parts = req.picks.map(([p, i]) => this.batch(p).primalOf(i));
         const x = new Float32Array(parts.reduce((s, a) => s + a.length, 0));
         parts.reduce((at, a) => (x.set(a, at), at + a.length), 0);
-        return { v: PROTOCOL_VERSION, type: 'sampled', x, memory: this.module?.memoryBytes ?? 0 };
+        return { v: PROTOCOL_VERSION, type: 'sampled', x, memory: this.instances.reduce((s, i) => s + i.module.memoryBytes, 0) };
       }
       case 'release':
         this.reset();
         return ok();
+    }
+  }
+
+  /**
+   * The partition's Batch, in the first Wasm instance with room for it, else in a new one
+   * (an agent never fails for holding more than one instance's 4 GiB). Only a partition
+   * bigger than one instance is refused, and the driver never sends one (driver.ts).
+   */
+  private newBatch(s: PartitionSpec): { batch: Batch; instance: Instance; bytes: number } {
+    const need = Batch.bytes(s.n, s.ny, s.nx, s.mask !== undefined);
+    if (need > this.instanceBytes) {
+      throw new AgentError('E_MEMORY', `partition ${s.partition} needs ${(need / 2 ** 20).toFixed(0)} MiB, more than one Wasm instance holds (${(this.instanceBytes / 2 ** 20).toFixed(0)} MiB): use more partitions`);
+    }
+    const input = {
+      y: s.y, psfs: s.psfs, shape: { n: s.n, ny: s.ny, nx: s.nx },
+      psf: { n: s.psfCount, ky: s.ky, kx: s.kx }, noiseSigma: s.sigmas ?? s.sigma, mask: s.mask, options: s.options,
+    };
+    const fresh = (): Instance => {
+      const i = { module: new KernelModule(), bytes: 0 };
+      this.instances.push(i);
+      if (this.instances.length > 1) this.log(`using ${this.instances.length} Wasm instances (${this.held.size + 1} partitions held)`);
+      return i;
+    };
+    let instance = this.instances.find((i) => i.bytes + need <= this.instanceBytes) ?? fresh();
+    let batch: Batch;
+    try {
+      batch = new Batch(instance.module, input);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'E_MEMORY' || instance.bytes === 0) throw e;
+      instance = fresh(); // the instance was fuller than its count says (fragmentation)
+      batch = new Batch(instance.module, input);
+    }
+    instance.bytes += need;
+    return { batch, instance, bytes: need };
+  }
+
+  private drop(h: { batch: Batch; instance: Instance; bytes: number }): void {
+    h.batch.dispose();
+    h.instance.bytes -= h.bytes;
+  }
+
+  /**
+   * The stream schedule's unit of work: the partition set up, run through the whole
+   * schedule on its own (its own cost sum feeds the stopping rule), and freed; only the
+   * result stays, until two later partitions have been solved.
+   */
+  private async solve(s: PartitionSpec): Promise<Reply> {
+    const done = this.solved.get(s.partition);
+    if (done) return done;
+    const held = this.newBatch(s);
+    const { batch } = held;
+    try {
+      const exact: bigint[] = [];
+      const loop = await iterate(batchStepper(batch, exact), s.options);
+      const reply: Reply = {
+        v: PROTOCOL_VERSION, type: 'solved', partition: s.partition, x: batch.primal(),
+        iterations: loop.iterations, converged: loop.converged, phaseIterations: loop.phaseIterations,
+        reweightIterations: loop.reweightIterations, costs: exact.map(String), costIterations: loop.costIterations,
+      };
+      this.solved.set(s.partition, reply);
+      if (this.solved.size > 2) this.solved.delete(this.solved.keys().next().value!);
+      return reply;
+    } finally {
+      this.drop(held);
     }
   }
 

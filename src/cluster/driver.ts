@@ -11,18 +11,24 @@
 
 import { ClusterError } from '../errors.ts';
 import {
-  iterate, setupRun, fromFixed, type LoopResult, type PerObject, type Progress, type SolverOptions, type Stack, type Stepper,
+  Batch, iterate, setupStreamed, fromFixed, type LoopResult, type PerObject, type Progress, type SolverOptions, type Stack, type Stepper,
 } from '../solver/index.ts';
-import { PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type Request } from './protocol.ts';
+import { memorySource, objectsOf, valuesPerObject, type StackSink, type StackSource } from '../common/types.ts';
+import { PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type PartitionSpec, type Request } from './protocol.ts';
 import { split } from './partition.ts';
 import { Pool } from './pool.ts';
+import { runStream, STREAM_PARTITION_OBJECTS, type PartitionResult, type StreamProgress } from './stream.ts';
 import { decodeRecord, encodeRecord, runIdOf, type RunRecord } from './recovery.ts';
 import type { RunStore, Transport } from './transport.ts';
 import type { EventSink } from './events.ts';
 import { sampler } from './sample.ts';
 
-export interface DistributedResult extends LoopResult {
+export interface DistributedResult extends SurveyResult {
   x: Float32Array;
+}
+
+/** What a run did; its output went to the sink. */
+export interface SurveyResult extends LoopResult {
   shape: [number, number, number];
   /** The run's noise level σ (§4): the median of the σ_i when they are given per object. */
   noiseSigma: number;
@@ -34,13 +40,33 @@ export interface DistributedResult extends LoopResult {
   run: string;
   /** Iteration the run resumed from (0 if it started afresh). */
   resumedAt: number;
+  schedule: Schedule;
+  /** Stream schedule: what each partition did (its own iterations, convergence, final cost). */
+  partitionResults?: PartitionResult[];
 }
+
+/**
+ * `lockstep`: every partition steps between barriers and the stopping rule reads the
+ * stack's cost (the paper's Algorithm 1). `stream`: each partition runs the whole
+ * schedule on its own, its stopping rule reading its own cost; agents hold one
+ * partition at a time. Both give the same bits with the rule off (tolerance 0).
+ */
+export type Schedule = 'lockstep' | 'stream';
 
 export interface DriverConfig {
   transport: Transport;
-  /** Partitions of the stack (default: the resumed run's, else 2 × agents). */
+  /** Default lockstep. */
+  schedule?: Schedule;
+  /**
+   * Partitions of the stack (default: lockstep, the resumed run's, else 2 × agents;
+   * stream, enough for partitions of at most STREAM_PARTITION_OBJECTS objects, and at
+   * least 4 per agent so that the last ones balance).
+   */
   partitions?: number;
+  /** Lockstep progress, after every barrier. */
   onProgress?: (p: Progress) => void;
+  /** Stream progress, after every partition. */
+  onStreamProgress?: (p: StreamProgress) => void;
   /** Deadline for one request (ms). */
   timeoutMs?: number;
   /** Checkpoint every N iterations (0 or undefined: never); needs a transport with durable state. */
@@ -53,67 +79,136 @@ export interface DriverConfig {
   waitAgentsMs?: number;
   /** One line per cluster event (agent lost, checkpoint, resume). */
   log?: (line: string) => void;
-  /** Per-object noise levels and pixel weights (see solver's PerObject). */
-  perObject?: PerObject;
+  /** Warnings about the input (PSFs that do not sum to 1 or are off-centre), before any compute. */
+  warn?: (line: string) => void;
+  /** Names of the inputs in error messages (default input, psf). */
+  names?: { input: string; psf: string };
+  /** Per-object noise levels σ_i, and pixel weights read by objects as the stack is (see solver's PerObject). */
+  perObject?: { sigma?: ArrayLike<number>; mask?: StackSource };
   /** Everything an observer (the live view) may show; leave out for an unwatched run. */
   onEvent?: EventSink;
   /**
    * With onEvent: objects whose current estimate is read (read-only, at most MAX_SAMPLE)
    * after barriers that evaluated costs, at most once per `everyMs` (default 1000), and
-   * only while `wanted()` says someone is looking.
+   * only while `wanted()` says someone is looking. Lockstep only: in the stream schedule a
+   * partition's state lives only while an agent solves it.
    */
   sample?: { objects: number[]; everyMs?: number; wanted?: () => boolean };
 }
 
 let runCounter = 0;
 
+/** Largest agent state of one partition (bytes). */
+export const PARTITION_BYTES = 2 ** 30;
+
+/** DriverConfig of a run on stacks in memory: the per-object inputs in memory too. */
+export type MemoryRunConfig = Omit<DriverConfig, 'perObject'> & { perObject?: PerObject };
+
+/** runSurvey on stacks in memory, returning the output in memory. */
 export async function runDistributed(
-  y: Stack, psf: Stack, given: Partial<SolverOptions>, cfg: DriverConfig,
+  y: Stack, psf: Stack, given: Partial<SolverOptions>, cfg: MemoryRunConfig,
 ): Promise<DistributedResult> {
+  const per = y.shape.length === 3 ? y.shape[1] * y.shape[2] : y.data.length;
+  const x = new Float32Array(y.data.length);
+  const output: StackSink = { write: async (first, values) => x.set(values, first * per) };
+  const weights = cfg.perObject?.mask;
+  if (weights !== undefined && weights.length !== y.data.length) throw new ClusterError(`the mask has ${weights.length} values for ${y.data.length} pixels`);
+  const mask = weights === undefined ? undefined
+    : memorySource({ data: weights instanceof Float32Array ? weights : Float32Array.from(weights), shape: y.shape });
+  const perObject = { sigma: cfg.perObject?.sigma, mask };
+  return { ...(await runSurvey(memorySource(y), memorySource(psf), given, { ...cfg, perObject, output })), x };
+}
+
+/**
+ * A distributed run: the stacks are read by partitions when they are sent, and each
+ * partition's result is written to `output` as it arrives, so the driver holds only the
+ * partitions in flight, never the stack.
+ */
+export async function runSurvey(
+  y: StackSource, psf: StackSource, given: Partial<SolverOptions>, cfg: DriverConfig & { output: StackSink },
+): Promise<SurveyResult> {
   const t0 = performance.now();
   const log = cfg.log ?? (() => {});
-  const { options, shape, psf: pshape, noiseSigma, noiseSigmas: sigmas } = setupRun(y, psf, given, cfg.perObject?.sigma);
+  const { options, shape, psf: pshape, noiseSigma, noiseSigmas: sigmas, psfWarnings } =
+    await setupStreamed(y, psf, given, cfg.names, cfg.perObject?.sigma);
+  for (const w of psfWarnings) cfg.warn?.(w);
   const how = sigmas ? `median of the ${shape.n} given per object` : options.noiseEst !== undefined ? 'given' : '1.4826·MAD of the stack';
   log(`σ = ${noiseSigma.toExponential(4)} (${how})`);
-  const weights = cfg.perObject?.mask;
-  const mask = weights === undefined ? undefined : weights instanceof Float32Array ? weights : Float32Array.from(weights);
-  if (mask && mask.length !== y.data.length) throw new ClusterError(`the mask has ${mask.length} values for ${y.data.length} pixels`);
-  const perObject: ArrayBufferView[] = [];
-  if (sigmas) perObject.push(sigmas);
-  if (mask) perObject.push(mask);
+  const mask = cfg.perObject?.mask;
+  if (mask && (objectsOf(mask.shape) !== shape.n || valuesPerObject(mask.shape) !== shape.ny * shape.nx)) {
+    throw new ClusterError(`the mask has shape (${mask.shape.join(', ')}) for a stack of ${shape.n} stamps of ${shape.ny}×${shape.nx}`);
+  }
   const durable = cfg.transport.openRun !== undefined;
-  const run = cfg.runId ?? (durable ? runIdOf(y, psf, options, perObject) : `${process.pid}-${Date.now().toString(36)}-${++runCounter}`);
+  const run = cfg.runId ?? (durable
+    ? await runIdOf(y, psf, options, { sigma: sigmas, mask })
+    : `${process.pid}-${Date.now().toString(36)}-${++runCounter}`);
   // A second driver of the same run fails here at once, or with --resume waits its turn.
   const store: RunStore | undefined = await cfg.transport.openRun?.(run, cfg.resume !== true, cfg.resume === true);
   const record = cfg.resume && store ? await loadRecord(store, run, noiseSigma) : undefined;
   if (cfg.resume && !record) log(`run ${run} has no checkpoint; starting from the beginning`);
   const checkpointEvery = store ? (cfg.checkpointEvery ?? 0) : 0;
 
+  const schedule = cfg.schedule ?? 'lockstep';
+  if (schedule === 'stream' && (cfg.resume || checkpointEvery > 0)) {
+    throw new ClusterError('checkpoints and --resume work with --schedule lockstep only');
+  }
   const links = await cfg.transport.agents();
   if (links.length === 0) throw new ClusterError('no agents are available for the run');
-  const ranges = split(shape.n, cfg.partitions ?? record?.partitions ?? 2 * links.length);
+  const defaultPartitions = schedule === 'stream'
+    ? Math.max(4 * links.length, Math.ceil(shape.n / STREAM_PARTITION_OBJECTS))
+    : record?.partitions ?? 2 * links.length;
+  // No partition above PARTITION_BYTES of agent state, whatever was asked: a partition must
+  // fit one Wasm instance (4 GiB), and an agent spreads its partitions over instances.
+  const largest = 4 * Math.max(1, Math.floor(PARTITION_BYTES / Batch.bytes(4, shape.ny, shape.nx, mask !== undefined)));
+  const asked = cfg.partitions ?? defaultPartitions;
+  const ranges = split(shape.n, Math.max(asked, Math.ceil(shape.n / largest)));
+  if (ranges.length > asked) log(`partitions of at most ${largest} objects (${PARTITION_BYTES / 2 ** 30} GiB of agent state each): ${ranges.length} partitions`);
   if (record && record.partitions !== ranges.length) {
     throw new ClusterError(`cannot resume run ${run} with ${ranges.length} partitions: it has ${record.partitions}`);
   }
   const npix = shape.ny * shape.nx;
   const kpix = pshape.ky * pshape.kx;
-  const assign = (p: number): Request => {
+  const sharedPsf = pshape.n === 1 ? new Float32Array(await psf.read(0, 1)) : undefined;
+  const spec = async (p: number): Promise<PartitionSpec> => {
     const r = ranges[p];
     return {
-      v: PROTOCOL_VERSION, type: 'assign', run,
-      spec: {
-        partition: p, first: r.first, n: r.n, ny: shape.ny, nx: shape.nx,
-        psfCount: pshape.n === 1 ? 1 : r.n, ky: pshape.ky, kx: pshape.kx, sigma: noiseSigma, options,
-        // Each partition's inputs travel as float32 (the kernels' precision).
-        y: new Float32Array(y.data.subarray(r.first * npix, (r.first + r.n) * npix)),
-        psfs: pshape.n === 1 ? new Float32Array(psf.data.subarray(0, kpix))
-          : new Float32Array(psf.data.subarray(r.first * kpix, (r.first + r.n) * kpix)),
-        ...(sigmas ? { sigmas: sigmas.slice(r.first, r.first + r.n) } : {}),
-        ...(mask ? { mask: mask.slice(r.first * npix, (r.first + r.n) * npix) } : {}),
-      },
+      partition: p, first: r.first, n: r.n, ny: shape.ny, nx: shape.nx,
+      psfCount: pshape.n === 1 ? 1 : r.n, ky: pshape.ky, kx: pshape.kx, sigma: noiseSigma, options,
+      // Each partition's inputs travel as float32 (the kernels' precision).
+      y: toFloat32(await y.read(r.first, r.n)),
+      psfs: sharedPsf ?? toFloat32(await psf.read(r.first, r.n)),
+      ...(sigmas ? { sigmas: sigmas.slice(r.first, r.first + r.n) } : {}),
+      ...(mask ? { mask: toFloat32(await mask.read(r.first, r.n)) } : {}),
     };
   };
+  const write = async (p: number, x: Float32Array): Promise<void> => {
+    if (x.length !== ranges[p].n * npix) throw new ClusterError(`partition ${p} came back with the wrong size`);
+    await cfg.output.write(ranges[p].first, x);
+  };
+  const result = {
+    shape: [shape.n, shape.ny, shape.nx] as [number, number, number], noiseSigma, ...(sigmas ? { noiseSigmas: sigmas } : {}),
+    options, partitions: ranges.length, run,
+  };
+
   const emit = cfg.onEvent;
+  if (schedule === 'stream') {
+    const setupS = (performance.now() - t0) / 1000;
+    emit?.({
+      type: 'start', run, shape: [shape.n, shape.ny, shape.nx], sigma: noiseSigma, options,
+      partitions: ranges.map((r) => ({ first: r.first, n: r.n })), agents: links.map((l) => l.id), setupS, resumed: false,
+    });
+    const out = await runStream({
+      transport: cfg.transport, run, ranges, spec, accept: write,
+      timeoutMs: cfg.timeoutMs, waitAgentsMs: cfg.waitAgentsMs ?? 30_000, log, onProgress: cfg.onStreamProgress,
+    }, links);
+    await cfg.transport.endRun?.(run);
+    emit?.({ type: 'done', iterations: out.loop.iterations, converged: out.loop.converged });
+    return {
+      ...out.loop, ...result, setupS, agents: out.agents, resumedAt: 0, schedule, partitionResults: out.partitions,
+    };
+  }
+
+  const assign = async (p: number): Promise<Request> => ({ v: PROTOCOL_VERSION, type: 'assign', run, spec: await spec(p) });
   const pool = new Pool({
     transport: cfg.transport, ensureStore: store?.ensure, run, partitions: ranges.length, assign, timeoutMs: cfg.timeoutMs,
     waitAgentsMs: cfg.waitAgentsMs ?? 30_000, log, onEvent: emit,
@@ -216,25 +311,21 @@ export async function runDistributed(
       : cfg.onProgress;
     const loop = await iterate(stepper, options, onProgress);
 
-    const x = new Float32Array(shape.n * npix);
-    const results = await pool.exec(([partition]) => ({ v: PROTOCOL_VERSION, type: 'collect', run, partition }), true);
-    for (const [p, reply] of results) {
-      const r = ranges[p];
-      if (reply.type !== 'collected' || reply.partition !== p || reply.x.length !== r.n * npix) {
-        throw new ClusterError(`partition ${p} came back with the wrong size`);
-      }
-      x.set(reply.x, r.first * npix);
-    }
+    // One partition at a time, each written out as it arrives.
+    await pool.exec(([partition]) => ({ v: PROTOCOL_VERSION, type: 'collect', run, partition }), true, async (p, reply) => {
+      if (reply.type !== 'collected' || reply.partition !== p) throw new ClusterError(`partition ${p} came back with the wrong size`);
+      await write(p, reply.x);
+    });
     await cfg.transport.endRun?.(run);
     emit?.({ type: 'done', iterations: loop.iterations, converged: loop.converged });
-    return {
-      ...loop, x, shape: [shape.n, shape.ny, shape.nx], noiseSigma, ...(sigmas ? { noiseSigmas: sigmas } : {}), options, setupS,
-      // The agents that finished the run (lost ones are not counted).
-      partitions: ranges.length, agents: pool.live.length, run, resumedAt,
-    };
+    return { ...loop, ...result, setupS, agents: pool.live.length, resumedAt, schedule };
   } finally {
     await pool.release();
   }
+}
+
+function toFloat32(a: Float32Array | Float64Array): Float32Array {
+  return a instanceof Float32Array ? a.slice() : new Float32Array(a);
 }
 
 async function loadRecord(store: RunStore, run: string, noiseSigma: number): Promise<RunRecord | undefined> {

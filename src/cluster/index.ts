@@ -1,5 +1,6 @@
 // The cluster layer's only entrance: the driver, the transports, the protocol.
-export { runDistributed, type DistributedResult, type DriverConfig } from './driver.ts';
+export { runDistributed, runSurvey, type DistributedResult, type SurveyResult, type DriverConfig, type MemoryRunConfig, type Schedule } from './driver.ts';
+export { STREAM_PARTITION_OBJECTS, type PartitionResult, type StreamProgress } from './stream.ts';
 export { LocalTransport } from './local.ts';
 export { Agent } from './agent.ts';
 export { split } from './partition.ts';

@@ -11,7 +11,7 @@ import type { AgentLink, Transport } from './transport.ts';
 import type { EventSink } from './events.ts';
 
 /** The agent is gone or cannot go on with the run (`cause` says why): recover elsewhere. */
-class Lost extends Error {
+export class Lost extends Error {
   constructor(message: string, readonly cause?: Error) {
     super(message);
   }
@@ -26,8 +26,8 @@ export interface PoolConfig {
   ensureStore?: () => Promise<void>;
   run: string;
   partitions: number;
-  /** The assign request of a partition (built anew each time it is sent). */
-  assign: (p: number) => Request;
+  /** The assign request of a partition (built anew, its inputs read, each time it is sent). */
+  assign: (p: number) => Promise<Request>;
   /** Deadline for one request (ms); undefined = the transport's default. */
   timeoutMs?: number;
   /** How long to wait for a replacement when no agent is left (ms). */
@@ -78,8 +78,11 @@ export class Pool {
   /**
    * Sends `build(partitions)` to the owner of each group of partitions (one request per
    * partition if `single`) and returns each partition's reply, recovering lost agents.
+   * With `each`, each reply is handed to it as it arrives and not kept.
    */
-  async exec(build: (partitions: number[]) => Request, single = false): Promise<Map<number, Reply>> {
+  async exec(
+    build: (partitions: number[]) => Request, single = false, each?: (p: number, reply: Reply) => Promise<void>,
+  ): Promise<Map<number, Reply>> {
     const out = new Map<number, Reply>();
     const todo = new Set(this.owner.keys());
     while (todo.size > 0) {
@@ -95,7 +98,8 @@ export class Pool {
               iterations: req.type === 'step' ? req.iterations : 0, ms: performance.now() - t0,
             });
             for (const p of batch) {
-              out.set(p, reply);
+              if (each) await each(p, reply);
+              else out.set(p, reply);
               todo.delete(p);
             }
           } catch (e) {
@@ -119,7 +123,7 @@ export class Pool {
     const out = new Map<string, Reply>();
     await Promise.all([...this.groups(this.owner.keys())].map(async ([link, parts]) => {
       try {
-        out.set(link.id, await this.call1(link, build(parts)));
+        out.set(link.id, await callOnce(link, build(parts), { timeoutMs: this.cfg.timeoutMs, ensureStore: this.cfg.ensureStore }));
       } catch {
         // noticed by the next exec
       }
@@ -206,7 +210,7 @@ export class Pool {
   private async buildOne(link: AgentLink, p: number): Promise<void> {
     const { run } = this.cfg;
     const at = this.history.length;
-    await this.call(link, this.cfg.assign(p));
+    await this.call(link, await this.cfg.assign(p));
     let from = 0;
     const ck = this.checkpointOp;
     if (ck !== undefined && ck > 0 && ck <= at) {
@@ -224,42 +228,58 @@ export class Pool {
     this.cfg.onEvent?.({ type: 'built', partition: p, agent: link.id });
   }
 
-  /**
-   * One request; Lost if the agent cannot serve it, ClusterError if the run cannot go on.
-   * Only transports that can find replacements recover: a local worker fails only on a
-   * bug, and then the run ends with the agent's error.
-   */
-  private async call(link: AgentLink, req: Request): Promise<Reply> {
-    try {
-      return await this.call1(link, req);
-    } catch (e) {
-      if (e instanceof Lost && !this.cfg.transport.replacements) throw new ClusterError(e.message);
-      throw e;
-    }
+  private call(link: AgentLink, req: Request): Promise<Reply> {
+    return callAgent(link, req, {
+      timeoutMs: this.cfg.timeoutMs, recovers: this.cfg.transport.replacements !== undefined, ensureStore: this.cfg.ensureStore,
+    });
   }
+}
 
-  private async call1(link: AgentLink, req: Request): Promise<Reply> {
-    let reply: Reply;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        reply = decodeReply(await link.request(encode(req), { timeoutMs: this.cfg.timeoutMs }));
-      } catch (e) {
-        throw new Lost(`agent ${link.id}: ${(e as Error).message}`);
-      }
-      // The object store can be briefly unreachable (a server restart), or gone (a server
-      // that lost its store): re-create it, wait and retry. A checkpoint gives up sooner:
-      // the driver then goes on without it (lost work is replayed instead).
-      if (reply.type !== 'error' || reply.code !== 'E_STORE' || attempt >= (req.type === 'checkpoint' ? 3 : 30)) break;
-      await this.cfg.ensureStore?.().catch(() => {});
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    if (reply.type === 'error') {
-      const msg = `agent ${link.id} failed on ${req.type}: ${reply.message}`;
-      const code = reply.code as AgentCode;
-      if (code === 'E_STORE' && req.type === 'checkpoint') throw new AgentError(code, msg);
-      if (RECOVERABLE.has(code)) throw new Lost(`${code} ${msg}`, new AgentError(code, msg));
-      throw new ClusterError(msg);
-    }
-    return reply;
+/**
+ * One request; Lost if the agent cannot serve it, ClusterError if the run cannot go on.
+ * Only transports that can find replacements (`recovers`) recover: a local worker fails
+ * only on a bug, and then the run ends with the agent's error.
+ */
+export async function callAgent(
+  link: AgentLink, req: Request, opts: CallOptions & { recovers: boolean },
+): Promise<Reply> {
+  try {
+    return await callOnce(link, req, opts);
+  } catch (e) {
+    if (e instanceof Lost && !opts.recovers) throw new ClusterError(e.message);
+    throw e;
   }
+}
+
+interface CallOptions {
+  timeoutMs?: number;
+  /** A long request (a partition solved whole): see AgentLink.request. */
+  patient?: boolean;
+  /** Re-creates the run's object store after the server lost it. */
+  ensureStore?: () => Promise<void>;
+}
+
+async function callOnce(link: AgentLink, req: Request, opts: CallOptions): Promise<Reply> {
+  let reply: Reply;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      reply = decodeReply(await link.request(encode(req), { timeoutMs: opts.timeoutMs, patient: opts.patient }));
+    } catch (e) {
+      throw new Lost(`agent ${link.id}: ${(e as Error).message}`);
+    }
+    // The object store can be briefly unreachable (a server restart), or gone (a server
+    // that lost its store): re-create it, wait and retry. A checkpoint gives up sooner:
+    // the driver then goes on without it (lost work is replayed instead).
+    if (reply.type !== 'error' || reply.code !== 'E_STORE' || attempt >= (req.type === 'checkpoint' ? 3 : 30)) break;
+    await opts.ensureStore?.().catch(() => {});
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  if (reply.type === 'error') {
+    const msg = `agent ${link.id} failed on ${req.type}: ${reply.message}`;
+    const code = reply.code as AgentCode;
+    if (code === 'E_STORE' && req.type === 'checkpoint') throw new AgentError(code, msg);
+    if (RECOVERABLE.has(code)) throw new Lost(`${code} ${msg}`, new AgentError(code, msg));
+    throw new ClusterError(msg);
+  }
+  return reply;
 }

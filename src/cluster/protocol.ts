@@ -2,8 +2,9 @@
 // defensive decoder that checks size and schema before anything acts on a message.
 //
 //   driver → agent: assign, step, reweight, collect, release (and ping); for recovery:
-//                   checkpoint, restore, replay; for the live view: sample
-//   agent → driver: ok, stepped, collected, sampled, error
+//                   checkpoint, restore, replay; for the live view: sample; for the
+//                   stream schedule: solve
+//   agent → driver: ok, stepped, collected, sampled, solved, error
 //
 // Every request names its run; per-iteration messages carry only scalars. Requests that
 // change a partition carry `op`, the index of that operation in the run's history, so a
@@ -69,7 +70,9 @@ export type Request =
   | { v: number; type: 'replay'; run: string; partition: number; from: number; ops: Op[] }
   | { v: number; type: 'release'; run: string }
   /** Read-only: the current x of a few objects, as [partition, index in partition] pairs. */
-  | { v: number; type: 'sample'; run: string; picks: [number, number][] };
+  | { v: number; type: 'sample'; run: string; picks: [number, number][] }
+  /** Stream schedule: set a partition up, run the whole schedule on it alone, return x (and free it). */
+  | { v: number; type: 'solve'; run: string; spec: PartitionSpec };
 
 export type Reply =
   | { v: number; type: 'ok' }
@@ -78,7 +81,22 @@ export type Reply =
   | { v: number; type: 'collected'; partition: number; x: Float32Array }
   /** The picked objects' x, object-major in the order asked, and the agent's Wasm memory (bytes). */
   | { v: number; type: 'sampled'; x: Float32Array; memory: number }
+  | ({ v: number; type: 'solved' } & SolvedPartition)
   | { v: number; type: 'error'; code: string; message: string };
+
+/** A partition run to the end of the schedule on its own (the stream schedule). */
+export interface SolvedPartition {
+  partition: number;
+  x: Float32Array;
+  iterations: number;
+  /** Whether the stopping rule ended its last phase. */
+  converged: boolean;
+  phaseIterations: number[];
+  reweightIterations: number[];
+  /** Its exact cost sums (decimal fixed point), the earliest first, at `costIterations`. */
+  costs: string[];
+  costIterations: number[];
+}
 
 /** A partition's saved state, stored by agents as an object of the run's bucket. */
 export interface Snapshot {
@@ -141,6 +159,9 @@ export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const isRun = (v: unknown): v is string => typeof v === 'string' && ID_PATTERN.test(v);
 const isIntList = (v: unknown): v is number[] => Array.isArray(v) && v.length <= 1 << 20 && v.every((x) => isInt(x));
 
+const isCostList = (v: unknown, max: number): v is string[] =>
+  Array.isArray(v) && v.length <= max && v.every((c) => typeof c === 'string' && /^-?\d{1,400}$/.test(c));
+
 function need(ok: boolean, what: string): void {
   if (!ok) throw new ProtocolError(`malformed message: ${what}`);
 }
@@ -154,6 +175,7 @@ export function decodeRequest(bytes: Uint8Array): Request {
     case 'release':
       break;
     case 'assign':
+    case 'solve':
       checkSpec(m.spec);
       break;
     case 'step':
@@ -216,15 +238,18 @@ export function decodeReply(bytes: Uint8Array): Reply {
       break;
     case 'stepped':
       need(typeof m.costs === 'object' && m.costs !== null, 'costs');
-      for (const v of Object.values(m.costs as object)) {
-        need(Array.isArray(v) && v.length <= MAX_COSTS && v.every((c) => typeof c === 'string' && /^-?\d{1,400}$/.test(c)), 'cost');
-      }
+      for (const v of Object.values(m.costs as object)) need(isCostList(v, MAX_COSTS), 'cost');
       break;
     case 'collected':
       need(isInt(m.partition) && m.x instanceof Float32Array, 'collected');
       break;
     case 'sampled':
       need(m.x instanceof Float32Array && isNum(m.memory) && (m.memory as number) >= 0, 'sampled');
+      break;
+    case 'solved':
+      need(isInt(m.partition) && m.x instanceof Float32Array && isInt(m.iterations) && typeof m.converged === 'boolean', 'solved');
+      need(isIntList(m.phaseIterations) && isIntList(m.reweightIterations) && isIntList(m.costIterations), 'solved iterations');
+      need(isCostList(m.costs, 1 << 20) && (m.costs as string[]).length === (m.costIterations as number[]).length, 'solved costs');
       break;
     case 'error':
       need(typeof m.message === 'string' && typeof m.code === 'string', 'error');

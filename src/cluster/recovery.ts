@@ -5,7 +5,8 @@
 
 import { createHash } from 'node:crypto';
 import { ClusterError } from '../errors.ts';
-import type { SolverOptions, Stack } from '../solver/index.ts';
+import { eachChunk, type SolverOptions } from '../solver/index.ts';
+import { objectsOf, type StackSource } from '../common/types.ts';
 import type { Op } from './protocol.ts';
 
 export interface RunRecord {
@@ -20,11 +21,21 @@ export interface RunRecord {
   costs: Record<string, string[]>;
 }
 
-/** A run id from everything that determines the result. */
-export function runIdOf(y: Stack, psf: Stack, options: SolverOptions, perObject: ArrayBufferView[] = []): string {
+/**
+ * A run id from everything that determines the result (the stacks read once, by chunks):
+ * the input, the PSFs, and the per-object σ_i and mask when given (the mask as float32).
+ */
+export async function runIdOf(
+  y: StackSource, psf: StackSource, options: SolverOptions, perObject: { sigma?: Float64Array; mask?: StackSource } = {},
+): Promise<string> {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ what: 'galdecon-run-2', y: y.shape, psf: psf.shape, options, perObject: perObject.length }));
-  for (const a of [y.data, psf.data, ...perObject]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  const count = (perObject.sigma ? 1 : 0) + (perObject.mask ? 1 : 0);
+  h.update(JSON.stringify({ what: 'galdecon-run-2', y: y.shape, psf: psf.shape, options, perObject: count }));
+  const bytes = (a: ArrayBufferView): void => { h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)); };
+  for (const s of [y, psf]) await eachChunk(s, objectsOf(s.shape), bytes);
+  if (perObject.sigma) bytes(perObject.sigma);
+  const mask = perObject.mask;
+  if (mask) await eachChunk(mask, objectsOf(mask.shape), (a) => bytes(a instanceof Float32Array ? a : new Float32Array(a)));
   return `r${h.digest('hex').slice(0, 24)}`;
 }
 

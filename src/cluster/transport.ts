@@ -7,8 +7,12 @@
 export interface AgentLink {
   /** Stable, human-readable name (for messages and logs). */
   readonly id: string;
-  /** Sends an encoded request and resolves with the encoded reply. */
-  request(bytes: Uint8Array, opts?: { timeoutMs?: number }): Promise<Uint8Array>;
+  /**
+   * Sends an encoded request and resolves with the encoded reply. `patient`: a long
+   * request (a whole partition solved, stream schedule) is not re-sent while it runs; a
+   * lost agent is noticed by other means (heartbeats).
+   */
+  request(bytes: Uint8Array, opts?: { timeoutMs?: number; patient?: boolean }): Promise<Uint8Array>;
 }
 
 /** Objects of one run (checkpoints live here); agents reach the same store. */

@@ -210,19 +210,7 @@ export function parseFits(buf: Uint8Array, name: string): FitsHdu[] {
       const bzero = numKey('BZERO', 0);
       const blankCard = bitpix > 0 ? h.get('BLANK')?.value : undefined;
       const blank = typeof blankCard === 'number' ? blankCard : undefined;
-      let values = decodeElements(buf, dataStart, nElem, dtype, false);
-      if (bitpix < 0 && (bscale !== 1 || bzero !== 0)) {
-        const out = new Float64Array(nElem);
-        for (let i = 0; i < nElem; i++) out[i] = values[i]! * bscale + bzero;
-        values = out;
-      } else if (bitpix > 0 && (bscale !== 1 || bzero !== 0 || blank !== undefined)) {
-        const v = values; // Float64Array owned by us: scale in place
-        const b = blank ?? NaN; // NaN never equals: no blank test
-        for (let i = 0; i < nElem; i++) {
-          const r = v[i]!;
-          v[i] = r === b ? NaN : r * bscale + bzero;
-        }
-      }
+      const values = scaleImage(decodeElements(buf, dataStart, nElem, dtype, false), { bitpix, bscale, bzero, blank });
       data = { data: values, shape: axes.slice().reverse(), dtype };
     }
     const hdu: FitsHdu = { header, data };
@@ -233,6 +221,38 @@ export function parseFits(buf: Uint8Array, name: string): FitsHdu[] {
     offset = dataStart + Math.ceil(dataBytes / BLOCK) * BLOCK;
   }
   return hdus;
+}
+
+/** How an image HDU's stored values map to physical ones. */
+export interface ImageScaling {
+  bitpix: number;
+  bscale: number;
+  bzero: number;
+  /** Stored value of NaN pixels (integer images). */
+  blank?: number;
+}
+
+/**
+ * Stored values (as decoded) → physical values: v · BSCALE + BZERO, BLANK → NaN. Float
+ * images are returned as they are when unscaled, else scaled into a new Float64Array;
+ * integer images (already a Float64Array of ours) are scaled in place.
+ */
+export function scaleImage(values: Float32Array | Float64Array, s: ImageScaling): Float32Array | Float64Array {
+  const { bitpix, bscale, bzero, blank } = s;
+  const n = values.length;
+  if (bitpix < 0 && (bscale !== 1 || bzero !== 0)) {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = values[i]! * bscale + bzero;
+    return out;
+  }
+  if (bitpix > 0 && (bscale !== 1 || bzero !== 0 || blank !== undefined)) {
+    const b = blank ?? NaN; // NaN never equals: no blank test
+    for (let i = 0; i < n; i++) {
+      const r = values[i]!;
+      values[i] = r === b ? NaN : r * bscale + bzero;
+    }
+  }
+  return values;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -441,34 +461,14 @@ function encodeHdu(data: Float32Array | Float64Array, shape: number[], opts: Enc
   if (!(String(bitpix) in BITPIX_DTYPE)) throw new OptionError(`unsupported BITPIX ${bitpix}: use 8, 16, 32, 64, -32 or -64`);
   const scaling = bitpix > 0 && data.length > 0 ? chooseIntScaling(data, bitpix as 8 | 16 | 32 | 64) : undefined;
 
-  const cards: FitsCard[] = primary
-    ? [{ key: 'SIMPLE', value: true, comment: 'conforms to FITS standard' }]
-    : [{ key: 'XTENSION', value: 'IMAGE', comment: 'Image extension' }];
-  cards.push({ key: 'BITPIX', value: bitpix, comment: 'array data type' });
-  cards.push({ key: 'NAXIS', value: shape.length, comment: 'number of array dimensions' });
-  shape
-    .slice()
-    .reverse()
-    .forEach((n, k) => cards.push({ key: `NAXIS${k + 1}`, value: n }));
-  if (primary) cards.push({ key: 'EXTEND', value: true });
-  else cards.push({ key: 'PCOUNT', value: 0, comment: 'number of parameters' }, { key: 'GCOUNT', value: 1, comment: 'number of groups' });
-  if (scaling && (scaling.bscale !== 1 || scaling.bzero !== 0)) {
-    cards.push({ key: 'BSCALE', value: scaling.bscale }, { key: 'BZERO', value: scaling.bzero });
-  }
-  if (scaling?.blank !== undefined) cards.push({ key: 'BLANK', value: scaling.blank, comment: 'stored value of NaN pixels' });
-  for (const c of opts.cards ?? []) if (!STRUCTURAL.test(c.key.trim().toUpperCase())) cards.push(c);
-  for (const h of opts.history ?? []) cards.push({ key: 'HISTORY', value: h });
-
-  const lines = cards.flatMap(formatCard);
-  lines.push('END'.padEnd(CARD));
-  const headerLen = Math.ceil((lines.length * CARD) / BLOCK) * BLOCK;
+  const cards = hduCards(shape, bitpix, opts, primary, scaling);
+  const header = headerBytes(cards);
+  const headerLen = header.length;
   const n = data.length;
   const width = Math.abs(bitpix) / 8;
   const dataLen = Math.ceil((n * width) / BLOCK) * BLOCK;
   const out = new Uint8Array(headerLen + dataLen); // data padding: zeros
-  out.fill(0x20, 0, headerLen); // header padding: spaces
-  let p = 0;
-  for (const l of lines) for (let i = 0; i < CARD; i++) out[p++] = l.charCodeAt(i);
+  out.set(header);
 
   if (n === 0) return out;
   const ab = out.buffer;
@@ -510,5 +510,47 @@ function encodeHdu(data: Float32Array | Float64Array, shape: number[], opts: Enc
     }
   }
   if (HOST_LITTLE_ENDIAN) swapBytesInPlace(out.subarray(at, at + n * width), width as 1 | 2 | 4 | 8);
+  return out;
+}
+
+function hduCards(shape: number[], bitpix: Bitpix, opts: EncodeFitsOptions, primary: boolean, scaling?: IntScaling): FitsCard[] {
+  const cards: FitsCard[] = primary
+    ? [{ key: 'SIMPLE', value: true, comment: 'conforms to FITS standard' }]
+    : [{ key: 'XTENSION', value: 'IMAGE', comment: 'Image extension' }];
+  cards.push({ key: 'BITPIX', value: bitpix, comment: 'array data type' });
+  cards.push({ key: 'NAXIS', value: shape.length, comment: 'number of array dimensions' });
+  shape
+    .slice()
+    .reverse()
+    .forEach((n, k) => cards.push({ key: `NAXIS${k + 1}`, value: n }));
+  if (primary) cards.push({ key: 'EXTEND', value: true });
+  else cards.push({ key: 'PCOUNT', value: 0, comment: 'number of parameters' }, { key: 'GCOUNT', value: 1, comment: 'number of groups' });
+  if (scaling && (scaling.bscale !== 1 || scaling.bzero !== 0)) {
+    cards.push({ key: 'BSCALE', value: scaling.bscale }, { key: 'BZERO', value: scaling.bzero });
+  }
+  if (scaling?.blank !== undefined) cards.push({ key: 'BLANK', value: scaling.blank, comment: 'stored value of NaN pixels' });
+  for (const c of opts.cards ?? []) if (!STRUCTURAL.test(c.key.trim().toUpperCase())) cards.push(c);
+  for (const h of opts.history ?? []) cards.push({ key: 'HISTORY', value: h });
+
+  return cards;
+}
+
+/**
+ * The header of a primary HDU of float data (BITPIX −32 or −64) of `shape`, padded with
+ * blank cards to `minBlocks` blocks of 2880 bytes at least: with the data written after
+ * it, a file `encodeFits` would write (a writer can reserve a header's room first).
+ */
+export function encodeFitsHeader(shape: number[], bitpix: -32 | -64, opts: EncodeFitsOptions = {}, minBlocks = 0): Uint8Array {
+  return headerBytes(hduCards(shape, bitpix, opts, true), minBlocks);
+}
+
+/** Cards, blank cards up to `minBlocks` blocks, END, space padding to the block. */
+function headerBytes(cards: FitsCard[], minBlocks = 0): Uint8Array {
+  const lines = cards.flatMap(formatCard);
+  while ((lines.length + 1) * CARD < minBlocks * BLOCK) lines.push(''.padEnd(CARD));
+  lines.push('END'.padEnd(CARD));
+  const out = new Uint8Array(Math.ceil((lines.length * CARD) / BLOCK) * BLOCK).fill(0x20);
+  let p = 0;
+  for (const l of lines) for (let i = 0; i < CARD; i++) out[p++] = l.charCodeAt(i);
   return out;
 }

@@ -304,6 +304,9 @@ export function removeTempFiles(): void {
   pendingTemps.clear();
 }
 
+/** A file to write: its bytes, or already staged. */
+export type OutFile = { path: string; bytes: Uint8Array } | StagedFile;
+
 /** A file written to a temporary name, waiting to be moved into place. */
 export interface StagedFile {
   path: string;
@@ -314,33 +317,43 @@ export interface StagedFile {
 }
 
 /**
- * Writes `bytes` to a temporary file in `path`'s directory, to be committed (renamed over
- * `path` with overwrite, else hard-linked to it so that a file created meanwhile is never
- * replaced) or aborted. FileError if the directory is missing or not writable, or `path`
- * exists and `overwrite` is false.
+ * Writes `bytes` to a temporary file in `path`'s directory, to be committed or aborted
+ * (see `stageFile`).
  */
 export async function stageBytes(path: string, bytes: Uint8Array, overwrite = false): Promise<StagedFile> {
-  const dir = await checkDir(path);
-  if ((await existsAsFile(path)) && !overwrite) throw refuse(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const drop = async (): Promise<void> => {
-    if (!pendingTemps.delete(tmp)) return;
-    await unlink(tmp).catch(() => undefined);
-  };
+  const staged = await stageFile(path, overwrite);
   try {
-    pendingTemps.add(tmp);
-    const fh = await open(tmp, 'wx');
+    const fh = await open(staged.temp, 'wx');
     try {
       await fh.writeFile(bytes);
     } finally {
       await fh.close();
     }
   } catch (err) {
-    await drop();
+    await staged.abort();
     throw fsMessage(err, path, 'write');
   }
+  return staged;
+}
+
+/**
+ * A temporary file's name in `path`'s directory (not created yet), registered for
+ * `removeTempFiles`, to be committed (renamed over `path` with overwrite, else hard-linked
+ * to it so that a file created meanwhile is never replaced) or aborted. FileError if the
+ * directory is missing or not writable, or `path` exists and `overwrite` is false.
+ */
+export async function stageFile(path: string, overwrite = false): Promise<StagedFile & { temp: string }> {
+  const dir = await checkDir(path);
+  if ((await existsAsFile(path)) && !overwrite) throw refuse(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  pendingTemps.add(tmp);
+  const drop = async (): Promise<void> => {
+    if (!pendingTemps.delete(tmp)) return;
+    await unlink(tmp).catch(() => undefined);
+  };
   return {
     path,
+    temp: tmp,
     abort: drop,
     async commit() {
       try {
@@ -383,18 +396,20 @@ export async function writeBytesAtomic(path: string, bytes: Uint8Array, overwrit
  * staged files are removed and the files already moved into place by this call are
  * removed again (only those this call created; a replaced file cannot be restored).
  */
-export async function writeFilesAtomic(files: { path: string; bytes: Uint8Array }[], overwrite = false): Promise<void> {
+export async function writeFilesAtomic(files: OutFile[], overwrite = false): Promise<void> {
+  // Files already staged (e.g. a stack written by parts) are this call's to commit or abort.
+  const given = files.filter((f): f is StagedFile => 'commit' in f);
   const staged: StagedFile[] = [];
   const created: string[] = [];
   try {
-    for (const f of files) staged.push(await stageBytes(f.path, f.bytes, overwrite));
+    for (const f of files) staged.push('commit' in f ? f : await stageBytes(f.path, f.bytes, overwrite));
     for (const s of staged) {
       const existed = await existsAsFile(s.path);
       await s.commit();
       if (!existed) created.push(s.path);
     }
   } catch (err) {
-    await Promise.all(staged.map((s) => s.abort()));
+    await Promise.all([...staged, ...given].map((s) => s.abort()));
     await Promise.all(created.map((p) => unlink(p).catch(() => undefined)));
     throw err;
   }

@@ -49,8 +49,20 @@ const KIND_NAMES: Record<string, string> = {
 
 const SUPPORTED = "'<f4', '<f8', '|u1', '<i2', '<i4', '<i8' (or big-endian '>')";
 
-/** Parses a `.npy` file held in `buf`; `name` is used in error messages. */
-export function parseNpy(buf: Uint8Array, name: string): NdArray {
+/** Where and how a `.npy` file's data are stored, from its header. */
+export interface NpyLayout {
+  dtype: DType;
+  shape: number[];
+  littleEndian: boolean;
+  fortranOrder: boolean;
+  dataOffset: number;
+}
+
+/**
+ * Parses the header of a `.npy` file whose first bytes are `buf` (the whole header, not
+ * necessarily the data) and checks that a file of `fileBytes` holds all its data.
+ */
+export function parseNpyHeader(buf: Uint8Array, name: string, fileBytes = buf.length): NpyLayout {
   if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b)) {
     throw new InputError(`${name}: not a .npy file (missing the \\x93NUMPY magic string at the start); save it with numpy.save`);
   }
@@ -104,12 +116,19 @@ export function parseNpy(buf: Uint8Array, name: string): NdArray {
 
   const count = sizeOf(dims);
   const need = count * DTYPE_BYTES[dtype];
-  const have = buf.length - dataOffset;
+  const have = fileBytes - dataOffset;
   if (have < need) {
     throw new InputError(
       `${name}: truncated .npy data: shape (${dims.join(', ')}) of ${descr} needs ${need} bytes, file has ${have} after the header`,
     );
   }
+  return { dtype, shape: dims, littleEndian: little, fortranOrder: fortran, dataOffset };
+}
+
+/** Parses a `.npy` file held in `buf`; `name` is used in error messages. */
+export function parseNpy(buf: Uint8Array, name: string): NdArray {
+  const { dtype, shape: dims, littleEndian: little, fortranOrder: fortran, dataOffset } = parseNpyHeader(buf, name);
+  const count = sizeOf(dims);
   let data = decodeElements(buf, dataOffset, count, dtype, little);
   if (fortran && dims.length > 1) data = fortranToC(data, dims);
   return { data, shape: dims.slice(), dtype };
@@ -121,7 +140,18 @@ export function parseNpy(buf: Uint8Array, name: string): NdArray {
  */
 export function encodeNpy(data: Float32Array | Float64Array, shape: number[]): Uint8Array {
   checkShape(shape, data.length, 'encodeNpy');
-  const descr = data instanceof Float32Array ? '<f4' : '<f8';
+  const head = encodeNpyHeader(shape, data instanceof Float32Array ? 'float32' : 'float64');
+  const out = new Uint8Array(head.length + data.byteLength);
+  out.set(head);
+  const body = out.subarray(head.length);
+  body.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  if (!HOST_LITTLE_ENDIAN) swapBytesInPlace(body, DTYPE_BYTES[data instanceof Float32Array ? 'float32' : 'float64'] as 4 | 8);
+  return out;
+}
+
+/** The header of a little-endian C-order float .npy of `shape` (the data follow it). */
+export function encodeNpyHeader(shape: number[], dtype: 'float32' | 'float64'): Uint8Array {
+  const descr = dtype === 'float32' ? '<f4' : '<f8';
   const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeStr}, }`;
   let version = 1;
@@ -136,7 +166,7 @@ export function encodeNpy(data: Float32Array | Float64Array, shape: number[]): U
   }
   header = header + ' '.repeat(pad) + '\n';
   const hlen = header.length;
-  const out = new Uint8Array(pre + hlen + data.byteLength);
+  const out = new Uint8Array(pre + hlen);
   out.set(MAGIC, 0);
   out[6] = version;
   out[7] = 0;
@@ -144,9 +174,6 @@ export function encodeNpy(data: Float32Array | Float64Array, shape: number[]): U
   if (version === 1) dv.setUint16(8, hlen, true);
   else dv.setUint32(8, hlen, true);
   for (let i = 0; i < hlen; i++) out[pre + i] = header.charCodeAt(i);
-  const body = out.subarray(pre + hlen);
-  body.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  if (!HOST_LITTLE_ENDIAN) swapBytesInPlace(body, DTYPE_BYTES[data instanceof Float32Array ? 'float32' : 'float64'] as 4 | 8);
   return out;
 }
 

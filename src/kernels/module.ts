@@ -120,18 +120,30 @@ export class KernelModule {
     const pixels = KernelModule.pixels(g.ny, g.nx, groups);
     const spectrum = KernelModule.spectrum(g.ny, g.nx, groups);
     const bands = KernelModule.bands(g.ny, g.nx, groups);
-    return {
-      groups,
-      x: this.alloc('f32', pixels),
-      xh: this.alloc('f32', spectrum),
-      ph: this.alloc('f32', spectrum),
-      yh: this.alloc('f32', spectrum),
-      dual: this.alloc('f32', bands),
-      w: this.alloc('f32', bands),
-      phix: this.alloc('f32', bands),
-      w0: this.alloc('f32', groups * BANDS * LANES),
-      ...(masked ? { mask: this.alloc('f32', pixels) } : {}),
+    // Block by block, freeing those already taken if one does not fit (the instance stays usable).
+    const taken: Block[] = [];
+    const take = (length: number): Block => {
+      const b = this.alloc('f32', length);
+      taken.push(b);
+      return b;
     };
+    try {
+      return {
+        groups, x: take(pixels), xh: take(spectrum), ph: take(spectrum), yh: take(spectrum),
+        dual: take(bands), w: take(bands), phix: take(bands), w0: take(groups * BANDS * LANES),
+        ...(masked ? { mask: take(pixels) } : {}),
+      };
+    } catch (e) {
+      for (const b of taken) this.free(b);
+      throw e;
+    }
+  }
+
+  /** Bytes of `allocResident(groups, masked)` at ny × nx (what one resident partition takes in an instance). */
+  static residentBytes(ny: number, nx: number, groups: number, masked = false): number {
+    const f = KernelModule;
+    const pixels = f.pixels(ny, nx, groups) * (masked ? 2 : 1);
+    return 4 * (pixels + 3 * f.spectrum(ny, nx, groups) + 3 * f.bands(ny, nx, groups) + groups * BANDS * LANES);
   }
 
   freeResident(s: Resident): void {

@@ -27,7 +27,8 @@ export interface CatalogInputs {
   sigma?: number | ArrayLike<number>;
   /** Partition of each object and the iterations it ran. */
   partition?: ArrayLike<number>;
-  iterations?: number;
+  /** One count for all objects (lockstep), or per object (stream: its partition's). */
+  iterations?: number | ArrayLike<number>;
 }
 
 /** Flux (sum), centroid (x = column, y = row, from 0) and ellipticity of each object. */
@@ -60,7 +61,10 @@ export function catalogColumns(p: CatalogInputs): CatalogColumn[] {
     ? { name: 'id', format: 'A', values: p.ids, description: 'object ID (--ids)' }
     : { name: 'id', format: 'J', values: Array.from({ length: n }, (_, i) => i), description: 'object index in the stack, from 0' });
   if (p.partition) cols.push({ name: 'partition', format: 'J', values: p.partition, description: 'partition that deconvolved the object' });
-  if (p.iterations !== undefined) cols.push({ name: 'iterations', format: 'J', values: new Array(n).fill(p.iterations), description: 'iterations run' });
+  if (p.iterations !== undefined) {
+    const its = typeof p.iterations === 'number' ? new Array(n).fill(p.iterations) : p.iterations;
+    cols.push({ name: 'iterations', format: 'J', values: its, description: 'iterations run' });
+  }
   if (p.sigma !== undefined) {
     const s = typeof p.sigma === 'number' ? new Array(n).fill(p.sigma) : p.sigma;
     cols.push({ name: 'sigma', format: 'D', values: s, description: 'noise sigma used in the weights' });

@@ -149,42 +149,63 @@ export function summarize(
   ny: number,
   nx: number,
 ): Metrics {
-  const om = objectMetrics(truth, estimate, n, ny, nx);
-  const nm: number[] = [];
-  const ps: number[] = [];
-  const el: number[] = [];
-  let excluded = 0;
-  let elUndef = 0;
-  for (let i = 0; i < n; i++) {
-    if (Number.isNaN(om.nmse[i])) {
-      excluded++;
-      continue;
+  const m = new MetricsSum(ny, nx);
+  m.add(truth, estimate, n);
+  return m.result();
+}
+
+/**
+ * summarize over stacks seen in chunks of whole objects, in order (the same numbers):
+ * it keeps three scalars per object for the medians, never the stacks.
+ */
+export class MetricsSum {
+  private readonly nm: number[] = [];
+  private readonly ps: number[] = [];
+  private readonly el: number[] = [];
+  private excluded = 0;
+  private elUndef = 0;
+  private tt = 0;
+  private dd = 0;
+
+  constructor(private readonly ny: number, private readonly nx: number) {}
+
+  /** The next `n` objects of both stacks. */
+  add(truth: ArrayLike<number>, estimate: ArrayLike<number>, n: number): void {
+    const om = objectMetrics(truth, estimate, n, this.ny, this.nx);
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(om.nmse[i])) {
+        this.excluded++;
+        continue;
+      }
+      this.nm.push(om.nmse[i]);
+      this.ps.push(om.psnr[i]);
+      if (Number.isNaN(om.ellipticityError[i])) this.elUndef++;
+      else this.el.push(om.ellipticityError[i]);
     }
-    nm.push(om.nmse[i]);
-    ps.push(om.psnr[i]);
-    if (Number.isNaN(om.ellipticityError[i])) elUndef++;
-    else el.push(om.ellipticityError[i]);
+    for (let p = 0; p < truth.length; p++) {
+      const t = +truth[p];
+      const diff = +estimate[p] - t;
+      this.tt += t * t;
+      this.dd += diff * diff;
+    }
   }
-  if (nm.length === 0) throw new InputError('the truth stack is all zero: metrics are undefined');
-  let tt = 0, dd = 0;
-  for (let p = 0; p < truth.length; p++) {
-    const t = +truth[p];
-    const diff = +estimate[p] - t;
-    tt += t * t;
-    dd += diff * diff;
+
+  result(): Metrics {
+    const { nm, ps, el } = this;
+    if (nm.length === 0) throw new InputError('the truth stack is all zero: metrics are undefined');
+    return {
+      nmse_median: median(nm),
+      nmse_mean: mean(nm),
+      ellipticity_error_median: median(el),
+      ellipticity_error_mean: mean(el),
+      psnr_median: median(ps),
+      psnr_mean: mean(ps),
+      rel_err_global: Math.sqrt(this.dd) / Math.sqrt(this.tt),
+      objects: nm.length,
+      excluded_objects: this.excluded,
+      ellipticity_undefined: this.elUndef,
+    };
   }
-  return {
-    nmse_median: median(nm),
-    nmse_mean: mean(nm),
-    ellipticity_error_median: median(el),
-    ellipticity_error_mean: mean(el),
-    psnr_median: median(ps),
-    psnr_mean: mean(ps),
-    rel_err_global: Math.sqrt(dd) / Math.sqrt(tt),
-    objects: nm.length,
-    excluded_objects: excluded,
-    ellipticity_undefined: elUndef,
-  };
 }
 
 /** A short human-readable table of metrics (for `galdecon metrics` without `--json`). */

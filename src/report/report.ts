@@ -10,9 +10,9 @@ import { readFileSync } from 'node:fs';
 import { summarize, type Metrics } from './metrics.ts';
 import { costPlotSvg } from './svg.ts';
 import { mosaicPng, type MosaicOptions, type MosaicRow } from './mosaic.ts';
-import type { ConvergenceTest } from '../common/types.ts';
+import type { ConvergenceTest, PartitionResult } from '../common/types.ts';
 
-export type { ConvergenceTest };
+export type { ConvergenceTest, PartitionResult };
 
 export interface Timing {
   total_s: number;
@@ -40,6 +40,13 @@ export interface RunReport {
   timing: Timing;
   partitions: number;
   agents: number;
+  /**
+   * `lockstep` (one stopping rule on the stack's cost) or `stream` (each partition stops on
+   * its own cost; `iterations` is then the longest partition's, `converged` whether all did).
+   */
+  schedule: string;
+  /** Stream schedule: each partition's iterations, convergence and final cost. */
+  partition_results?: PartitionResult[];
   options: Record<string, unknown>;
   /** Estimate vs truth (with `--truth`). */
   metrics?: Metrics;
@@ -66,6 +73,9 @@ export interface ReportParts {
   /** `per_iteration_s` defaults to `iterate_s / iterations`. */
   timing: { total_s: number; setup_s: number; iterate_s: number; per_iteration_s?: number };
   partitions: number;
+  /** Default `lockstep`. */
+  schedule?: string;
+  partition_results?: PartitionResult[];
   agents: number;
   options?: Record<string, unknown>;
   /** Precomputed metrics; otherwise computed from `truth` and `estimate`. */
@@ -176,6 +186,8 @@ export function buildReport(p: ReportParts): RunReport {
     },
     partitions: p.partitions,
     agents: p.agents,
+    schedule: p.schedule ?? 'lockstep',
+    ...(p.partition_results ? { partition_results: p.partition_results } : {}),
     options: p.options ?? {},
     ...(metrics ? { metrics } : {}),
     ...(baseline ? { baseline_metrics: baseline } : {}),

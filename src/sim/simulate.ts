@@ -105,26 +105,49 @@ export function simulateObject(seed: number, index: number, size = DEFAULT_SIZE)
 /** Truth galaxies and their PSFs, stacks (n, size, size). */
 export function simulateTruth(opts: SimOptions): { truth: Float32Array; psfs: Float32Array; params: SimParams } {
   const { n, size, seed, noise } = resolve(opts);
-  const npix = size * size;
-  const truth = new Float32Array(n * npix);
-  const psfs = new Float32Array(n * npix);
-  const objects: SimObject[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const o = simulateObject(seed, i, size);
-    objects[i] = o;
-    renderGalaxy(o, size, size, truth, i * npix);
-    renderPsf({ fwhm: o.psf_fwhm, beta: o.psf_beta, e1: o.psf_e1, e2: o.psf_e2 }, size, size, psfs, i * npix);
-  }
+  const { truth, psfs, objects } = truthRange(seed, size, 0, n);
   return { truth, psfs, params: { seed, noise, size, n, objects } };
+}
+
+/** Objects [first, first + count) of a survey: truth, PSFs and parameters (object i as in any n). */
+function truthRange(seed: number, size: number, first: number, count: number) {
+  const npix = size * size;
+  const truth = new Float32Array(count * npix);
+  const psfs = new Float32Array(count * npix);
+  const objects: SimObject[] = new Array(count);
+  for (let k = 0; k < count; k++) {
+    const o = simulateObject(seed, first + k, size);
+    objects[k] = o;
+    renderGalaxy(o, size, size, truth, k * npix);
+    renderPsf({ fwhm: o.psf_fwhm, beta: o.psf_beta, e1: o.psf_e1, e2: o.psf_e2 }, size, size, psfs, k * npix);
+  }
+  return { truth, psfs, objects };
+}
+
+/**
+ * Objects [first, first + count) of the survey `simulate(opts)` makes, the same bits
+ * (each object depends on (seed, index) only): a large survey is made chunk by chunk.
+ */
+export function simulateRange(opts: SimOptions, first: number, count: number, convolve: Convolver): {
+  observed: Float32Array; truth: Float32Array; psfs: Float32Array; objects: SimObject[];
+} {
+  const { n, size, seed, noise } = resolve(opts);
+  if (!(Number.isSafeInteger(first) && Number.isSafeInteger(count) && first >= 0 && count >= 1 && first + count <= n)) {
+    throw new RangeError(`objects ${first}..${first + count} of ${n}`);
+  }
+  const { truth, psfs, objects } = truthRange(seed, size, first, count);
+  const observed = observe(truth, psfs, count, size, noise, seed, convolve, first);
+  return { observed, truth, psfs, objects };
 }
 
 /**
  * convolve(truth, psfs) + white Gaussian noise of standard deviation `noise`; object i's
- * noise comes from Rng(seed, STREAM_NOISE, i). Returns a new array.
+ * noise comes from Rng(seed, STREAM_NOISE, first + i) (`first`: the index of the stack's
+ * first object in the survey). Returns a new array.
  */
 export function observe(
   truth: Float32Array, psfs: Float32Array, n: number, size: number, noise: number, seed: number,
-  convolve: Convolver,
+  convolve: Convolver, first = 0,
 ): Float32Array {
   const npix = size * size;
   if (!Number.isSafeInteger(n) || n < 1 || !Number.isSafeInteger(size) || size < 1) {
@@ -140,7 +163,7 @@ export function observe(
   }
   const out = new Float32Array(n * npix);
   for (let i = 0; i < n; i++) {
-    const rng = Rng.forStream(seed, STREAM_NOISE, i);
+    const rng = Rng.forStream(seed, STREAM_NOISE, first + i);
     const o = i * npix;
     for (let k = o; k < o + npix; k++) out[k] = conv[k]! + noise * rng.normal();
   }

@@ -4,8 +4,8 @@
 // (DESIGN.md). The formulas are method.ts's; this file holds the state and its layout.
 
 import {
-  BANDS, LANES, groupsFor, costIndex, interleave, interleavePsfs, deinterleave, deinterleaveBands, evolving,
-  type Block, type KernelModule, type Resident, type StackShape, type PsfShape,
+  BANDS, LANES, COST_TERMS, KernelModule, groupsFor, costIndex, interleave, interleavePsfs, deinterleave, deinterleaveBands, evolving,
+  type Block, type Resident, type StackShape, type PsfShape,
 } from '../kernels/index.ts';
 import type { SolverOptions } from './options.ts';
 import { fixedSum, toFixed } from './exact-sum.ts';
@@ -68,11 +68,22 @@ export class Batch {
     const m = this.m;
     m.configure({ ny, nx, wavelet: options.wavelet });
     const s = (this.s = m.allocResident(groups, input.mask !== undefined));
+    let normsOut: Block;
+    try {
+      this.costOut = m.allocCosts(groups, 1);
+      try {
+        normsOut = m.alloc('f64', groups * BANDS * LANES);
+      } catch (e) {
+        m.free(this.costOut);
+        throw e;
+      }
+    } catch (e) {
+      m.freeResident(s); // an instance too full for this batch stays usable
+      throw e;
+    }
     if (s.mask) interleave(input.mask!, first, shape.n, ny * nx, m.f32(s.mask));
-    this.costOut = m.allocCosts(groups, 1);
 
     // P̂ and the band norms ‖Φ p_i‖ (norms are shift-invariant, so the origin-shifted PSF serves).
-    const normsOut = m.alloc('f64', groups * BANDS * LANES);
     interleavePsfs(input.psfs, psf.n, psf.ky, psf.kx, psf.n === 1 ? 0 : first, shape.n, ny, nx, m.f32(s.x));
     m.dft(s.x, s.ph, groups);
     m.bandNorms(s.x, normsOut, groups);
@@ -99,6 +110,15 @@ export class Batch {
     m.f32(s.dual).fill(1);
     m.dft(s.x, s.xh, groups);
     phi(m, s.x, s.phix, groups);
+  }
+
+  /**
+   * Bytes a batch of `n` objects of ny × nx takes in its kernels' instance: its resident
+   * state and its cost slots (up to 4 per group: one barrier's costs).
+   */
+  static bytes(n: number, ny: number, nx: number, masked = false): number {
+    const groups = groupsFor(n);
+    return KernelModule.residentBytes(ny, nx, groups, masked) + 8 * (groups * 4 * COST_TERMS * LANES + groups * BANDS * LANES);
   }
 
   /** Runs `iterations` Condat–Vũ iterations on every object. */

@@ -28,11 +28,13 @@ export interface SolveResult extends LoopResult {
   setupS: number;
 }
 
-/** A Stepper over one resident batch. */
-export function batchStepper(batch: Batch): Stepper {
+/** A Stepper over one resident batch; `exact`, if given, receives each cost's exact sum. */
+export function batchStepper(batch: Batch, exact?: bigint[]): Stepper {
   return {
     async advance(iterations, evaluate) {
-      return batch.advance(iterations, evaluate).map(fromFixed);
+      const sums = batch.advance(iterations, evaluate);
+      exact?.push(...sums);
+      return sums.map(fromFixed);
     },
     async reweight() {
       batch.reweight();

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseNpy } from '../../src/io/index.ts';
 import { runDistributed, LocalTransport, type DistributedResult } from '../../src/cluster/index.ts';
 import { NatsTransport, type NatsTransportOptions } from '../../src/cluster/index.ts';
-import type { DriverConfig } from '../../src/cluster/driver.ts';
+import type { MemoryRunConfig } from '../../src/cluster/driver.ts';
 import type { SolverOptions, Stack } from '../../src/solver/index.ts';
 import { fixture } from '../helpers.ts';
 
@@ -41,7 +41,7 @@ export async function localRun(y: Stack, psf: Stack, opts: Partial<SolverOptions
 
 export async function natsRun(
   t: Omit<NatsTransportOptions, 'waitAgentsMs'> & { waitAgentsMs?: number },
-  cfg: Omit<DriverConfig, 'transport'> = {}, y: Stack = Y, psf: Stack = P, opts: Partial<SolverOptions> = OPTS,
+  cfg: Omit<MemoryRunConfig, 'transport'> = {}, y: Stack = Y, psf: Stack = P, opts: Partial<SolverOptions> = OPTS,
 ): Promise<DistributedResult> {
   const transport = new NatsTransport({ waitAgentsMs: 10_000, ...t });
   try {

@@ -58,7 +58,7 @@ class NatsLink implements AgentLink {
     this.waiting.clear();
   }
 
-  async request(bytes: Uint8Array, opts: { timeoutMs?: number } = {}): Promise<Uint8Array> {
+  async request(bytes: Uint8Array, opts: { timeoutMs?: number; patient?: boolean } = {}): Promise<Uint8Array> {
     const t = this.t;
     const nc = t.conn();
     const run = t.runId();
@@ -78,7 +78,8 @@ class NatsLink implements AgentLink {
       if (got.ref) void objects.delete(got.ref).catch(() => {});
       return got.bytes;
     };
-    let attemptMs = 5000;
+    // A partition solved whole (stream schedule) is not re-sent while it runs: a dead agent is noticed by its heartbeats.
+    let attemptMs = opts.patient ? Math.max(5000, deadline - Date.now()) : 5000;
     try {
       for (;;) {
         // A reply to an earlier attempt is as good as any.
