@@ -238,8 +238,8 @@ function projection(big: any, agents: number): string[] {
     '',
     `Where the bottleneck moves: every object's input, PSF and result pass through the driver (3 × ${f(bytes / 1e12, 1)} TB ` +
     'for 10⁹ objects in float32). At 1 GB/s of disk or network that is ' +
-    `${f((3 * bytes) / 1e9 / 3600, 1)} h, more than the compute on ~${Math.round(coreHours / ((3 * bytes) / 1e9 / 3600) / 10) * 10} agents, so beyond a few ` +
-    'hundred agents the driver\'s I/O and NIC limit the run. The next steps are agents that read their partitions straight ' +
+    `${f((3 * bytes) / 1e9 / 3600, 1)} h, the compute time of ~${Math.round(coreHours / ((3 * bytes) / 1e9 / 3600) / 10) * 10} agents: beyond that ` +
+    'the driver\'s I/O and NIC limit the run. The next steps are agents that read their partitions straight ' +
     'from a shared file system and write their results there (the driver sends offsets, not pixels: `--shared-input`), ' +
     'and several drivers over disjoint ranges of the survey. NATS then carries only small messages (a solve request, a ' +
     'result notice, heartbeats); a JetStream work queue of partition tasks (one message per partition: 10⁶ messages of ' +
