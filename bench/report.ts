@@ -193,7 +193,10 @@ function streamSection(st: any): string[] {
     out.push(`| ${r.mode} | ${r.schedule} | ${r.repeat + 1} | ${f(r.wall_s, 1)} | ${f(r.setup_s, 1)} | ${r.iterations} | ${r.object_iterations_per_s.toFixed(0)} | ${r.converged} | ${r.partitions} | ${mib(r.peak_total_bytes)} | ${mib(r.peak_driver_bytes)} | ${mib(r.peak_agents_bytes)} |`);
   }
   out.push('', 'With the stopping rule on, the schedules do different work: lockstep stops every object when the stack\'s ' +
-    'cost settles, stream stops each partition on its own cost, so object-iterations/s is the fair speed to compare.', '');
+    'cost settles, stream stops each partition on its own cost, so object-iterations/s is the fair speed to compare. ' +
+    'Over NATS one agent process (2 threads) serves every run in turn, so its figure in a stream run includes what the ' +
+    'process still held from the lockstep run before it (a stream partition takes ≈ 90 MB per agent); a stream run on ' +
+    'fresh agents is the figure still to take.', '');
   return out;
 }
 
