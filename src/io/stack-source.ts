@@ -49,8 +49,9 @@ export async function openStack(path: string): Promise<StackFile> {
   }
   let layout: Layout | undefined;
   try {
-    const size = (await fh.stat()).size;
-    layout = format === 'npy' ? await npyLayout(fh, path, size) : await fitsLayout(fh, size);
+    const st = await fh.stat();
+    // Not a regular file (a directory, a device): readArray gives the one-line error.
+    layout = !st.isFile() ? undefined : format === 'npy' ? await npyLayout(fh, path, st.size) : await fitsLayout(fh, st.size);
   } catch (e) {
     await fh.close();
     throw e;
