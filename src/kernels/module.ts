@@ -114,12 +114,16 @@ export class KernelModule {
     return new Float64Array(this.raw.memory.buffer, block.ptr, block.length);
   }
 
-  /** The state of `groups` groups of the configured geometry (contents undefined), with a mask block if `masked`. */
-  allocResident(groups: number, masked = false): Resident {
+  /**
+   * The state of `groups` groups of the configured geometry (contents undefined), with a mask
+   * block if `masked`. Without `wavelets` (the low-rank prior alone, §10) the dual, W and Φx
+   * are placeholders.
+   */
+  allocResident(groups: number, opts: { masked?: boolean; wavelets?: boolean } = {}): Resident {
     const g = this.configured();
     const pixels = KernelModule.pixels(g.ny, g.nx, groups);
     const spectrum = KernelModule.spectrum(g.ny, g.nx, groups);
-    const bands = KernelModule.bands(g.ny, g.nx, groups);
+    const bands = opts.wavelets === false ? LANES : KernelModule.bands(g.ny, g.nx, groups);
     return {
       groups,
       x: this.alloc('f32', pixels),
@@ -130,7 +134,7 @@ export class KernelModule {
       w: this.alloc('f32', bands),
       phix: this.alloc('f32', bands),
       w0: this.alloc('f32', groups * BANDS * LANES),
-      ...(masked ? { mask: this.alloc('f32', pixels) } : {}),
+      ...(opts.masked ? { mask: this.alloc('f32', pixels) } : {}),
     };
   }
 
