@@ -10,10 +10,12 @@
 // `checkpointEvery` iterations and can resume a run after its own death.
 
 import { ClusterError } from '../errors.ts';
+import { KernelModule } from '../kernels/index.ts';
 import {
-  iterate, setupRun, fromFixed, type LoopResult, type PerObject, type Progress, type SolverOptions, type Stack, type Stepper,
+  iterate, setupRun, fromFixed, lowrankParameters, lowrankCost, LowrankCoupling, requireLowrankUnmasked,
+  type LoopResult, type PerObject, type Progress, type SolverOptions, type Stack, type Stepper,
 } from '../solver/index.ts';
-import { PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type Request } from './protocol.ts';
+import { PROJECT_OP, PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type Request, type Reply } from './protocol.ts';
 import { split } from './partition.ts';
 import { Pool } from './pool.ts';
 import { decodeRecord, encodeRecord, runIdOf, type RunRecord } from './recovery.ts';
@@ -34,6 +36,8 @@ export interface DistributedResult extends LoopResult {
   run: string;
   /** Iteration the run resumed from (0 if it started afresh). */
   resumedAt: number;
+  /** The low-rank prior's λ and the rank its SVT kept at each iteration (§10). */
+  lowrank?: { lambda: number; beta: number; ranks: number[] };
 }
 
 export interface DriverConfig {
@@ -78,6 +82,7 @@ export async function runDistributed(
   const weights = cfg.perObject?.mask;
   const mask = weights === undefined ? undefined : weights instanceof Float32Array ? weights : Float32Array.from(weights);
   if (mask && mask.length !== y.data.length) throw new ClusterError(`the mask has ${mask.length} values for ${y.data.length} pixels`);
+  requireLowrankUnmasked(options, mask !== undefined);
   const perObject: ArrayBufferView[] = [];
   if (sigmas) perObject.push(sigmas);
   if (mask) perObject.push(mask);
@@ -88,6 +93,11 @@ export async function runDistributed(
   const record = cfg.resume && store ? await loadRecord(store, run, noiseSigma) : undefined;
   if (cfg.resume && !record) log(`run ${run} has no checkpoint; starting from the beginning`);
   const checkpointEvery = store ? (cfg.checkpointEvery ?? 0) : 0;
+  // The low-rank prior couples every object: the driver holds the SVT (lowrank.ts)
+  let lr: { lambda: number; beta: number } | undefined;
+  if (options.prior !== 'sparse') {
+    lr = lowrankParameters(psf, pshape, shape, noiseSigma, options);
+  }
 
   const links = await cfg.transport.agents();
   if (links.length === 0) throw new ClusterError('no agents are available for the run');
@@ -122,10 +132,18 @@ export async function runDistributed(
     ? sampler({ pool, run, ranges, npix, emit, ...cfg.sample })
     : async () => {};
   const costs: Record<string, string[]> = {};
+  const coupling = lr ? new LowrankCoupling(new KernelModule(), shape.n, shape.ny, shape.nx, lr.lambda, options.lowrankThreshold) : undefined;
+  /** Low-rank prior: the total cost by history index (the nuclear norm is not a partial sum). */
+  const lowrankCosts: Record<string, number[]> = {};
   if (record) {
     pool.history.push(...record.history);
     pool.checkpointOp = record.op;
     Object.assign(costs, record.costs);
+    if (coupling) {
+      if (!record.lowrank) throw new ClusterError(`the saved state of run ${run} has no low-rank state`);
+      Object.assign(lowrankCosts, record.lowrank.costs);
+      coupling.ranks.push(...record.lowrank.ranks);
+    }
   }
   const resumeOps = pool.history.length;
 
@@ -156,7 +174,10 @@ export async function runDistributed(
       const previous = pool.checkpointOp;
       try {
         await pool.exec((partitions) => ({ v: PROTOCOL_VERSION, type: 'checkpoint', run, partitions, op }));
-        const rec: RunRecord = { v: 2, run, partitions: ranges.length, sigma: noiseSigma, op, history: [...pool.history], costs };
+        const rec: RunRecord = {
+          v: 2, run, partitions: ranges.length, sigma: noiseSigma, op, history: [...pool.history], costs,
+          ...(coupling ? { lowrank: { costs: lowrankCosts, ranks: [...coupling.ranks] } } : {}),
+        };
         await store!.save(encodeRecord(rec));
       } catch (e) {
         if (!(e instanceof ClusterError && e.code === 'E_STORE')) throw e;
@@ -166,13 +187,77 @@ export async function runDistributed(
       pool.checkpointOp = op;
       log(`checkpoint at iteration ${iterations}`);
       emit?.({ type: 'checkpoint', iteration: iterations });
+      for (const k of pool.maps.keys()) if (k < op) pool.maps.delete(k);
       if (previous !== undefined && previous !== op) {
         await Promise.allSettled(ranges.map((_, p) => store!.objects.delete(checkpointName(previous, p))));
       }
     };
 
+    /** Assembles the partitions' columns of ỹt or x in object order. */
+    const gather = (replies: Map<number, Reply>, which: 'yt' | 'x'): Float32Array => {
+      const out = new Float32Array(shape.n * npix);
+      for (const [p, r] of replies) {
+        const c = r.type === 'stepped' ? r.columns?.[p]?.[which] : undefined;
+        if (!c || c.length !== ranges[p].n * npix) throw new ClusterError(`partition ${p} returned no or wrongly sized ${which} columns`);
+        out.set(c, ranges[p].first * npix);
+      }
+      return out;
+    };
+    /** Low-rank prior: one iteration = the partitions' local halves, the SVT here, the projection there. */
+    const coupledIteration = async (due: boolean): Promise<number | undefined> => {
+      const code = stepOp(1, due);
+      if (replayed(code)) {
+        const at = next - 1;
+        if (!replayed(PROJECT_OP)) throw new ClusterError(`the saved state of run ${run} does not match this run's schedule`);
+        resumedAt = ++iterations;
+        return due ? lowrankCosts[at]?.[0] : undefined;
+      }
+      const op = pool.history.length;
+      const replies = await pool.exec((partitions) => ({
+        v: PROTOCOL_VERSION, type: 'step', run, partitions, iterations: 1, evaluate: due, op,
+      }));
+      pool.history.push(code);
+      next++;
+      const map = coupling!.map(gather(replies, 'yt'));
+      let cost: number | undefined;
+      if (due) {
+        let sum = 0n;
+        for (const [p, r] of replies) {
+          const c = r.type === 'stepped' ? r.costs[p] : undefined;
+          if (c?.length !== 1) throw new ClusterError(`partition ${p} returned ${c?.length ?? 'no'} costs where 1 was due`);
+          sum += BigInt(c[0]);
+        }
+        cost = lowrankCost(fromFixed(sum), coupling!.lambda, coupling!.nuclearNorm(gather(replies, 'x')));
+        lowrankCosts[op] = [cost];
+      }
+      const pop = pool.history.length;
+      const msg = { u: map.u, c: map.c };
+      pool.maps.set(pop, msg);
+      await pool.exec((partitions) => ({ v: PROTOCOL_VERSION, type: 'project', run, partitions, op: pop, map: msg }));
+      pool.history.push(PROJECT_OP);
+      next++;
+      iterations++;
+      return cost;
+    };
+
     const stepper: Stepper = {
       async advance(k, evaluate) {
+        if (coupling) {
+          const before = iterations;
+          const out: number[] = [];
+          for (let m = 0; m < k; m++) {
+            const due = evaluate && (k - 1 - m) % options.costWindow === 0;
+            const cost = await coupledIteration(due);
+            if (due) {
+              if (cost === undefined) throw new ClusterError(`the saved state of run ${run} lacks a cost`);
+              out.push(cost);
+            }
+          }
+          if (checkpointEvery > 0 && next > resumeOps && Math.floor(before / checkpointEvery) < Math.floor(iterations / checkpointEvery)) {
+            await checkpoint();
+          }
+          return out;
+        }
         const code = stepOp(k, evaluate);
         const before = iterations;
         iterations += k;
@@ -231,8 +316,10 @@ export async function runDistributed(
       ...loop, x, shape: [shape.n, shape.ny, shape.nx], noiseSigma, ...(sigmas ? { noiseSigmas: sigmas } : {}), options, setupS,
       // The agents that finished the run (lost ones are not counted).
       partitions: ranges.length, agents: pool.live.length, run, resumedAt,
+      ...(lr && coupling ? { lowrank: { ...lr, ranks: coupling.ranks } } : {}),
     };
   } finally {
+    coupling?.dispose();
     await pool.release();
   }
 }

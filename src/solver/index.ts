@@ -5,7 +5,7 @@ export { setupRun, type RunSetup } from './setup.ts';
 export { Batch, type BatchInput, type CostParts } from './batch.ts';
 export { iterate, type Stepper, type LoopResult, type LoopOptions, type Progress, type ConvergenceTest } from './loop.ts';
 export * as method from './method.ts';
-export { noiseSigma, convergenceDiff, lowrankLambda } from './method.ts';
+export { noiseSigma, convergenceDiff, lowrankLambda, lowrankCost } from './method.ts';
 export { resolveOptions, requireLowrankUnmasked, DEFAULT_OPTIONS, type SolverOptions, type OptionNames } from './options.ts';
 export { toFixed, fromFixed, fixedSum } from './exact-sum.ts';
 export { stackShape, psfShape, requireFinite, psfSumWarning, psfCentroidWarning, MAX_ABS_VALUE, type Stack } from './validate.ts';
