@@ -23,7 +23,7 @@ set -euo pipefail
 # replies; an agent reads requests and lease beats, answers only what it was asked
 # (allow_responses) and publishes heartbeats. Both use JetStream (object store, KV).
 # Neither can act as the other, and any other user of the server can do neither.
-V=galdecon.v3
+V=galdecon.v4
 auth_block() {
   cat <<CONF
 authorization {
