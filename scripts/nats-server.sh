@@ -19,9 +19,10 @@
 #   NATS_TLS_CA               with the above: also require client certificates signed by it
 set -euo pipefail
 
-# The roles. A driver publishes requests and lease beats and reads heartbeats and its
-# replies; an agent reads requests and lease beats, answers only what it was asked
-# (allow_responses) and publishes heartbeats. Both use JetStream (object store, KV).
+# The roles. A driver publishes requests, lease beats and (stream schedule) tasks, and
+# reads heartbeats and its replies; an agent reads requests and lease beats, answers only
+# what it was asked (allow_responses), publishes heartbeats, and pulls and acks tasks
+# through JetStream. Both use JetStream (object store, KV, the work queue).
 # Neither can act as the other, and any other user of the server can do neither.
 V=galdecon.v3
 auth_block() {
@@ -29,7 +30,7 @@ auth_block() {
 authorization {
   users = [
     { user: "galdecon-driver", password: \$GALDECON_DRIVER_PASS, permissions: {
-        publish: ["$V.agent.>", "$V.discover", "$V.lease.>", "\$JS.API.>", "\$JS.FC.>", "\$JS.ACK.>", "\$KV.>"]
+        publish: ["$V.agent.>", "$V.discover", "$V.lease.>", "$V.task.>", "\$JS.API.>", "\$JS.FC.>", "\$JS.ACK.>", "\$KV.>"]
         subscribe: ["$V.hb", "_INBOX.>"] } }
     { user: "galdecon-agent", password: \$GALDECON_AGENT_PASS, permissions: {
         publish: ["$V.hb", "\$JS.API.>", "\$JS.FC.>", "\$JS.ACK.>", "\$KV.>"]

@@ -82,7 +82,7 @@ export const RUN: CommandSpec = {
     'min-agents': { kind: 'integer', help: 'with --nats: wait for at least this many agents, else fail (default: 1)', min: 1 },
     'max-agents': { kind: 'integer', help: 'with --nats: use at most this many agents', min: 1 },
     'checkpoint-every': { kind: 'integer', arg: 'N', help: 'with --nats: agents checkpoint every N iterations (0: never; lost work is replayed)', default: 0, min: 0 },
-    resume: { kind: 'boolean', help: 'with --nats: continue this run (same inputs and options) from its last checkpoint' },
+    resume: { kind: 'boolean', help: 'with --nats: continue this run (same inputs and options): lockstep from its last checkpoint, stream skipping its finished partitions' },
     'run-id': { kind: 'string', arg: 'ID', help: 'with --nats: name of the run (default: derived from inputs and options)' },
     ...NATS_OPTIONS,
     overwrite: { kind: 'boolean', help: 'replace existing output, report, catalogue and plot files' },
@@ -121,8 +121,8 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
   const options = resolveOptions(solverOptions(a), ERROR_NAMES);
   const schedule = a.schedule as Schedule;
   if (schedule !== 'lockstep' && schedule !== 'stream') throw new OptionError(`--schedule must be lockstep or stream (got ${String(schedule)})`);
-  if (schedule === 'stream' && (a.resume === true || (a['checkpoint-every'] as number) > 0)) {
-    throw new OptionError('--resume and --checkpoint-every work with --schedule lockstep only');
+  if (schedule === 'stream' && (a['checkpoint-every'] as number) > 0) {
+    throw new OptionError('--checkpoint-every works with --schedule lockstep only (over NATS the stream schedule keeps every finished partition; --resume skips them)');
   }
   checkTransportOptions(a);
   const overwrite = a.overwrite === true;

@@ -36,6 +36,20 @@ interface Held {
   costs?: string[];
 }
 
+export interface AgentOptions {
+  log?: (line: string) => void;
+  /** The run's object store (checkpoints), if the transport has one. */
+  storeFor?: (run: string) => BlobStore;
+  instanceBytes?: number;
+  /** Serves a run from its work queue (a transport with one: NATS); without it `join` is refused. */
+  onJoin?: (req: Extract<Request, { type: 'join' }>) => void;
+  /**
+   * Awaited between the steps of a partition solved whole, so that the thread's other
+   * work (in-progress signals, lease beats) goes on; throwing abandons the partition.
+   */
+  pause?: () => Promise<void>;
+}
+
 export class Agent {
   /** A Wasm instance holds at most 4 GiB: an agent whose partitions need more uses several. */
   private instances: Instance[] = [];
@@ -49,11 +63,15 @@ export class Agent {
   private readonly solved = new Map<number, Reply>();
   private readonly log: (line: string) => void;
   private readonly storeFor?: (run: string) => BlobStore;
+  private readonly onJoin?: (req: Extract<Request, { type: 'join' }>) => void;
+  private readonly pause?: () => Promise<void>;
 
-  constructor(opts: { log?: (line: string) => void; storeFor?: (run: string) => BlobStore; instanceBytes?: number } = {}) {
+  constructor(opts: AgentOptions = {}) {
     this.log = opts.log ?? (() => {});
     this.storeFor = opts.storeFor;
     this.instanceBytes = opts.instanceBytes ?? INSTANCE_BYTES;
+    this.onJoin = opts.onJoin;
+    this.pause = opts.pause;
   }
 
   /** Wasm instances in use (for tests and logs). */
@@ -102,11 +120,16 @@ export class Agent {
 
   private async dispatch(req: Request): Promise<Reply> {
     if (req.type === 'ping') return ok();
-    if (req.type === 'assign' || req.type === 'solve') {
+    if (req.type === 'assign' || req.type === 'solve' || req.type === 'join') {
       if (this.run !== req.run) {
         // One run at a time; a run whose driver went silent is released by the transport's lease.
         if (this.run !== undefined) throw new AgentError('E_BUSY', `busy with run ${this.run}`);
+        if (req.type === 'join' && !this.onJoin) throw new AgentError('E_UNSUPPORTED', 'this transport has no work queue');
         this.run = req.run;
+      }
+      if (req.type === 'join') {
+        this.onJoin!(req);
+        return ok();
       }
       const s = req.spec;
       const old = this.held.get(s.partition);
@@ -227,7 +250,12 @@ export class Agent {
     const { batch } = held;
     try {
       const exact: bigint[] = [];
-      const loop = await iterate(batchStepper(batch, exact), s.options);
+      const stepper = batchStepper(batch, exact);
+      const pause = this.pause;
+      const loop = await iterate(pause ? {
+        advance: async (k, evaluate) => { await pause(); return stepper.advance(k, evaluate); },
+        reweight: async () => { await pause(); return stepper.reweight(); },
+      } : stepper, s.options);
       const reply: Reply = {
         v: PROTOCOL_VERSION, type: 'solved', partition: s.partition, x: batch.primal(),
         iterations: loop.iterations, converged: loop.converged, phaseIterations: loop.phaseIterations,

@@ -7,7 +7,9 @@
 //
 // Failures are the pool's business (pool.ts): lost agents' partitions are rebuilt
 // elsewhere. With a transport that has durable state, the driver also checkpoints every
-// `checkpointEvery` iterations and can resume a run after its own death.
+// `checkpointEvery` iterations and can resume a run after its own death. The stream
+// schedule (stream.ts) goes through the transport's durable work queue if it has one,
+// which keeps every finished partition: --resume then skips them.
 
 import { ClusterError } from '../errors.ts';
 import {
@@ -17,9 +19,9 @@ import { memorySource, objectsOf, valuesPerObject, type StackSink, type StackSou
 import { PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type PartitionSpec, type Request } from './protocol.ts';
 import { split } from './partition.ts';
 import { Pool } from './pool.ts';
-import { runStream, STREAM_PARTITION_OBJECTS, type PartitionResult, type StreamProgress } from './stream.ts';
+import { MemoryQueue, runStream, STREAM_PARTITION_OBJECTS, type PartitionResult, type StreamProgress } from './stream.ts';
 import { decodeRecord, encodeRecord, runIdOf, type RunRecord } from './recovery.ts';
-import type { RunStore, Transport } from './transport.ts';
+import type { PartitionQueue, RunStore, Transport } from './transport.ts';
 import type { EventSink } from './events.ts';
 import { sampler } from './sample.ts';
 
@@ -142,29 +144,36 @@ export async function runSurvey(
   const run = cfg.runId ?? (durable
     ? await runIdOf(y, psf, options, { sigma: sigmas, mask })
     : `${process.pid}-${Date.now().toString(36)}-${++runCounter}`);
+  const schedule = cfg.schedule ?? 'lockstep';
+  if (schedule === 'stream' && (cfg.checkpointEvery ?? 0) > 0) {
+    throw new ClusterError('--checkpoint-every works with --schedule lockstep only (the stream schedule keeps every finished partition)');
+  }
   // A second driver of the same run fails here at once, or with --resume waits its turn.
   const store: RunStore | undefined = await cfg.transport.openRun?.(run, cfg.resume !== true, cfg.resume === true);
-  const record = cfg.resume && store ? await loadRecord(store, run, noiseSigma) : undefined;
-  if (cfg.resume && !record) log(`run ${run} has no checkpoint; starting from the beginning`);
+  // Stream: the transport's durable work queue if it has one (its finished partitions
+  // survive the driver), else partitions queued in memory.
+  const queue: PartitionQueue | undefined = schedule !== 'stream' ? undefined
+    : store && cfg.transport.workQueue ? await cfg.transport.workQueue(run, cfg.resume === true)
+    : new MemoryQueue(cfg.transport, { timeoutMs: cfg.timeoutMs, waitAgentsMs: cfg.waitAgentsMs ?? 30_000 });
+  const record = cfg.resume && store && !queue ? await loadRecord(store, run, noiseSigma) : undefined;
+  if (cfg.resume && !record && !queue?.resumed) log(`run ${run} has no ${queue ? 'finished partitions' : 'checkpoint'}; starting from the beginning`);
+  if (queue?.resumed && queue.resumed.sigma !== noiseSigma) throw new ClusterError(`cannot resume run ${run}: it was started with another noise level`);
   const checkpointEvery = store ? (cfg.checkpointEvery ?? 0) : 0;
 
-  const schedule = cfg.schedule ?? 'lockstep';
-  if (schedule === 'stream' && (cfg.resume || checkpointEvery > 0)) {
-    throw new ClusterError('checkpoints and --resume work with --schedule lockstep only');
-  }
   const links = await cfg.transport.agents();
   if (links.length === 0) throw new ClusterError('no agents are available for the run');
-  const defaultPartitions = schedule === 'stream'
+  const saved = record?.partitions ?? queue?.resumed?.partitions;
+  const defaultPartitions = saved ?? (schedule === 'stream'
     ? Math.max(4 * links.length, Math.ceil(shape.n / STREAM_PARTITION_OBJECTS))
-    : record?.partitions ?? 2 * links.length;
+    : 2 * links.length);
   // No partition above PARTITION_BYTES of agent state, whatever was asked: a partition must
   // fit one Wasm instance (4 GiB), and an agent spreads its partitions over instances.
   const largest = 4 * Math.max(1, Math.floor(PARTITION_BYTES / Batch.bytes(4, shape.ny, shape.nx, mask !== undefined)));
   const asked = cfg.partitions ?? defaultPartitions;
   const ranges = split(shape.n, Math.max(asked, Math.ceil(shape.n / largest)));
   if (ranges.length > asked) log(`partitions of at most ${largest} objects (${PARTITION_BYTES / 2 ** 30} GiB of agent state each): ${ranges.length} partitions`);
-  if (record && record.partitions !== ranges.length) {
-    throw new ClusterError(`cannot resume run ${run} with ${ranges.length} partitions: it has ${record.partitions}`);
+  if (saved !== undefined && saved !== ranges.length) {
+    throw new ClusterError(`cannot resume run ${run} with ${ranges.length} partitions: it has ${saved}`);
   }
   const npix = shape.ny * shape.nx;
   const kpix = pshape.ky * pshape.kx;
@@ -191,16 +200,16 @@ export async function runSurvey(
   };
 
   const emit = cfg.onEvent;
-  if (schedule === 'stream') {
+  if (queue) {
     const setupS = (performance.now() - t0) / 1000;
     emit?.({
       type: 'start', run, shape: [shape.n, shape.ny, shape.nx], sigma: noiseSigma, options,
-      partitions: ranges.map((r) => ({ first: r.first, n: r.n })), agents: links.map((l) => l.id), setupS, resumed: false,
+      partitions: ranges.map((r) => ({ first: r.first, n: r.n })), agents: links.map((l) => l.id), setupS, resumed: queue.resumed !== undefined,
     });
     const out = await runStream({
-      transport: cfg.transport, run, ranges, spec, accept: write,
-      timeoutMs: cfg.timeoutMs, waitAgentsMs: cfg.waitAgentsMs ?? 30_000, log, onProgress: cfg.onStreamProgress,
+      queue, run, ranges, sigma: noiseSigma, spec, accept: write, log, onProgress: cfg.onStreamProgress,
     }, links);
+    if (queue.resumed) log(`run ${run} resumed: ${out.stored} of ${ranges.length} partitions were finished before and read back from its store`);
     await cfg.transport.endRun?.(run);
     emit?.({ type: 'done', iterations: out.loop.iterations, converged: out.loop.converged });
     return {

@@ -3,7 +3,7 @@
 //
 //   driver → agent: assign, step, reweight, collect, release (and ping); for recovery:
 //                   checkpoint, restore, replay; for the live view: sample; for the
-//                   stream schedule: solve
+//                   stream schedule: solve, or (over a work queue) join
 //   agent → driver: ok, stepped, collected, sampled, solved, error
 //
 // Every request names its run; per-iteration messages carry only scalars. Requests that
@@ -72,7 +72,13 @@ export type Request =
   /** Read-only: the current x of a few objects, as [partition, index in partition] pairs. */
   | { v: number; type: 'sample'; run: string; picks: [number, number][] }
   /** Stream schedule: set a partition up, run the whole schedule on it alone, return x (and free it). */
-  | { v: number; type: 'solve'; run: string; spec: PartitionSpec };
+  | { v: number; type: 'solve'; run: string; spec: PartitionSpec }
+  /**
+   * Stream schedule over a work queue: serve the run by taking its tasks from the queue
+   * (`epoch`: the run's incarnation; tasks of older ones are refused), signalling progress
+   * well within `ackWaitMs` while a partition solves.
+   */
+  | { v: number; type: 'join'; run: string; epoch: number; ackWaitMs: number };
 
 export type Reply =
   | { v: number; type: 'ok' }
@@ -128,10 +134,43 @@ export interface Heartbeat {
 
 export const checkpointName = (op: number, partition: number): string => `ck.${op}.${partition}`;
 
+/**
+ * A partition to solve, on a run's work queue: its `solve` request is object `input` of
+ * the run's store (too large for a message at the default partition size). `epoch` is
+ * the run's incarnation (a fresh start takes a new, larger one; --resume keeps it).
+ */
+export interface Task {
+  v: number;
+  type: 'task';
+  run: string;
+  epoch: number;
+  partition: number;
+  input: string;
+}
+
+/**
+ * A partition's result on a work queue, stored under `resultKey(partition)` by the agent
+ * that solved it (KV create: the first one wins): its `solved` (or `error`) reply is
+ * object `object` of the run's store.
+ */
+export interface Done {
+  v: number;
+  type: 'done';
+  run: string;
+  epoch: number;
+  partition: number;
+  object: string;
+  agent: string;
+}
+
+/** Store names of a work-queue run: inputs and results carry the epoch, so an older incarnation's never pass for this one's. */
+export const inputName = (epoch: number, partition: number): string => `in.${epoch}.${partition}`;
+export const resultKey = (partition: number): string => `done.${partition}`;
+
 
 const packr = new Packr({ moreTypes: true, useRecords: false });
 
-export function encode(msg: Request | Reply | Snapshot | BulkRef | Heartbeat): Uint8Array {
+export function encode(msg: Request | Reply | Snapshot | BulkRef | Heartbeat | Task | Done): Uint8Array {
   return packr.pack(msg);
 }
 
@@ -191,6 +230,9 @@ export function decodeRequest(bytes: Uint8Array): Request {
       break;
     case 'collect':
       need(isInt(m.partition), 'partition');
+      break;
+    case 'join':
+      need(isInt(m.epoch, 1, Number.MAX_SAFE_INTEGER) && isInt(m.ackWaitMs, 100, 3_600_000), 'join');
       break;
     case 'sample':
       need(Array.isArray(m.picks) && m.picks.length <= MAX_SAMPLE &&
@@ -266,6 +308,26 @@ export function decodeSnapshot(bytes: Uint8Array): Snapshot {
   need(m.type === 'snapshot' && isRun(m.run) && isInt(m.partition) && isInt(m.op), 'snapshot');
   need(m.state instanceof Float32Array, 'snapshot state');
   return m as unknown as Snapshot;
+}
+
+const isName = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9_.-]{1,128}$/.test(v);
+
+/** Decodes and validates a work-queue task (which must name its partition's input). Throws ProtocolError. */
+export function decodeTask(bytes: Uint8Array): Task {
+  if (bytes.byteLength > 1 << 12) throw new ProtocolError('task too large');
+  const m = decodeRaw(bytes);
+  need(m.type === 'task' && isRun(m.run) && isInt(m.epoch, 1, Number.MAX_SAFE_INTEGER) && isInt(m.partition), 'task');
+  need(m.input === inputName(m.epoch as number, m.partition as number), 'task input');
+  return m as unknown as Task;
+}
+
+/** Decodes and validates a work-queue result record. Throws ProtocolError. */
+export function decodeDone(bytes: Uint8Array): Done {
+  if (bytes.byteLength > 1 << 12) throw new ProtocolError('result record too large');
+  const m = decodeRaw(bytes);
+  need(m.type === 'done' && isRun(m.run) && isInt(m.epoch, 1, Number.MAX_SAFE_INTEGER) && isInt(m.partition), 'result');
+  need(isName(m.object) && isRun(m.agent), 'result object');
+  return m as unknown as Done;
 }
 
 /** Largest bulk envelope; anything bigger is an ordinary message. */

@@ -4,8 +4,11 @@
 // per agent are in flight — one being solved, the next one's inputs queued behind it — so
 // an agent holds O(partition size), whatever the size of the stack.
 //
-// A lost agent's partitions go back on the queue and are solved again from their inputs
-// by the agents left (or a replacement): the same inputs give the same bits.
+// Where the queue lives is the transport's: in memory here (`MemoryQueue`: the driver
+// sends each partition to an agent and puts a lost agent's back on the queue), or a
+// durable JetStream work queue over NATS (nats/queue.ts: redelivery, results kept
+// exactly once, --resume). `runStream` only takes each result once, writes it out and
+// adds up the costs, whichever queue solved it.
 //
 // With the stopping rule off (tolerance 0), every partition runs the same iterations as
 // in lockstep, and objects are independent between barriers, so the output is the same,
@@ -17,7 +20,7 @@ import { fromFixed, type LoopResult } from '../solver/index.ts';
 import { callAgent, Lost } from './pool.ts';
 import { PROTOCOL_VERSION, type PartitionSpec, type SolvedPartition } from './protocol.ts';
 import type { Range } from './partition.ts';
-import type { AgentLink, Transport } from './transport.ts';
+import type { AgentLink, PartitionQueue, QueueJob, Transport } from './transport.ts';
 
 export type { PartitionResult };
 
@@ -38,16 +41,14 @@ export interface StreamProgress {
 }
 
 export interface StreamConfig {
-  transport: Transport;
+  queue: PartitionQueue;
   run: string;
   ranges: Range[];
-  /** A partition's inputs (read when it is sent, so the driver holds only those in flight). */
+  sigma: number;
+  /** A partition's inputs (read when it is queued, so the driver holds only those in flight). */
   spec: (p: number) => Promise<PartitionSpec>;
   /** Takes a partition's result (e.g. writes its x at its offset), once per partition. */
   accept: (p: number, x: Float32Array) => Promise<void>;
-  depth?: number;
-  timeoutMs?: number;
-  waitAgentsMs: number;
   log: (line: string) => void;
   onProgress?: (p: StreamProgress) => void;
 }
@@ -57,83 +58,40 @@ export interface StreamOutcome {
   partitions: PartitionResult[];
   /** Agents that served the run. */
   agents: number;
+  /** Partitions read back from the run's store (solved before a resume). */
+  stored: number;
 }
 
-/** Solves every partition on the agents in `links`, each exactly once in the result. */
+/** Solves every partition through `cfg.queue` on `first` (and replacements), each exactly once in the result. */
 export async function runStream(cfg: StreamConfig, first: AgentLink[]): Promise<StreamOutcome> {
   const start = performance.now();
   const { ranges } = cfg;
-  const recovers = cfg.transport.replacements !== undefined;
-  const depth = cfg.depth ?? STREAM_DEPTH;
-  const queue = ranges.map((_, p) => p);
   const tally = new CostTally();
   const results: (PartitionResult | undefined)[] = new Array(ranges.length).fill(undefined);
   /** Phases of each solved partition (two short lists each). */
   const solvedPhases = new Map<number, { phaseIterations: number[]; reweightIterations: number[] }>();
-  const links = [...first];
-  const dead = new Set<AgentLink>();
-  const used = new Set<AgentLink>();
   const objects = ranges.reduce((s, r) => s + r.n, 0);
   let done = 0;
   let objectsDone = 0;
-  let failures = 0;
-  let failed: unknown;
+  let stored = 0;
 
-  const worker = async (link: AgentLink): Promise<void> => {
-    for (;;) {
-      if (dead.has(link) || failed !== undefined) return;
-      const p = queue.shift();
-      if (p === undefined) return;
-      try {
-        used.add(link);
-        const spec = await cfg.spec(p);
-        // A partition runs for as long as it needs: a dead agent is noticed by the transport.
-        const reply = await callAgent(link, { v: PROTOCOL_VERSION, type: 'solve', run: cfg.run, spec },
-          { timeoutMs: cfg.timeoutMs ?? SOLVE_DEADLINE_MS, recovers, patient: true });
-        if (reply.type !== 'solved' || reply.partition !== p || reply.x.length !== spec.y.length) {
-          throw new ClusterError(`partition ${p} came back from agent ${link.id} with the wrong size`);
-        }
-        // Exactly once: a partition solved twice (a late reply after a recovery) is dropped.
-        if (results[p]) continue;
-        await cfg.accept(p, reply.x);
-        results[p] = record(p, ranges[p], reply, tally);
-        done++;
-        objectsDone += ranges[p].n;
-        cfg.onProgress?.({
-          partitionsDone: done, partitions: ranges.length, objectsDone, objects,
-          elapsedS: (performance.now() - start) / 1000,
-        });
-      } catch (e) {
-        if (!(e instanceof Lost)) {
-          failed ??= e;
-          return;
-        }
-        queue.unshift(p);
-        if (!dead.has(link)) {
-          dead.add(link);
-          cfg.log(`agent ${link.id} lost (${e.message}); its partitions go back on the queue`);
-        }
-        if (++failures > 4 * ranges.length + 16) failed ??= new ClusterError('too many agent failures; giving up');
-        return;
-      }
-    }
+  const take: QueueJob['take'] = async (p, solved, from) => {
+    // Exactly once: a partition solved twice (a late reply, a redelivered task) is dropped.
+    if (results[p]) return;
+    if (solved.partition !== p) throw new ClusterError(`agent ${from.agent} returned partition ${solved.partition} for ${p}`);
+    await cfg.accept(p, solved.x); // checks its size
+    results[p] = record(p, ranges[p], solved, tally, from);
+    done++;
+    objectsDone += ranges[p].n;
+    if (from.stored) stored++;
+    cfg.onProgress?.({
+      partitionsDone: done, partitions: ranges.length, objectsDone, objects,
+      elapsedS: (performance.now() - start) / 1000,
+    });
   };
-
-  while (done < ranges.length) {
-    let live = links.filter((l) => !dead.has(l));
-    if (live.length === 0) {
-      const s = Math.round(cfg.waitAgentsMs / 1000);
-      cfg.log(`no agent left; waiting up to ${s} s for one`);
-      const more = (await cfg.transport.replacements?.(new Set(links.map((l) => l.id)), cfg.waitAgentsMs)) ?? [];
-      if (more.length === 0) throw new ClusterError(`no agent left for the run (waited ${s} s for a replacement)`);
-      links.push(...more);
-      live = more;
-    }
-    await Promise.all(live.flatMap((l) => Array.from({ length: depth }, () => worker(l))));
-    if (failed !== undefined) throw failed;
-  }
-  await Promise.allSettled([...used].filter((l) => !dead.has(l)).map((l) =>
-    callAgent(l, { v: PROTOCOL_VERSION, type: 'release', run: cfg.run }, { timeoutMs: cfg.timeoutMs, recovers })));
+  const agents = await cfg.queue.solve({ run: cfg.run, partitions: ranges.length, sigma: cfg.sigma, spec: cfg.spec, take, log: cfg.log }, first);
+  const missing = results.findIndex((r) => r === undefined);
+  if (missing >= 0) throw new ClusterError(`partition ${missing} was never solved`);
 
   const parts = results as PartitionResult[];
   // The run's phases and reweights are shown for its longest partition (the first of them).
@@ -149,17 +107,89 @@ export async function runStream(cfg: StreamConfig, first: AgentLink[]): Promise<
       iterateS: (performance.now() - start) / 1000,
     },
     partitions: parts,
-    agents: used.size,
+    agents,
+    stored,
   };
 
-  function record(p: number, r: Range, s: SolvedPartition, t: CostTally): PartitionResult {
+  function record(p: number, r: Range, s: SolvedPartition, t: CostTally, from: { agent: string; stored: boolean }): PartitionResult {
     t.add(s.costs.map(BigInt), s.costIterations);
     solvedPhases.set(p, { phaseIterations: s.phaseIterations, reweightIterations: s.reweightIterations });
     const last = s.costs.at(-1);
     return {
       partition: p, first: r.first, n: r.n, iterations: s.iterations, converged: s.converged,
       final_cost: last === undefined ? NaN : fromFixed(BigInt(last)),
+      agent: from.agent, ...(from.stored ? { resumed: true } : {}),
     };
+  }
+}
+
+/**
+ * The in-memory queue: the driver sends each partition to an agent (`depth` in flight per
+ * agent) and waits for its x; a lost agent's partitions go back on the queue and are
+ * solved again from their inputs by the agents left (or a replacement).
+ */
+export class MemoryQueue implements PartitionQueue {
+  constructor(private readonly transport: Transport, private readonly opts: { depth?: number; timeoutMs?: number; waitAgentsMs: number }) {}
+
+  async solve(job: QueueJob, first: AgentLink[]): Promise<number> {
+    const recovers = this.transport.replacements !== undefined;
+    const depth = this.opts.depth ?? STREAM_DEPTH;
+    const queue = Array.from({ length: job.partitions }, (_, p) => p);
+    const links = [...first];
+    const dead = new Set<AgentLink>();
+    const used = new Set<AgentLink>();
+    let done = 0;
+    let failures = 0;
+    let failed: unknown;
+
+    const worker = async (link: AgentLink): Promise<void> => {
+      for (;;) {
+        if (dead.has(link) || failed !== undefined) return;
+        const p = queue.shift();
+        if (p === undefined) return;
+        try {
+          used.add(link);
+          const spec = await job.spec(p);
+          // A partition runs for as long as it needs: a dead agent is noticed by the transport.
+          const reply = await callAgent(link, { v: PROTOCOL_VERSION, type: 'solve', run: job.run, spec },
+            { timeoutMs: this.opts.timeoutMs ?? SOLVE_DEADLINE_MS, recovers, patient: true });
+          if (reply.type !== 'solved' || reply.partition !== p || reply.x.length !== spec.y.length) {
+            throw new ClusterError(`partition ${p} came back from agent ${link.id} with the wrong size`);
+          }
+          await job.take(p, reply, { agent: link.id, stored: false });
+          done++;
+        } catch (e) {
+          if (!(e instanceof Lost)) {
+            failed ??= e;
+            return;
+          }
+          queue.unshift(p);
+          if (!dead.has(link)) {
+            dead.add(link);
+            job.log(`agent ${link.id} lost (${e.message}); its partitions go back on the queue`);
+          }
+          if (++failures > 4 * job.partitions + 16) failed ??= new ClusterError('too many agent failures; giving up');
+          return;
+        }
+      }
+    };
+
+    while (done < job.partitions) {
+      let live = links.filter((l) => !dead.has(l));
+      if (live.length === 0) {
+        const s = Math.round(this.opts.waitAgentsMs / 1000);
+        job.log(`no agent left; waiting up to ${s} s for one`);
+        const more = (await this.transport.replacements?.(new Set(links.map((l) => l.id)), this.opts.waitAgentsMs)) ?? [];
+        if (more.length === 0) throw new ClusterError(`no agent left for the run (waited ${s} s for a replacement)`);
+        links.push(...more);
+        live = more;
+      }
+      await Promise.all(live.flatMap((l) => Array.from({ length: depth }, () => worker(l))));
+      if (failed !== undefined) throw failed;
+    }
+    await Promise.allSettled([...used].filter((l) => !dead.has(l)).map((l) =>
+      callAgent(l, { v: PROTOCOL_VERSION, type: 'release', run: job.run }, { timeoutMs: this.opts.timeoutMs, recovers })));
+    return used.size;
   }
 }
 

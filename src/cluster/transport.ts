@@ -2,7 +2,9 @@
 // in-process transport (local.ts) runs agents in worker threads; a network transport
 // (NATS) implements the same interface, so the driver does not change. The optional
 // parts serve recovery: finding replacement agents, and durable run state for
-// checkpoints and --resume.
+// checkpoints and --resume, and a durable work queue for the stream schedule.
+
+import type { PartitionSpec, SolvedPartition } from './protocol.ts';
 
 export interface AgentLink {
   /** Stable, human-readable name (for messages and logs). */
@@ -51,4 +53,33 @@ export interface Transport {
   heartbeats?(): ReadonlyMap<string, number>;
   /** Live agents not in `exclude`, waiting up to `timeoutMs` for one to appear. */
   replacements?(exclude: ReadonlySet<string>, timeoutMs: number): Promise<AgentLink[]>;
+  /**
+   * The run's durable work queue for the stream schedule (after openRun; `resume` keeps
+   * what an earlier driver of the run left: its finished partitions). Without one the
+   * driver queues partitions in memory and sends them to agents itself.
+   */
+  workQueue?(run: string, resume: boolean): Promise<PartitionQueue>;
+}
+
+/** Where the partitions of a stream run are solved (stream.ts: in memory; nats/queue.ts: JetStream). */
+export interface PartitionQueue {
+  /** What the run being resumed was started with, if an earlier driver left finished partitions. */
+  readonly resumed?: { partitions: number; sigma: number };
+  /**
+   * Has every partition of the job solved by `agents` (and replacements), handing each
+   * result to `take` at least once (take keeps the first). Resolves with the number of
+   * agents that served.
+   */
+  solve(job: QueueJob, agents: AgentLink[]): Promise<number>;
+}
+
+export interface QueueJob {
+  run: string;
+  partitions: number;
+  sigma: number;
+  /** A partition's `solve` inputs (read when it is queued). */
+  spec: (p: number) => Promise<PartitionSpec>;
+  /** `stored`: solved before the driver resumed, read back from the run's store. */
+  take: (p: number, solved: SolvedPartition, from: { agent: string; stored: boolean }) => Promise<void>;
+  log: (line: string) => void;
 }

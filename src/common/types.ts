@@ -20,6 +20,10 @@ export interface PartitionResult {
   converged: boolean;
   /** Its own cost after its last evaluation (NaN if it evaluated none). */
   final_cost: number;
+  /** The agent that solved it. */
+  agent?: string;
+  /** Solved before the driver resumed the run: read back from the run's store, not solved again. */
+  resumed?: boolean;
 }
 
 /**

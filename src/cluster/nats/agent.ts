@@ -12,6 +12,7 @@ import { Agent } from '../agent.ts';
 import { AgentError, ProtocolError, type AgentCode } from '../../errors.ts';
 import { CONTEXT, DropLog, Keys, ReplayGuard, seal, unseal } from './auth.ts';
 import { LEASE_MS, Objects, SUBJECTS, fromWire, open, toWire, type NatsOptions } from './wire.ts';
+import { TaskPuller } from './tasks.ts';
 
 /** Logs one line per event. */
 export type Log = (line: string) => void;
@@ -47,7 +48,23 @@ export async function serveAgent(
   // Requests that fail (from the run's own driver: sealed) are logged rate-limited too.
   const failures = new DropLog(log, (n, latest) => `${n} request${n > 1 ? 's' : ''} failed (latest: ${latest})`);
   const agentLog = (line: string) => (/^dropped a message|^\w+ failed: /.test(line) ? failures.drop(line) : log(line));
-  const agent = new Agent({ log: agentLog, storeFor: objects });
+  // Stream schedule: after a `join`, the run's tasks are pulled from its work queue (tasks.ts).
+  let puller: TaskPuller | undefined;
+  const agent: Agent = new Agent({
+    log: agentLog, storeFor: objects,
+    onJoin: (req) => {
+      if (puller && puller.run === req.run && puller.epoch >= req.epoch) return;
+      void puller?.stop();
+      puller = new TaskPuller({
+        nc, keys, objects: objects(req.run), agent, id, run: req.run, epoch: req.epoch, ackWaitMs: req.ackWaitMs, log, drops,
+      });
+    },
+    // Between a partition's steps: in-progress signals and lease beats go out; a released run's partition is abandoned.
+    pause: async () => {
+      await new Promise((r) => setImmediate(r));
+      if (puller?.cancelled) throw new AgentError('E_STATE', 'the run was released');
+    },
+  });
   let run: string | null = null;
   /** When the driver of `run` was last heard from. */
   let heard = 0;
@@ -55,6 +72,10 @@ export async function serveAgent(
     const now = agent.currentRun ?? null;
     if (now === run) return;
     log(now ? `joined run ${now}` : `left run ${run}`);
+    if (puller && puller.run !== now) {
+      void puller.stop();
+      puller = undefined;
+    }
     stores.clear();
     run = now;
     heard = Date.now();
@@ -122,6 +143,7 @@ export async function serveAgent(
   return {
     async drain() {
       clearInterval(leaseTimer);
+      await puller?.stop();
       drops.flush();
       failures.flush();
       await nc.drain();

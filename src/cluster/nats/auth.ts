@@ -59,6 +59,7 @@ export const CONTEXT = {
   object: (run: string, name: string) => `obj ${run} ${name}`,
   lock: (run: string) => `lock ${run}`,
   record: (run: string) => `record ${run}`,
+  task: (run: string) => `task ${run}`,
   heartbeat: 'hb',
 };
 

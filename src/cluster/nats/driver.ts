@@ -12,10 +12,11 @@ import { randomBytes } from 'node:crypto';
 import { createInbox, type KV, type Msg, type NatsConnection } from 'nats';
 import { ClusterError, ProtocolError, StoreError } from '../../errors.ts';
 import { decodeHeartbeat, type Heartbeat } from '../protocol.ts';
-import type { AgentLink, RunStore, Transport } from '../transport.ts';
+import type { AgentLink, PartitionQueue, RunStore, Transport } from '../transport.ts';
+import { JetStreamQueue } from './queue.ts';
 import { CONTEXT, DropLog, Keys, ReplayGuard, Sequence, seal, unseal } from './auth.ts';
 import {
-  HEARTBEAT_MS, LOCKS_BUCKET, LOCK_TTL_MS, LOST_AFTER_MS, Objects, RUNS_BUCKET, SUBJECTS, fromWire, isMissingStream,
+  HEARTBEAT_MS, LOCKS_BUCKET, LOCK_TTL_MS, LOST_AFTER_MS, Objects, QUEUE, RUNS_BUCKET, SUBJECTS, fromWire, isMissingStream,
   open, redact, retrying, sleep, toWire, type NatsOptions,
 } from './wire.ts';
 
@@ -27,6 +28,8 @@ export interface NatsTransportOptions extends NatsOptions {
   /** Use at most this many agents. */
   maxAgents?: number;
   lostAfterMs?: number;
+  /** Stream schedule: how long a task may go without an agent's progress signal before JetStream gives it to another agent (ms). */
+  ackWaitMs?: number;
   log?: (line: string) => void;
 }
 
@@ -373,6 +376,21 @@ export class NatsTransport implements Transport {
     await this.kv?.delete(run).catch(() => {});
     await this.kv?.purge(run).catch(() => {});
     await this.runObjects?.destroy().catch(() => {});
+    if (this.queueOpened) await (await this.conn().jetstreamManager()).streams.delete(QUEUE.stream(run)).catch(() => {});
+  }
+
+  private queueOpened = false;
+
+  /** The run's JetStream work queue (stream schedule); see queue.ts. */
+  async workQueue(run: string, resume: boolean): Promise<PartitionQueue> {
+    this.queueOpened = true;
+    return JetStreamQueue.open(this, run, resume, { ackWaitMs: this.o.ackWaitMs, waitAgentsMs: this.o.waitAgentsMs, log: this.log });
+  }
+
+  /** Agents whose recent heartbeats say they serve `run`. */
+  serving(run: string): Set<string> {
+    const now = Date.now();
+    return new Set([...this.seen].filter(([, s]) => s.run === run && now - s.at < 2 * HEARTBEAT_MS + 500).map(([id]) => id));
   }
 
   /** Agents heard from recently, not in `exclude`: idle (or in this run), and busy with other runs. */

@@ -9,9 +9,16 @@
 //   galdecon.v3.agent.<agent>.<run>     requests to one agent for one run; replies go to
 //                                       the driver's inbox _INBOX.<nuid>.<seq>
 //   galdecon.v3.lease.<run>             the driver's lease beats, every second
+//   galdecon.v3.task.<run>              stream schedule: the run's partition tasks, on the
+//                                       work-queue stream galdecon-q-<run> (JetStream,
+//                                       retention workqueue), pulled by the agents through
+//                                       its durable consumer `agents` (explicit ack)
 // (v = PROTOCOL_VERSION: drivers and agents of different versions never meet)
 // JetStream:
-//   KV bucket galdecon-<run>            bulk messages and checkpoints of one run (chunked: Objects)
+//   KV bucket galdecon-<run>            bulk messages, checkpoints, and (stream schedule)
+//                                       the partitions' inputs in.<epoch>.<p>, results
+//                                       x.<epoch>.<p>.<agent> and result records done.<p>
+//                                       of one run (chunked: Objects)
 //   KV bucket galdecon-runs, key <run>  the run record for --resume
 //   KV bucket galdecon-locks, key <run> the lock of a run's driver (TTL: a dead driver's expires)
 // Every message and stored object is sealed with the run's (or the heartbeat) key:
@@ -44,6 +51,12 @@ export const SUBJECTS = {
   discover: `${PREFIX}.discover`,
   agent: (agent: string, run: string) => `${PREFIX}.agent.${agent}.${run}`,
   lease: (run: string) => `${PREFIX}.lease.${run}`,
+};
+/** The stream schedule's work queue of a run (JetStream, retention workqueue): its stream, subject and the agents' consumer. */
+export const QUEUE = {
+  stream: (run: string) => `galdecon-q-${run}`,
+  subject: (run: string) => `${PREFIX}.task.${run}`,
+  consumer: 'agents',
 };
 export const RUNS_BUCKET = 'galdecon-runs';
 export const LOCKS_BUCKET = 'galdecon-locks';
@@ -251,6 +264,77 @@ export class Objects implements BlobStore {
   async destroy(): Promise<void> {
     await this.use((kv) => kv.destroy());
     this.kv = undefined;
+  }
+
+  /**
+   * A small record (one key, no chunks; sealed like an object with its name): its body
+   * (undefined if it is not authentic) and revision; null if there is none.
+   */
+  async record(name: string): Promise<{ body?: Uint8Array; revision: number } | null> {
+    const e = await this.use((kv) => kv.get(name));
+    if (!e || e.operation !== 'PUT') return null;
+    return { body: unseal(this.key, CONTEXT.object(this.run, name), e.value)?.body, revision: e.revision };
+  }
+
+  /**
+   * Writes record `name` unless one is there already (KV create: of two writers, the
+   * server lets exactly one win). A record that is there is replaced only if
+   * `replaces(its body)` says so (undefined body: not authentic). True if ours was kept.
+   */
+  async claim(name: string, body: Uint8Array, replaces: (current: Uint8Array | undefined) => boolean): Promise<boolean> {
+    const sealed = seal(this.key, CONTEXT.object(this.run, name), 0, body);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.use((kv) => kv.create(name, sealed));
+        return true;
+      } catch (e) {
+        const current = await this.record(name);
+        if (!current) {
+          if (attempt >= 3) throw e;
+          continue; // removed in between
+        }
+        if (!replaces(current.body)) return false;
+        try {
+          await this.use((kv) => kv.update(name, sealed, current.revision));
+          return true;
+        } catch {
+          if (attempt >= 3) throw e;
+        }
+      }
+    }
+  }
+
+  /** Removes record `name` if it is still at `revision`. */
+  async drop(name: string, revision: number): Promise<void> {
+    await this.use((kv) => kv.delete(name, { previousSeq: revision }));
+  }
+
+  /**
+   * Records whose names match `filter` (NATS wildcards), as they are now and as they
+   * change; `body` undefined: not authentic.
+   */
+  async watch(filter: string): Promise<AsyncIterable<{ name: string; body?: Uint8Array; revision: number }> & { stop(): void }> {
+    const it = await this.use((kv) => kv.watch({ key: filter, ignoreDeletes: true }));
+    const key = this.key;
+    const run = this.run;
+    return {
+      stop: () => it.stop(),
+      async *[Symbol.asyncIterator]() {
+        for await (const e of it) {
+          if (e.operation !== 'PUT') continue;
+          yield { name: e.key, body: unseal(key, CONTEXT.object(run, e.key), e.value)?.body, revision: e.revision };
+        }
+      },
+    };
+  }
+
+  /** Names of the records matching `filter`. */
+  async names(filter: string): Promise<string[]> {
+    const out: string[] = [];
+    await this.use(async (kv) => {
+      for await (const k of await kv.keys(filter)) out.push(k);
+    });
+    return out;
   }
 }
 
