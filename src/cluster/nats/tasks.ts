@@ -108,6 +108,8 @@ export class TaskPuller {
         return;
       }
       const p = task.partition;
+      const delivery = msg.info.redeliveryCount;
+      if (delivery > 1) this.c.log(`partition ${p} of run ${run}: delivery ${delivery} (an earlier one was not acked in time)`);
       if (await this.finished(p)) {
         msg.ack();
         return;
