@@ -185,3 +185,52 @@ test('a hostile neighbour without the run key changes nothing: identical output,
   const again = await natsRun(cfg, { partitions: 3 }, Y, P, OPTS);
   assert.ok(sameBits(again.x, reference.x));
 });
+
+test('stream schedule: forged, junk and replayed tasks and result records on the work queue change no bit', { skip }, async () => {
+  const RUN_S = 'hostile-stream';
+  const cfg = { url: server.url, secret, minAgents: 2, maxAgents: 2 };
+  const nc: NatsConnection = await connect({ servers: server.url, name: 'hostile', noEcho: true });
+  const taskSubject = `galdecon.v${PROTOCOL_VERSION}.task.${RUN_S}`;
+  const records = `$KV.galdecon-${RUN_S}.done`;
+  // A clean run first: the attacker keeps its (authentic) result records and tasks to replay later.
+  const oldRecords: { subject: string; data: Uint8Array }[] = [];
+  const tasks: Uint8Array[] = [];
+  nc.subscribe(`${records}.*`, { callback: (_e, m) => { if (m.data.byteLength > 41) oldRecords.push({ subject: m.subject, data: m.data }); } });
+  nc.subscribe(taskSubject, { callback: (_e, m) => tasks.push(m.data) });
+  const clean = await natsRun(cfg, { partitions: 4, schedule: 'stream', runId: RUN_S }, Y, P, OPTS);
+  assert.ok(sameBits(clean.x, reference.x));
+  assert.ok(oldRecords.length >= 4 && tasks.length >= 4, `captured ${oldRecords.length} records, ${tasks.length} tasks`);
+  const oldTasks = tasks.splice(0);
+
+  const wrongKey = Buffer.alloc(32, 7);
+  let sent = 0;
+  const timer = setInterval(() => {
+    for (let p = 0; p < 4; p++) {
+      const task = encode({ v: PROTOCOL_VERSION, type: 'task', run: RUN_S, epoch: Date.now() * 1000, partition: p, input: `in.${Date.now() * 1000}.${p}` } as never);
+      nc.publish(taskSubject, junk(sent));
+      nc.publish(taskSubject, seal(wrongKey, CONTEXT.task(RUN_S), Date.now() * 2000, task));
+      nc.publish(taskSubject, oldTasks[p % oldTasks.length]); // an earlier start's task
+      for (const t of tasks.slice(-2)) nc.publish(taskSubject, t); // this start's tasks, again
+      nc.publish(`${records}.${p}`, junk(sent));
+      nc.publish(`${records}.${p}`, seal(wrongKey, CONTEXT.object(RUN_S, `done.${p}`), 0, new Uint8Array(8)));
+      const old = oldRecords[p % oldRecords.length];
+      nc.publish(old.subject, old.data); // an earlier start's result
+      sent += 6 + Math.min(2, tasks.length);
+    }
+  }, 40);
+  const log: string[] = [];
+  let attacked: DistributedResult;
+  try {
+    attacked = await natsRun({ ...cfg, log: (l) => log.push(l) }, { partitions: 4, schedule: 'stream', runId: RUN_S, log: (l) => log.push(l) }, Y, P, OPTS);
+  } finally {
+    clearInterval(timer);
+    await nc.close();
+  }
+  process.stderr.write(`# hostile stream: ${sent} messages\n${log.join('\n')}\n`);
+  assert.ok(sent > 400, `only ${sent} hostile messages`);
+  assert.ok(sameBits(attacked.x, reference.x), 'the attack changed the output');
+  assert.deepEqual(attacked.cost, reference.cost);
+  assert.ok(log.some((l) => /dropped \d+ messages? \(latest: .*result record/.test(l)), `no dropped record logged:\n${log.join('\n')}`);
+  assert.match(agents.stderr, /dropped \d+ messages? \(latest: a (task for run hostile-stream that is not authentic|malformed task|task of an earlier start)/);
+  assert.ok(!(agents.stderr + log.join('\n')).includes(MARK), 'raw hostile bytes reached a log');
+});
