@@ -81,7 +81,7 @@ test('galdecon run --schedule stream: report.json holds each partition; bad sche
 
   for (const [args, message] of [
     [['--schedule', 'bulk'], /--schedule must be lockstep or stream \(got bulk\)/],
-    [['--schedule', 'stream', '--resume', '--nats', 'nats://127.0.0.1:1'], /--resume and --checkpoint-every work with --schedule lockstep only/],
+    [['--schedule', 'stream', '--checkpoint-every', '5', '--nats', 'nats://127.0.0.1:1'], /--checkpoint-every works with --schedule lockstep only/],
   ] as const) {
     const bad = join(dir, 'bad.npy');
     const e = galdecon(['run', '--input', Y_PATH, '--psf', P_PATH, '--output', bad, ...args]);
