@@ -5,14 +5,14 @@
 // its store under --checkpoint-every still gives identical output; an agent's memory
 // does not grow over runs.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NatsServer, natsAvailable } from './support/nats-server.ts';
+import { natsAvailable } from './support/nats-server.ts';
 import { Proc, startAgent } from './support/galdecon-procs.ts';
-import { P, P_PATH, Y, Y_PATH, localRun, natsRun, sameBits, tiled } from './support/nats-runs.ts';
+import { P, P_PATH, Y, Y_PATH, natsFixture, localRun, natsRun, sameBits, tiled } from './support/nats-runs.ts';
 import type { DistributedResult } from '../src/cluster/index.ts';
 import type { Stack } from '../src/solver/index.ts';
 
@@ -20,23 +20,11 @@ const skip = !natsAvailable();
 const SECRET = 'service-test-deployment-secret-0123';
 const env = { GALDECON_SECRET: SECRET };
 const secret = new TextEncoder().encode(SECRET);
-let server: NatsServer;
-let reference: DistributedResult;
-const procs: Proc[] = [];
-
-before(async () => {
-  if (skip) return;
-  [server, reference] = await Promise.all([NatsServer.start(), localRun(Y, P)]);
-});
-
-after(async () => {
-  if (skip) return;
-  for (const p of procs) p.kill('SIGKILL');
-  await server.dispose();
-});
+const fixture = natsFixture(skip);
+const { procs } = fixture;
 
 async function agents(threads: number, lease = 2): Promise<Proc> {
-  const p = await startAgent(server.url, threads, { env, args: ['--lease', String(lease)] });
+  const p = await startAgent(fixture.server.url, threads, { env, args: ['--lease', String(lease)] });
   procs.push(p);
   return p;
 }
@@ -55,7 +43,7 @@ test('leases: a driver SIGINTed mid-run frees its agents within the lease; a pau
   const host = await agents(2, 2);
   const dir = mkdtempSync(join(tmpdir(), 'galdecon-lease-'));
   const first = new Proc(['run', '--input', Y_PATH, '--psf', P_PATH, '--output', join(dir, 'x.npy'), '--n-iter', '2000', '--tolerance', '0',
-    '--nats', server.url, '--min-agents', '2', '--partitions', '4'], { env });
+    '--nats', fixture.server.url, '--min-agents', '2', '--partitions', '4'], { env });
   procs.push(first);
   await first.waitFor(/found 2 agents/);
   await new Promise((r) => setTimeout(r, 500));
@@ -63,11 +51,11 @@ test('leases: a driver SIGINTed mid-run frees its agents within the lease; a pau
   await first.exited;
   const t0 = Date.now();
   let found = 0;
-  const r = await natsRun({ url: server.url, secret, minAgents: 2, maxAgents: 2, log: (l) => { if (/found 2 agents/.test(l)) found = Date.now(); } }, { partitions: 4 });
+  const r = await natsRun({ url: fixture.server.url, secret, minAgents: 2, maxAgents: 2, log: (l) => { if (/found 2 agents/.test(l)) found = Date.now(); } }, { partitions: 4 });
   assert.ok(found > 0);
   const waited = (found - t0) / 1000;
   assert.ok(waited <= 2 + 2, `the new run started ${waited.toFixed(1)} s after the SIGINT (lease 2 s)`);
-  assert.ok(sameBits(r.x, reference.x));
+  assert.ok(sameBits(r.x, fixture.reference.x));
   assert.match(host.stderr, /no word from the driver of run \w+ for \d+ s: releasing it/);
 
   // An agent paused mid-run (SIGSTOP) is taken for lost; woken, it releases the stale run
@@ -75,7 +63,7 @@ test('leases: a driver SIGINTed mid-run frees its agents within the lease; a pau
   const paused = await agents(1, 2);
   let stopped = false;
   const log: string[] = [];
-  const second = await natsRun({ url: server.url, secret, minAgents: 3, maxAgents: 3, lostAfterMs: 1500, log: (l) => log.push(l) }, {
+  const second = await natsRun({ url: fixture.server.url, secret, minAgents: 3, maxAgents: 3, lostAfterMs: 1500, log: (l) => log.push(l) }, {
     partitions: 6,
     log: (l) => log.push(l),
     onProgress: (p) => {
@@ -87,11 +75,11 @@ test('leases: a driver SIGINTed mid-run frees its agents within the lease; a pau
   });
   paused.child.kill('SIGCONT');
   assert.ok(log.some((l) => /lost; moving partition/.test(l)), log.join('\n'));
-  assert.ok(sameBits(second.x, reference.x));
+  assert.ok(sameBits(second.x, fixture.reference.x));
   await paused.waitFor(/left run/, 10_000);
-  const third = await natsRun({ url: server.url, secret, minAgents: 3, maxAgents: 3 }, { partitions: 6 });
+  const third = await natsRun({ url: fixture.server.url, secret, minAgents: 3, maxAgents: 3 }, { partitions: 6 });
   assert.equal(third.agents, 3);
-  assert.ok(sameBits(third.x, reference.x));
+  assert.ok(sameBits(third.x, fixture.reference.x));
   stopAgents();
 });
 
@@ -103,8 +91,8 @@ test('two runs started together on the same two agents both finish, each bit-ide
   const [soloA, soloB] = await Promise.all([localRun(Y, P, opts), localRun(y2, p2, opts)]);
   const logs: string[][] = [[], []];
   const [a, b] = await Promise.all([
-    natsRun({ url: server.url, secret, log: (l) => logs[0].push(l) }, { partitions: 4, log: (l) => logs[0].push(l) }, Y, P, opts),
-    natsRun({ url: server.url, secret, log: (l) => logs[1].push(l) }, { partitions: 5, log: (l) => logs[1].push(l) }, y2, p2, opts),
+    natsRun({ url: fixture.server.url, secret, log: (l) => logs[0].push(l) }, { partitions: 4, log: (l) => logs[0].push(l) }, Y, P, opts),
+    natsRun({ url: fixture.server.url, secret, log: (l) => logs[1].push(l) }, { partitions: 5, log: (l) => logs[1].push(l) }, y2, p2, opts),
   ]);
   assert.ok(sameBits(a.x, soloA.x), `run A differs from its solo run:\n${logs[0].join('\n')}`);
   assert.ok(sameBits(b.x, soloB.x), `run B differs from its solo run:\n${logs[1].join('\n')}`);
@@ -119,14 +107,14 @@ test('the same run id twice: the second driver fails at once, clearly; with --re
   const want = await localRun(Y, P, opts);
   let started!: () => void;
   const going = new Promise<void>((r) => { started = r; });
-  const first = natsRun({ url: server.url, secret }, { runId: 'twice', partitions: 4, onProgress: () => started() }, Y, P, opts);
+  const first = natsRun({ url: fixture.server.url, secret }, { runId: 'twice', partitions: 4, onProgress: () => started() }, Y, P, opts);
   await going;
   const t0 = Date.now();
-  await assert.rejects(natsRun({ url: server.url, secret }, { runId: 'twice' }, Y, P, opts),
+  await assert.rejects(natsRun({ url: fixture.server.url, secret }, { runId: 'twice' }, Y, P, opts),
     /run twice is already running: another driver holds it \(wait for it to end, or add --resume to wait and then continue it\)/);
   assert.ok(Date.now() - t0 < 3000, 'the second driver did not fail at once');
   const log: string[] = [];
-  const waiting = natsRun({ url: server.url, secret, log: (l) => log.push(l) }, { runId: 'twice', resume: true }, Y, P, opts);
+  const waiting = natsRun({ url: fixture.server.url, secret, log: (l) => log.push(l) }, { runId: 'twice', resume: true }, Y, P, opts);
   const [a, b] = await Promise.all([first, waiting]);
   assert.ok(log.some((l) => /run twice is held by another driver; waiting for it to end/.test(l)), log.join('\n'));
   assert.ok(sameBits(a.x, want.x) && sameBits(b.x, want.x));
@@ -137,16 +125,16 @@ test('the server restarted with an empty store under --checkpoint-every: identic
   await agents(2);
   let restart: Promise<void> | undefined;
   const log: string[] = [];
-  const r = await natsRun({ url: server.url, secret, minAgents: 2, log: (l) => log.push(l) }, {
+  const r = await natsRun({ url: fixture.server.url, secret, minAgents: 2, log: (l) => log.push(l) }, {
     partitions: 4,
     checkpointEvery: 5,
     log: (l) => log.push(l),
-    onProgress: (p) => { if (p.iteration >= 12 && !restart) restart = server.restart(300, { wipe: true }); },
+    onProgress: (p) => { if (p.iteration >= 12 && !restart) restart = fixture.server.restart(300, { wipe: true }); },
   });
   await restart;
   assert.ok(restart, 'the restart did not happen');
-  assert.ok(sameBits(r.x, reference.x), log.join('\n'));
-  assert.deepEqual(r.cost, reference.cost);
+  assert.ok(sameBits(r.x, fixture.reference.x), log.join('\n'));
+  assert.deepEqual(r.cost, fixture.reference.cost);
   assert.ok(log.some((l) => /checkpoint at iteration (1[5-9]|[2-9]\d)/.test(l)), `no checkpoint after the restart:\n${log.join('\n')}`);
   stopAgents();
 });
@@ -163,7 +151,7 @@ test("an agent's memory after 50 runs is within 20 % of after 5 (1 MB partitions
   const opts = { nIter: 1, nReweights: 0, tolerance: 0 };
   let after5 = 0;
   for (let k = 1; k <= 50; k++) {
-    await natsRun({ url: server.url, secret }, { partitions: 1 }, y, p, opts);
+    await natsRun({ url: fixture.server.url, secret }, { partitions: 1 }, y, p, opts);
     if (k === 5) after5 = rssKb(host.child.pid!);
   }
   const after50 = rssKb(host.child.pid!);

@@ -4,15 +4,15 @@
 // back instead of solving them again, with the same output. (An agent killed
 // mid-partition: nats-faults.test.ts; hostile messages on the queue: nats-hostile.test.ts.)
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
-import { NatsServer, natsAvailable } from './support/nats-server.ts';
+import { natsAvailable } from './support/nats-server.ts';
 import { Proc, startAgent } from './support/galdecon-procs.ts';
-import { OPTS, P, P_PATH, Y, Y_PATH, localRun, natsRun, sameBits } from './support/nats-runs.ts';
+import { OPTS, P, P_PATH, Y, Y_PATH, natsFixture, localRun, natsRun, sameBits } from './support/nats-runs.ts';
 import { decodeDone, encode, PROTOCOL_VERSION, type Done, type Reply } from '../src/cluster/protocol.ts';
 import { Keys, unseal, CONTEXT } from '../src/cluster/nats/auth.ts';
 import { Objects } from '../src/cluster/nats/wire.ts';
@@ -21,34 +21,22 @@ import type { DistributedResult } from '../src/cluster/index.ts';
 const skip = !natsAvailable();
 const SECRET = 'stream-nats-test-secret-0123456789';
 const secret = new TextEncoder().encode(SECRET);
-let server: NatsServer;
-let reference: DistributedResult;
-const procs: Proc[] = [];
-
-before(async () => {
-  if (skip) return;
-  [server, reference] = await Promise.all([NatsServer.start(), localRun(Y, P)]);
-});
-
-after(async () => {
-  if (skip) return;
-  for (const p of procs) p.kill('SIGKILL');
-  await server.dispose();
-});
+const fixture = natsFixture(skip);
+const { procs } = fixture;
 
 test('JetStream queue, tolerance 0: stream = lockstep bit for bit, costs included, for (agents, partitions) (1,1) (2,3) (3,7)', { skip }, async () => {
-  const agents = await startAgent(server.url, 3, { env: { GALDECON_SECRET: SECRET } });
+  const agents = await startAgent(fixture.server.url, 3, { env: { GALDECON_SECRET: SECRET } });
   procs.push(agents);
   for (const [k, n] of [[1, 1], [2, 3], [3, 7]]) {
-    const r = await natsRun({ url: server.url, secret, minAgents: k, maxAgents: k }, { partitions: n, schedule: 'stream' });
-    assert.ok(sameBits(r.x, reference.x), `stream over NATS K=${k} N=${n} differs from lockstep`);
-    assert.deepEqual(r.cost, reference.cost);
-    assert.deepEqual(r.costIterations, reference.costIterations);
+    const r = await natsRun({ url: fixture.server.url, secret, minAgents: k, maxAgents: k }, { partitions: n, schedule: 'stream' });
+    assert.ok(sameBits(r.x, fixture.reference.x), `stream over NATS K=${k} N=${n} differs from lockstep`);
+    assert.deepEqual(r.cost, fixture.reference.cost);
+    assert.deepEqual(r.costIterations, fixture.reference.costIterations);
     assert.equal(r.agents, k);
     assert.deepEqual(r.partitionResults!.map((p) => p.iterations), new Array(n).fill(40));
   }
   // Each run's queue and store are gone once it completed.
-  const nc = await connect({ servers: server.url });
+  const nc = await connect({ servers: fixture.server.url });
   const jsm = await nc.jetstreamManager();
   const streams = (await jsm.streams.list().next()).map((s) => s.config.name);
   await nc.close();
@@ -57,10 +45,10 @@ test('JetStream queue, tolerance 0: stream = lockstep bit for bit, costs include
 });
 
 test('a late result for a partition already taken (an authentic one, x all 7.0) changes no bit', { skip }, async () => {
-  const agents = await startAgent(server.url, 2, { env: { GALDECON_SECRET: SECRET } });
+  const agents = await startAgent(fixture.server.url, 2, { env: { GALDECON_SECRET: SECRET } });
   procs.push(agents);
   const run = 'late-result';
-  const nc = await connect({ servers: server.url });
+  const nc = await connect({ servers: fixture.server.url });
   const keys = new Keys(secret);
   let late: Promise<void> | undefined;
   // A slow agent of the run: once a partition's result record appears, its own comes.
@@ -91,10 +79,10 @@ test('a late result for a partition already taken (an authentic one, x all 7.0) 
     },
   });
   try {
-    const r = await natsRun({ url: server.url, secret, minAgents: 2, maxAgents: 2 }, { partitions: 5, schedule: 'stream', runId: run });
+    const r = await natsRun({ url: fixture.server.url, secret, minAgents: 2, maxAgents: 2 }, { partitions: 5, schedule: 'stream', runId: run });
     await late;
     assert.ok(late, 'no result record was seen');
-    assert.ok(sameBits(r.x, reference.x), 'a late result changed the output');
+    assert.ok(sameBits(r.x, fixture.reference.x), 'a late result changed the output');
     assert.ok(r.partitionResults!.every((p) => p.agent !== 'slow'));
   } finally {
     sub.unsubscribe();
@@ -104,14 +92,14 @@ test('a late result for a partition already taken (an authentic one, x all 7.0) 
 });
 
 test('the driver killed mid-run, then --resume: finished partitions are read back, not solved again; identical output', { skip }, async () => {
-  const agent = await startAgent(server.url, 1);
+  const agent = await startAgent(fixture.server.url, 1);
   procs.push(agent);
   const dir = mkdtempSync(join(tmpdir(), 'galdecon-stream-resume-'));
   const opts = ['--n-iter', '150', '--n-reweights', '1', '--tolerance', '0', '--schedule', 'stream', '--partitions', '10'];
   const run = (out: string, extra: string[]) => new Proc(['run', '--input', Y_PATH, '--psf', P_PATH, '--output', join(dir, out),
     '--report', join(dir, `${out}.json`), ...opts, ...extra]);
   const local = run('local.npy', ['--agents', '2', '--quiet', '--schedule', 'lockstep']);
-  const nats = ['--nats', server.url, '--wait-agents', '10'];
+  const nats = ['--nats', fixture.server.url, '--wait-agents', '10'];
   const first = run('x.npy', nats);
   const solved = /partition (\d+) of run \w+ solved/g;
   await agent.waitFor(/(partition \d+ of run \w+ solved[^]*){2}/, 60_000);

@@ -2,6 +2,9 @@
 // runs over NATS, for comparing outputs bit for bit.
 
 import { readFileSync } from 'node:fs';
+import { before, after } from 'node:test';
+import { NatsServer } from './nats-server.ts';
+import type { Proc } from './galdecon-procs.ts';
 import { parseNpy } from '../../src/io/index.ts';
 import { runDistributed, LocalTransport, type DistributedResult } from '../../src/cluster/index.ts';
 import { NatsTransport, type NatsTransportOptions } from '../../src/cluster/index.ts';
@@ -53,4 +56,22 @@ export async function natsRun(
 
 export function sameBits(a: Float32Array, b: Float32Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/**
+ * For a test file: a nats-server and the local-mode reference result (`before`), and the
+ * agent processes its tests push to `procs`, killed with the server `after` the file.
+ */
+export function natsFixture(skip: boolean): { server: NatsServer; reference: DistributedResult; procs: Proc[] } {
+  const f = { procs: [] as Proc[] } as { server: NatsServer; reference: DistributedResult; procs: Proc[] };
+  before(async () => {
+    if (skip) return;
+    [f.server, f.reference] = await Promise.all([NatsServer.start(), localRun(Y, P)]);
+  });
+  after(async () => {
+    if (skip) return;
+    for (const p of f.procs) p.kill('SIGKILL');
+    await f.server.dispose();
+  });
+  return f;
 }

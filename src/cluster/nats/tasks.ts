@@ -62,6 +62,7 @@ export class TaskPuller {
   /** Stops pulling; a task in hand is given back (nak) or abandoned at the solve's next step. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.c.drops.flush();
     await Promise.allSettled(this.loops);
   }
 
