@@ -119,7 +119,7 @@ export function gradientSpectrum(xh: usize, ph: usize, yh: usize): void {
 }
 
 /** out[0..3] = ½‖y − Hx‖² per lane, from the residual spectrum P̂X̂ − Ŷ (Parseval). */
-function dataTerm(xh: usize, ph: usize, yh: usize, out: usize): void {
+export function dataTerm(xh: usize, ph: usize, yh: usize, out: usize): void {
   spectrumPass<DataOnly>(xh, ph, yh, out);
 }
 

@@ -13,7 +13,8 @@ import { BANDS, COST_SLOT_BYTES } from './layout';
 export { LANES } from './layout';
 import { rfft2Group, irfft2FromScratch, irfft2Group } from './dft';
 import { starletGroup, starletAdjointGroup } from './starlet';
-import { gradientSpectrum, stepGroup, costGroup, reweightGroup, bandNormsGroup, Masked, Unmasked } from './condat';
+import { gradientSpectrum, stepGroup, costGroup, reweightGroup, bandNormsGroup, dataTerm, Masked, Unmasked } from './condat';
+import * as lowrank from './lowrank';
 
 /** 16-byte aligned heap block of `bytes` bytes (contents undefined). */
 export function alloc(bytes: usize): usize {
@@ -163,4 +164,50 @@ export function reweight(phix: usize, w: usize, w0: usize, groups: i32): void {
   for (let g = 0; g < groups; g++) {
     reweightGroup(bandsOf(phix, g), bandsOf(w, g), w0 + ((<usize>(g * BANDS)) << 4));
   }
+}
+
+/** out (float64, groups × 4): per lane ½‖y − Hx‖² from the spectra X̂, P̂, Ŷ (§7). */
+export function dataTerms(xh: usize, ph: usize, yh: usize, out: usize, groups: i32): void {
+  for (let g = 0; g < groups; g++) dataTerm(specOf(xh, g), specOf(ph, g), specOf(yh, g), out + ((<usize>g) << 5));
+}
+
+// The low-rank and combined priors (docs/ALGORITHM.md §10): assembly/lowrank.ts.
+
+/**
+ * The local half of a low-rank iteration on `groups` groups: x̃ = Pos(x − τ(g + y₂ [+ adj]))
+ * → xt, ỹt = y₂ + σ_d(2x̃ − x) → yt, x ← ρx̃ + (1 − ρ)x; g = Hᵀ(Hx − y), adj = Φᵀy₁ or 0.
+ */
+export function lowrankStep(
+  x: usize, g: usize, adj: usize, y2: usize, xt: usize, yt: usize, groups: i32,
+  tau: f32, dualStep: f32, rho: f32, positivity: bool,
+): void {
+  lowrank.lowrankStep(x, g, adj, y2, xt, yt, groups, tau, dualStep, rho, positivity);
+}
+
+/** The ℓ1 dual step of the combined prior, with Φx̃ in phit and Φx carried in phix. */
+export function sparseDual(dual: usize, w: usize, phix: usize, phit: usize, groups: i32, dualStep: f32, rho: f32): void {
+  lowrank.sparseDual(dual, w, phix, phit, groups, dualStep, rho);
+}
+
+/**
+ * ỹ = ỹt − U diag(c) Uᵀỹt per object, y₂ ← ρỹ + (1 − ρ)y₂ (U: NPIX × r float64, row-major;
+ * c: r float64; acc: r × 4 float64 scratch).
+ */
+export function svtProject(yt: usize, y2: usize, u: usize, c: usize, r: i32, groups: i32, rho: f32, acc: usize): void {
+  lowrank.svtProject(yt, y2, u, c, r, groups, rho, acc);
+}
+
+/** out (n × n float64) = MᵀM of n object-major float32 columns of length p, float64 sums in a fixed order. */
+export function gramObjects(cols: usize, n: i32, p: i32, out: usize): void {
+  lowrank.gramObjects(cols, n, p, out);
+}
+
+/** Householder tridiagonalisation, step i: e = A·d on the leading block, row i ← d (float64; src/solver/eigen.ts). */
+export function tridiagSymv(v: usize, n: i32, i: i32, d: usize, e: usize): void {
+  lowrank.tridiagSymv(v, n, i, d, e);
+}
+
+/** Householder tridiagonalisation, step i: A ← A − d eᵀ − e dᵀ on the leading block; d[j] ← A[j, i−1]. */
+export function tridiagRank2(v: usize, n: i32, i: i32, d: usize, e: usize): void {
+  lowrank.tridiagRank2(v, n, i, d, e);
 }

@@ -58,4 +58,24 @@ export interface KernelExports {
   cost(xh: number, ph: number, yh: number, w: number, phix: number, out: number, groups: number, mask: number): void;
   /** W ← W / (1 + |Φx| / W⁰), Φx as carried in phix; w0 as in fillWeights. */
   reweight(phix: number, w: number, w0: number, groups: number): void;
+  /** out (float64, groups × 4): per lane ½‖y − Hx‖² from the spectra X̂, P̂, Ŷ (§7). */
+  dataTerms(xh: number, ph: number, yh: number, out: number, groups: number): void;
+  /**
+   * The local half of a low-rank iteration on `groups` groups: x̃ = Pos(x − τ(g + y₂ [+ adj]))
+   * → xt, ỹt = y₂ + σ_d(2x̃ − x) → yt, x ← ρx̃ + (1 − ρ)x; g = Hᵀ(Hx − y), adj = Φᵀy₁ or 0.
+   */
+  lowrankStep(x: number, g: number, adj: number, y2: number, xt: number, yt: number, groups: number, tau: number, dualStep: number, rho: number, positivity: boolean): void;
+  /** The ℓ1 dual step of the combined prior, with Φx̃ in phit and Φx carried in phix. */
+  sparseDual(dual: number, w: number, phix: number, phit: number, groups: number, dualStep: number, rho: number): void;
+  /**
+   * ỹ = ỹt − U diag(c) Uᵀỹt per object, y₂ ← ρỹ + (1 − ρ)y₂ (U: NPIX × r float64, row-major;
+   * c: r float64; acc: r × 4 float64 scratch).
+   */
+  svtProject(yt: number, y2: number, u: number, c: number, r: number, groups: number, rho: number, acc: number): void;
+  /** out (n × n float64) = MᵀM of n object-major float32 columns of length p, float64 sums in a fixed order. */
+  gramObjects(cols: number, n: number, p: number, out: number): void;
+  /** Householder tridiagonalisation, step i: e = A·d on the leading block, row i ← d (float64; src/solver/eigen.ts). */
+  tridiagSymv(v: number, n: number, i: number, d: number, e: number): void;
+  /** Householder tridiagonalisation, step i: A ← A − d eᵀ − e dᵀ on the leading block; d[j] ← A[j, i−1]. */
+  tridiagRank2(v: number, n: number, i: number, d: number, e: number): void;
 }

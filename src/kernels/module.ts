@@ -229,6 +229,48 @@ export class KernelModule {
     this.raw.reweight(s.phix.ptr, s.w.ptr, s.w0.ptr, s.groups);
   }
 
+  /** ½‖y − Hx‖² of the state's x per object, float64, one f64 per lane (§7). */
+  dataTerms(s: Resident, out: Block): void {
+    this.raw.dataTerms(s.xh.ptr, s.ph.ptr, s.yh.ptr, out.ptr, s.groups);
+  }
+
+  // The low-rank and combined priors (§10; assembly/lowrank.ts). Blocks in the group layout.
+
+  /**
+   * The local half of a low-rank iteration: with g = Hᵀ(Hx − y) and adj = Φᵀy₁ (the
+   * combined prior; none for low-rank alone), x̃ = Pos(x − τ(g + y₂ + adj)) → xt,
+   * ỹt = y₂ + σ_d(2x̃ − x) → yt, and x ← ρx̃ + (1 − ρ)x.
+   */
+  lowrankStep(
+    b: { x: Block; g: Block; adj?: Block; y2: Block; xt: Block; yt: Block }, groups: number, p: StepParams,
+  ): void {
+    this.raw.lowrankStep(b.x.ptr, b.g.ptr, b.adj?.ptr ?? 0, b.y2.ptr, b.xt.ptr, b.yt.ptr, groups, p.tau, p.dualStep, p.rho, p.positivity);
+  }
+
+  /** The combined prior's ℓ1 dual step on the state, with Φx̃ in `phit` (bands). */
+  sparseDual(s: Resident, phit: Block, p: StepParams): void {
+    this.raw.sparseDual(s.dual.ptr, s.w.ptr, s.phix.ptr, phit.ptr, s.groups, p.dualStep, p.rho);
+  }
+
+  /**
+   * The low-rank dual step: ỹ = ỹt − U diag(c) Uᵀỹt per object, y₂ ← ρỹ + (1 − ρ)y₂, for
+   * U (ny·nx × rank, float64, row-major) and c (rank float64); acc: rank × LANES float64.
+   */
+  svtProject(yt: Block, y2: Block, u: Block, c: Block, rank: number, groups: number, rho: number, acc: Block): void {
+    this.raw.svtProject(yt.ptr, y2.ptr, u.ptr, c.ptr, rank, groups, rho, acc.ptr);
+  }
+
+  /** out (n × n float64) = MᵀM for n object-major float32 columns of length p (float64 sums, fixed order). */
+  gram(cols: Block, n: number, p: number, out: Block): void {
+    this.raw.gramObjects(cols.ptr, n, p, out.ptr);
+  }
+
+  /** The Householder tridiagonalisation's O(n³) loops at step i (float64 n × n v, d, e; solver/eigen.ts). */
+  tridiagonalStep(v: Block, d: Block, e: Block, n: number, i: number, part: 'symv' | 'rank2'): void {
+    if (part === 'symv') this.raw.tridiagSymv(v.ptr, n, i, d.ptr, e.ptr);
+    else this.raw.tridiagRank2(v.ptr, n, i, d.ptr, e.ptr);
+  }
+
   private configured(): Geometry {
     if (!this.geometry) throw new Error('configure the kernels before allocating state');
     return this.geometry;

@@ -1,0 +1,208 @@
+// Per-pixel work of the low-rank and combined priors (ALGORITHM §10), in the lane =
+// object group layout of plan.ts. The coupling of all objects (the SVD of the stack) is
+// the driver's; here are the local halves of an iteration and the products it needs:
+//   lowrankStep   x̃ = Pos(x − τ(g + y₂ [+ Φᵀy₁])),  ỹt = y₂ + σ_d(2x̃ − x),  x ← ρx̃ + (1 − ρ)x
+//   sparseDual    the ℓ1 dual step of the combined prior on Φx̃ (prox.ts dualCell)
+//   svtProject    ỹ = ỹt − U_r diag(c) U_rᵀ ỹt,  y₂ ← ρỹ + (1 − ρ)y₂   (c = 1: hard threshold)
+//   gramObjects   G = MᵀM of object-major columns (the driver's N × N Gram)
+// Products that decide the rank are accumulated in float64.
+
+import { NPIX, pixOf } from './plan';
+import { BANDS } from './layout';
+import { dualCell, low, high } from './prox';
+
+/**
+ * One pass over `groups` groups: x̃ → xt, ỹt → yt, x relaxed in place. g is the data
+ * gradient Hᵀ(Hx − y); adj (if ≠ 0) is Φᵀy₁, added for the combined prior.
+ */
+export function lowrankStep(
+  x: usize, g: usize, adj: usize, y2: usize, xt: usize, yt: usize, groups: i32,
+  tau: f32, sigmaD: f32, rho: f32, positivity: bool,
+): void {
+  const vt = f32x4.splat(tau), vs = f32x4.splat(sigmaD), vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho);
+  const zero = f32x4.splat(0);
+  const e = (<usize>groups * <usize>NPIX) << 4;
+  for (let o: usize = 0; o < e; o += 16) {
+    const xo = v128.load(x + o), y = v128.load(y2 + o);
+    let grad = f32x4.add(v128.load(g + o), y);
+    if (adj != 0) grad = f32x4.add(grad, v128.load(adj + o));
+    let t = f32x4.sub(xo, f32x4.mul(vt, grad));
+    if (positivity) t = f32x4.pmax(t, zero);
+    v128.store(xt + o, t);
+    v128.store(yt + o, f32x4.add(y, f32x4.mul(vs, f32x4.sub(f32x4.add(t, t), xo))));
+    v128.store(x + o, f32x4.add(f32x4.mul(vr, t), f32x4.mul(vq, xo)));
+  }
+}
+
+/** The ℓ1 dual step on `groups` groups' bands, with Φx̃ in phit and Φx carried in phix (see condat.ts). */
+export function sparseDual(dual: usize, w: usize, phix: usize, phit: usize, groups: i32, sigma: f32, rho: f32): void {
+  const vs = f32x4.splat(sigma), vr = f32x4.splat(rho), vq = f32x4.splat(<f32>1 - rho);
+  const e = (<usize>groups * <usize>(BANDS * NPIX)) << 4;
+  for (let o: usize = 0; o < e; o += 16) dualCell(dual + o, w + o, phix + o, v128.load(phit + o), vs, vr, vq);
+}
+
+/**
+ * The low-rank dual step on `groups` groups: with U (NPIX × r, row-major float64, the
+ * kept left singular vectors of M(ỹt)) and c (r float64 shrink factors),
+ * a = diag(c) Uᵀ ỹt per object, ỹ = ỹt − U a, y₂ ← ρỹ + (1 − ρ)y₂. acc: r × 4 float64 scratch.
+ */
+export function svtProject(yt: usize, y2: usize, u: usize, c: usize, r: i32, groups: i32, rho: f32, acc: usize): void {
+  const vr = f64x2.splat(<f64>rho), vq = f64x2.splat(<f64>1 - <f64>rho);
+  const rowBytes = (<usize>r) << 3;
+  for (let gi = 0; gi < groups; gi++) {
+    const pt = pixOf(yt, gi), py = pixOf(y2, gi);
+    memory.fill(acc, 0, rowBytes << 2);
+    // a_k = Σ_p U[p, k] ỹt[p], float64, in pixel order
+    for (let p = 0; p < NPIX; p++) {
+      const v = v128.load(pt + ((<usize>p) << 4));
+      const lo = low(v), hi = high(v);
+      const up = u + <usize>p * rowBytes;
+      for (let k = 0; k < r; k++) {
+        const uk = f64x2.splat(load<f64>(up + ((<usize>k) << 3)));
+        const ak = acc + ((<usize>k) << 5);
+        v128.store(ak, f64x2.add(v128.load(ak), f64x2.mul(uk, lo)));
+        v128.store(ak, f64x2.add(v128.load(ak, 16), f64x2.mul(uk, hi)), 16);
+      }
+    }
+    for (let k = 0; k < r; k++) {
+      const ck = f64x2.splat(load<f64>(c + ((<usize>k) << 3)));
+      const ak = acc + ((<usize>k) << 5);
+      v128.store(ak, f64x2.mul(ck, v128.load(ak)));
+      v128.store(ak, f64x2.mul(ck, v128.load(ak, 16)), 16);
+    }
+    // ỹ = ỹt − U a;  y₂ ← ρỹ + (1 − ρ)y₂
+    for (let p = 0; p < NPIX; p++) {
+      const o = (<usize>p) << 4;
+      const v = v128.load(pt + o);
+      let lo = low(v), hi = high(v);
+      const up = u + <usize>p * rowBytes;
+      for (let k = 0; k < r; k++) {
+        const uk = f64x2.splat(load<f64>(up + ((<usize>k) << 3)));
+        const ak = acc + ((<usize>k) << 5);
+        lo = f64x2.sub(lo, f64x2.mul(uk, v128.load(ak)));
+        hi = f64x2.sub(hi, f64x2.mul(uk, v128.load(ak, 16)));
+      }
+      const y = v128.load(py + o);
+      const ylo = low(y), yhi = high(y);
+      const nlo = f64x2.add(f64x2.mul(vr, lo), f64x2.mul(vq, ylo));
+      const nhi = f64x2.add(f64x2.mul(vr, hi), f64x2.mul(vq, yhi));
+      const f = f32x4.demote_f64x2_zero(nlo), h = f32x4.demote_f64x2_zero(nhi);
+      v128.store(py + o, v128.shuffle<f32>(f, h, 0, 1, 4, 5));
+    }
+  }
+}
+
+/**
+ * out (n × n float64, row-major) = MᵀM for n object-major float32 columns of length p at
+ * cols: out[i, j] = Σ_k cols[i, k] cols[j, k], products and sums in float64, pixels in
+ * order (2 partial sums per entry, combined in a fixed order), so the result depends only
+ * on the columns. Four columns j at a time share each load of column i.
+ */
+export function gramObjects(cols: usize, n: i32, p: i32, out: usize): void {
+  const pb = (<usize>p) << 2;
+  const body = (<usize>(p & ~3)) << 2;
+  for (let i = 0; i < n; i++) {
+    const ci = cols + <usize>i * pb;
+    let j = 0;
+    for (; j + 3 <= i; j += 4) {
+      const c0 = cols + <usize>j * pb, c1 = c0 + pb, c2 = c1 + pb, c3 = c2 + pb;
+      let a0 = f64x2.splat(0), b0 = f64x2.splat(0), a1 = f64x2.splat(0), b1 = f64x2.splat(0);
+      let a2 = f64x2.splat(0), b2 = f64x2.splat(0), a3 = f64x2.splat(0), b3 = f64x2.splat(0);
+      for (let o: usize = 0; o < body; o += 16) {
+        const v = v128.load(ci + o);
+        const lo = low(v), hi = high(v);
+        let w = v128.load(c0 + o);
+        a0 = f64x2.add(a0, f64x2.mul(lo, low(w)));
+        b0 = f64x2.add(b0, f64x2.mul(hi, high(w)));
+        w = v128.load(c1 + o);
+        a1 = f64x2.add(a1, f64x2.mul(lo, low(w)));
+        b1 = f64x2.add(b1, f64x2.mul(hi, high(w)));
+        w = v128.load(c2 + o);
+        a2 = f64x2.add(a2, f64x2.mul(lo, low(w)));
+        b2 = f64x2.add(b2, f64x2.mul(hi, high(w)));
+        w = v128.load(c3 + o);
+        a3 = f64x2.add(a3, f64x2.mul(lo, low(w)));
+        b3 = f64x2.add(b3, f64x2.mul(hi, high(w)));
+      }
+      gramStore(out, n, i, j, ci, c0, body, pb, a0, b0);
+      gramStore(out, n, i, j + 1, ci, c1, body, pb, a1, b1);
+      gramStore(out, n, i, j + 2, ci, c2, body, pb, a2, b2);
+      gramStore(out, n, i, j + 3, ci, c3, body, pb, a3, b3);
+    }
+    for (; j <= i; j++) {
+      const cj = cols + <usize>j * pb;
+      let a0 = f64x2.splat(0), b0 = f64x2.splat(0);
+      for (let o: usize = 0; o < body; o += 16) {
+        const v = v128.load(ci + o), w = v128.load(cj + o);
+        a0 = f64x2.add(a0, f64x2.mul(low(v), low(w)));
+        b0 = f64x2.add(b0, f64x2.mul(high(v), high(w)));
+      }
+      gramStore(out, n, i, j, ci, cj, body, pb, a0, b0);
+    }
+  }
+}
+
+/** Combines an entry's partial sums in a fixed order, adds the last p mod 4 products, stores G[i, j] and G[j, i]. */
+@inline function gramStore(out: usize, n: i32, i: i32, j: i32, ci: usize, cj: usize, body: usize, pb: usize, a: v128, b: v128): void {
+  const s = f64x2.add(a, b);
+  let t = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (let o = body; o < pb; o += 4) t += <f64>load<f32>(ci + o) * <f64>load<f32>(cj + o);
+  store<f64>(out + ((<usize>i * <usize>n + <usize>j) << 3), t);
+  store<f64>(out + ((<usize>j * <usize>n + <usize>i) << 3), t);
+}
+
+// The O(n³) loops of the Householder tridiagonalisation (src/solver/eigen.ts, tred2 on
+// the transposed matrix: row j holds what JAMA keeps in column j), float64, for step i of
+// the reduction. v is n × n row-major, d and e length n.
+
+/** e = A·d on the leading i × i block (its upper triangle), and row i ← d (the reflection's vector). */
+export function tridiagSymv(v: usize, n: i32, i: i32, d: usize, e: usize): void {
+  const rowBytes = (<usize>n) << 3;
+  for (let j = 0; j < i; j++) {
+    const jb = (<usize>j) << 3;
+    const row = v + <usize>j * rowBytes;
+    const f = load<f64>(d + jb);
+    store<f64>(v + <usize>i * rowBytes + jb, f);
+    let g = load<f64>(e + jb) + load<f64>(row + jb) * f;
+    const vf = f64x2.splat(f);
+    let acc = f64x2.splat(0);
+    let k = j + 1;
+    for (; k + 1 < i; k += 2) {
+      const kb = (<usize>k) << 3;
+      const a = v128.load(row + kb);
+      acc = f64x2.add(acc, f64x2.mul(a, v128.load(d + kb)));
+      v128.store(e + kb, f64x2.add(v128.load(e + kb), f64x2.mul(a, vf)));
+    }
+    g += f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    for (; k < i; k++) {
+      const kb = (<usize>k) << 3;
+      const a = load<f64>(row + kb);
+      g += a * load<f64>(d + kb);
+      store<f64>(e + kb, load<f64>(e + kb) + a * f);
+    }
+    store<f64>(e + jb, g);
+  }
+}
+
+/** A ← A − d eᵀ − e dᵀ on the leading i × i block (upper triangle); d[j] ← A[j, i−1], A[j, i] ← 0. */
+export function tridiagRank2(v: usize, n: i32, i: i32, d: usize, e: usize): void {
+  const rowBytes = (<usize>n) << 3;
+  for (let j = 0; j < i; j++) {
+    const jb = (<usize>j) << 3;
+    const row = v + <usize>j * rowBytes;
+    const f = load<f64>(d + jb), g = load<f64>(e + jb);
+    const vf = f64x2.splat(f), vg = f64x2.splat(g);
+    let k = j;
+    for (; k + 1 < i; k += 2) {
+      const kb = (<usize>k) << 3;
+      const upd = f64x2.add(f64x2.mul(vf, v128.load(e + kb)), f64x2.mul(vg, v128.load(d + kb)));
+      v128.store(row + kb, f64x2.sub(v128.load(row + kb), upd));
+    }
+    for (; k < i; k++) {
+      const kb = (<usize>k) << 3;
+      store<f64>(row + kb, load<f64>(row + kb) - (f * load<f64>(e + kb) + g * load<f64>(d + kb)));
+    }
+    store<f64>(d + jb, load<f64>(row + (((<usize>i) - 1) << 3)));
+    store<f64>(row + ((<usize>i) << 3), 0);
+  }
+}
