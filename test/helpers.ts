@@ -64,3 +64,20 @@ export function galdecon(args: string[], opts: { cwd?: string; timeoutMs?: numbe
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** A rows × cols matrix (row-major) with orthonormal columns: Gram–Schmidt on seeded random columns. */
+export function orthonormalColumns(rows: number, cols: number, seed: number): Float64Array {
+  const q = randomArray(rows * cols, seed);
+  for (let k = 0; k < cols; k++) {
+    for (let j = 0; j < k; j++) {
+      let d = 0;
+      for (let i = 0; i < rows; i++) d += q[i * cols + k] * q[i * cols + j];
+      for (let i = 0; i < rows; i++) q[i * cols + k] -= d * q[i * cols + j];
+    }
+    let s = 0;
+    for (let i = 0; i < rows; i++) s += q[i * cols + k] ** 2;
+    s = Math.sqrt(s);
+    for (let i = 0; i < rows; i++) q[i * cols + k] /= s;
+  }
+  return q;
+}
