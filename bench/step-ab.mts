@@ -31,7 +31,7 @@ for (const [ny, nx] of sizes) {
       reweight: () => m.reweight(s),
     };
     if (masked) {
-      const sm = m.allocResident(G, true);
+      const sm = m.allocResident(G, { masked: true });
       for (const k of ['x', 'xh', 'ph', 'yh', 'dual', 'w', 'phix', 'w0'] as const) m.f32(sm[k]).set(m.f32(s[k]));
       const w = m.f32(sm.mask!);
       for (let i = 0; i < w.length; i++) w[i] = i % 10 === 3 ? 0 : 0.5 + ((i * 7) % 11) / 22;

@@ -168,7 +168,7 @@ export async function runSurvey(
     : 2 * links.length);
   // No partition above PARTITION_BYTES of agent state, whatever was asked: a partition must
   // fit one Wasm instance (4 GiB), and an agent spreads its partitions over instances.
-  const largest = 4 * Math.max(1, Math.floor(PARTITION_BYTES / Batch.bytes(4, shape.ny, shape.nx, mask !== undefined)));
+  const largest = 4 * Math.max(1, Math.floor(PARTITION_BYTES / Batch.bytes(4, shape.ny, shape.nx, { masked: mask !== undefined, prior: options.prior })));
   const asked = cfg.partitions ?? defaultPartitions;
   const ranges = split(shape.n, Math.max(asked, Math.ceil(shape.n / largest)));
   if (ranges.length > asked) log(`partitions of at most ${largest} objects (${PARTITION_BYTES / 2 ** 30} GiB of agent state each): ${ranges.length} partitions`);

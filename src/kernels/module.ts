@@ -114,12 +114,16 @@ export class KernelModule {
     return new Float64Array(this.raw.memory.buffer, block.ptr, block.length);
   }
 
-  /** The state of `groups` groups of the configured geometry (contents undefined), with a mask block if `masked`. */
-  allocResident(groups: number, masked = false): Resident {
+  /**
+   * The state of `groups` groups of the configured geometry (contents undefined), with a mask
+   * block if `masked`. Without `wavelets` (the low-rank prior alone, §10) the dual, W and Φx
+   * are placeholders.
+   */
+  allocResident(groups: number, opts: { masked?: boolean; wavelets?: boolean } = {}): Resident {
     const g = this.configured();
     const pixels = KernelModule.pixels(g.ny, g.nx, groups);
     const spectrum = KernelModule.spectrum(g.ny, g.nx, groups);
-    const bands = KernelModule.bands(g.ny, g.nx, groups);
+    const bands = opts.wavelets === false ? LANES : KernelModule.bands(g.ny, g.nx, groups);
     // Block by block, freeing those already taken if one does not fit (the instance stays usable).
     const taken: Block[] = [];
     const take = (length: number): Block => {
@@ -131,7 +135,7 @@ export class KernelModule {
       return {
         groups, x: take(pixels), xh: take(spectrum), ph: take(spectrum), yh: take(spectrum),
         dual: take(bands), w: take(bands), phix: take(bands), w0: take(groups * BANDS * LANES),
-        ...(masked ? { mask: take(pixels) } : {}),
+        ...(opts.masked ? { mask: take(pixels) } : {}),
       };
     } catch (e) {
       for (const b of taken) this.free(b);
@@ -139,11 +143,12 @@ export class KernelModule {
     }
   }
 
-  /** Bytes of `allocResident(groups, masked)` at ny × nx (what one resident partition takes in an instance). */
-  static residentBytes(ny: number, nx: number, groups: number, masked = false): number {
+  /** Bytes of `allocResident(groups, opts)` at ny × nx (what one resident partition takes in an instance). */
+  static residentBytes(ny: number, nx: number, groups: number, opts: { masked?: boolean; wavelets?: boolean } = {}): number {
     const f = KernelModule;
-    const pixels = f.pixels(ny, nx, groups) * (masked ? 2 : 1);
-    return 4 * (pixels + 3 * f.spectrum(ny, nx, groups) + 3 * f.bands(ny, nx, groups) + groups * BANDS * LANES);
+    const pixels = f.pixels(ny, nx, groups) * (opts.masked ? 2 : 1);
+    const bands = opts.wavelets === false ? LANES : f.bands(ny, nx, groups);
+    return 4 * (pixels + 3 * f.spectrum(ny, nx, groups) + 3 * bands + groups * BANDS * LANES);
   }
 
   freeResident(s: Resident): void {

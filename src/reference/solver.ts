@@ -24,6 +24,11 @@ export const defaultReferenceOptions: Readonly<ReferenceOptions> = {
   rho: 0.8,
   noiseEst: undefined,
   positivity: true,
+  // §10: the sparse prior of Eq. 1 by default; the low-rank ones are checked against the
+  // shared exact-SVD references instead (test/lowrank.test.ts), not by this oracle
+  prior: 'sparse',
+  lowrankThreshold: 'hard',
+  lowrankFactor: 1,
 };
 
 export type ReferenceTest = ConvergenceTest;
@@ -77,6 +82,7 @@ export class ReferenceSolver {
     if (!shared && psfShape.n !== n) throw new InputError(`${psfShape.n} PSFs for ${n} objects`);
     if (psfs.length !== psfShape.n * ky * kx) throw new InputError(`PSF stack has ${psfs.length} values, expected ${psfShape.n * ky * kx}`);
     if (opts.kappa.length !== BANDS) throw new OptionError(`kappa must have ${BANDS} values`);
+    if (opts.prior !== 'sparse') throw new OptionError(`the reference solver implements the sparse prior only (got ${opts.prior})`);
     if (!(opts.costWindow >= 1)) throw new OptionError('costWindow must be >= 1');
 
     this.n = n;

@@ -9,7 +9,10 @@ import {
 } from '../kernels/index.ts';
 import type { SolverOptions } from './options.ts';
 import { fixedSum, toFixed } from './exact-sum.ts';
-import { condatSteps, cost, costTerms, initialWeight, phi, reweight } from './method.ts';
+import {
+  condatSteps, cost, costTerms, dataGradient, dataTerms, initialWeight, lowrankPrimalStep, phi, phiAdjoint, reweight,
+  sparseDualStep, svtProjection,
+} from './method.ts';
 
 export interface BatchInput {
   /** Observed stamps, object-major; objects [first, first + shape.n) of `y` are used. */
@@ -28,6 +31,24 @@ export interface BatchInput {
    */
   mask?: ArrayLike<number>;
   options: SolverOptions;
+}
+
+/** The low-rank prior's blocks (§10): y₂ and ỹt evolve; the others are work space. */
+interface LowrankBlocks {
+  y2: Block;
+  yt: Block;
+  xt: Block;
+  g: Block;
+  /** Φᵀy₁ (the combined prior; a placeholder for low-rank alone). */
+  adj: Block;
+  /** Φx̃ (the combined prior; a placeholder for low-rank alone). */
+  phit: Block;
+  data: Block;
+  /** Capacity (kept vectors) of u, c, acc. */
+  rank: number;
+  u?: Block;
+  c?: Block;
+  acc?: Block;
 }
 
 /** Per-object cost terms of the current x. */
@@ -51,6 +72,8 @@ export class Batch {
   private costSlots = 1;
   /** ‖Φ p_i‖ per group, band and lane (float64), for W⁽⁰⁾. */
   private readonly norms: Float64Array;
+  /** The low-rank prior's state (§10), if it is on. */
+  private readonly lr: LowrankBlocks | undefined;
   private disposed = false;
 
   constructor(module: KernelModule, input: BatchInput) {
@@ -67,18 +90,34 @@ export class Batch {
     const groups = (this.groups = groupsFor(shape.n));
     const m = this.m;
     m.configure({ ny, nx, wavelet: options.wavelet });
-    const s = (this.s = m.allocResident(groups, input.mask !== undefined));
+    // the low-rank prior alone has no wavelet dual, weights nor Φx
+    const wavelets = options.prior !== 'lowrank';
+    const s = (this.s = m.allocResident(groups, { masked: input.mask !== undefined, wavelets }));
+    // Block by block, freeing those already taken if one does not fit (an instance too full
+    // for this batch stays usable).
+    const taken: Block[] = [];
+    const take = (b: Block): Block => {
+      taken.push(b);
+      return b;
+    };
     let normsOut: Block;
     try {
-      this.costOut = m.allocCosts(groups, 1);
-      try {
-        normsOut = m.alloc('f64', groups * BANDS * LANES);
-      } catch (e) {
-        m.free(this.costOut);
-        throw e;
+      this.costOut = take(m.allocCosts(groups, 1));
+      normsOut = take(m.alloc('f64', groups * BANDS * LANES));
+      if (options.prior !== 'sparse') {
+        // y₂, ỹt, x̃, the gradient, Φᵀy₁ and Φx̃ (§10)
+        const pixels = KernelModule.pixels(ny, nx, groups);
+        const both = options.prior === 'both';
+        const f32 = (length: number): Block => take(m.alloc('f32', length));
+        this.lr = {
+          y2: f32(pixels), yt: f32(pixels), xt: f32(pixels), g: f32(pixels),
+          adj: f32(both ? pixels : LANES), phit: f32(both ? KernelModule.bands(ny, nx, groups) : LANES),
+          data: take(m.alloc('f64', groups * LANES)), rank: 0,
+        };
       }
     } catch (e) {
-      m.freeResident(s); // an instance too full for this batch stays usable
+      for (const b of taken) m.free(b);
+      m.freeResident(s);
       throw e;
     }
     if (s.mask) interleave(input.mask!, first, shape.n, ny * nx, m.f32(s.mask));
@@ -103,22 +142,37 @@ export class Batch {
     const w0 = m.f32(s.w0);
     w0.fill(0);
     this.eachWeight0((k, v) => { w0[k] = v; });
-    m.fillWeights(s);
+    if (wavelets) m.fillWeights(s);
 
     // x₀ = 1, dual₀ = 1 (§6); X̂₀ and Φx₀ to match.
     m.f32(s.x).fill(1);
     m.f32(s.dual).fill(1);
     m.dft(s.x, s.xh, groups);
-    phi(m, s.x, s.phix, groups);
+    if (wavelets) phi(m, s.x, s.phix, groups);
+
+    if (this.lr) {
+      // y₂₀ = 1 (§10); ỹt starts at 0, the others are work space
+      m.f32(this.lr.y2).fill(1);
+      m.f32(this.lr.yt).fill(0);
+    }
   }
 
   /**
    * Bytes a batch of `n` objects of ny × nx takes in its kernels' instance: its resident
    * state and its cost slots (up to 4 per group: one barrier's costs).
    */
-  static bytes(n: number, ny: number, nx: number, masked = false): number {
+  static bytes(n: number, ny: number, nx: number, opts: { masked?: boolean; prior?: SolverOptions['prior'] } = {}): number {
     const groups = groupsFor(n);
-    return KernelModule.residentBytes(ny, nx, groups, masked) + 8 * (groups * 4 * COST_TERMS * LANES + groups * BANDS * LANES);
+    const prior = opts.prior ?? 'sparse';
+    const resident = KernelModule.residentBytes(ny, nx, groups, { masked: opts.masked, wavelets: prior !== 'lowrank' });
+    let bytes = resident + 8 * (groups * 4 * COST_TERMS * LANES + groups * BANDS * LANES);
+    if (prior !== 'sparse') {
+      // the low-rank blocks (see the constructor); the SVT map U, npix × rank float64, comes on top
+      const pixels = KernelModule.pixels(ny, nx, groups);
+      const both = prior === 'both';
+      bytes += 4 * (4 * pixels + (both ? pixels + KernelModule.bands(ny, nx, groups) : 2 * LANES)) + 8 * groups * LANES;
+    }
+    return bytes;
   }
 
   /** Runs `iterations` Condat–Vũ iterations on every object. */
@@ -164,6 +218,7 @@ export class Batch {
   /** Per-object data term ½‖y_i − H x_i‖² and sparsity term Σ|W ⊙ Φ x_i|. */
   costParts(): CostParts {
     this.live();
+    this.wavelets();
     this.configure();
     costTerms(this.m, this.s, this.costOut);
     const v = this.m.f64(this.costOut);
@@ -192,6 +247,7 @@ export class Batch {
   /** W ← W / (1 + |Φx| / W⁽⁰⁾) (§8). */
   reweight(): void {
     this.live();
+    this.wavelets();
     this.configure();
     reweight(this.m, this.s);
   }
@@ -245,12 +301,103 @@ export class Batch {
   }
 
   /**
-   * The evolving state (x, X̂, dual, W, Φx) as one float32 array, in the kernels' layout:
-   * with the inputs, enough to `restore` the batch bit for bit on another agent.
+   * The local half of a low-rank or combined iteration (§10), up to the coupling: the
+   * gradient, x̃, for `both` the ℓ1 dual step, ỹt = y₂ + σ_d(2x̃ − x), and x relaxed.
+   * Then `lowrankColumns('yt')` goes to the driver, and its SVT map comes back to
+   * `lowrankProject`.
+   */
+  lowrankHalf(): void {
+    const lr = this.lowrank();
+    const m = this.m, s = this.s, o = this.options;
+    this.configure();
+    dataGradient(m, s, lr.g);
+    const both = o.prior === 'both';
+    if (both) phiAdjoint(m, s.dual, lr.adj, this.groups);
+    lowrankPrimalStep(m, { x: s.x, g: lr.g, adj: both ? lr.adj : undefined, y2: lr.y2, xt: lr.xt, yt: lr.yt }, this.groups, o);
+    if (both) {
+      phi(m, lr.xt, lr.phit, this.groups);
+      sparseDualStep(m, s, lr.phit, o);
+    }
+    m.dft(s.x, s.xh, this.groups);
+  }
+
+  /** ỹt (the low-rank dual before thresholding) or x, object-major (n, ny·nx). */
+  lowrankColumns(which: 'yt' | 'x'): Float32Array {
+    const lr = this.lowrank();
+    const out = new Float32Array(this.n * this.ny * this.nx);
+    deinterleave(this.m.f32(which === 'yt' ? lr.yt : this.s.x), this.n, this.ny * this.nx, out);
+    return out;
+  }
+
+  /** Completes the iteration with the driver's SVT map: ỹ = ỹt − U diag(c) Uᵀỹt, y₂ ← ρỹ + (1 − ρ)y₂. */
+  lowrankProject(u: Float64Array, c: Float64Array): void {
+    const lr = this.lowrank();
+    const r = c.length, npix = this.ny * this.nx;
+    if (u.length !== npix * r) throw new RangeError(`SVT map: ${u.length} values do not make ${npix} × ${r}`);
+    const m = this.m;
+    if (!lr.u || !lr.c || !lr.acc || r > lr.rank) {
+      for (const b of [lr.u, lr.c, lr.acc]) if (b) m.free(b);
+      lr.rank = Math.max(r, 1);
+      lr.u = m.alloc('f64', npix * lr.rank);
+      lr.c = m.alloc('f64', lr.rank);
+      lr.acc = m.alloc('f64', lr.rank * LANES);
+    }
+    m.f64(lr.u).set(u);
+    m.f64(lr.c).set(c);
+    this.configure();
+    svtProjection(m, { yt: lr.yt, y2: lr.y2, u: lr.u, c: lr.c, acc: lr.acc }, r, this.groups, this.options);
+  }
+
+  /**
+   * The local part of the cost of the current x: Σ_i ½‖y_i − Hx_i‖² (+ Σ|W ⊙ Φx_i| for
+   * `both`), as an exact fixed-point sum; the driver adds λ‖M(x)‖_*.
+   */
+  lowrankLocalCost(): bigint {
+    const lr = this.lowrank();
+    if (this.options.prior === 'both') return fixedSum(this.costs());
+    this.configure();
+    dataTerms(this.m, this.s, lr.data);
+    return fixedSum(this.m.f64(lr.data), 0, this.n);
+  }
+
+  /** The low-rank dual y₂, object-major (n, ny, nx). */
+  lowrankDual(): Float32Array {
+    const lr = this.lowrank();
+    const out = new Float32Array(this.n * this.ny * this.nx);
+    deinterleave(this.m.f32(lr.y2), this.n, this.ny * this.nx, out);
+    return out;
+  }
+
+  /** Whether the batch's prior couples all objects (low-rank or both, §10). */
+  get coupled(): boolean {
+    return this.lr !== undefined;
+  }
+
+  private lowrank(): LowrankBlocks {
+    this.live();
+    if (!this.lr) throw new Error(`the ${this.options.prior} prior has no low-rank state`);
+    return this.lr;
+  }
+
+  private wavelets(): void {
+    if (this.options.prior === 'lowrank') throw new Error('the lowrank prior has no wavelet dual, weights nor sparsity term');
+  }
+
+  /** The blocks a snapshot holds: the evolving state, with y₂ and ỹt for the low-rank prior. */
+  private stateBlocks(): Block[] {
+    const parts = evolving(this.s);
+    if (this.lr) parts.push(this.lr.y2, this.lr.yt);
+    return parts;
+  }
+
+  /**
+   * The evolving state (x, X̂, dual, W, Φx, and for the low-rank prior y₂ and ỹt) as one
+   * float32 array, in the kernels' layout: with the inputs, enough to `restore` the batch
+   * bit for bit on another agent.
    */
   snapshot(): Float32Array {
     this.live();
-    const parts = evolving(this.s);
+    const parts = this.stateBlocks();
     const out = new Float32Array(parts.reduce((s, b) => s + b.length, 0));
     let at = 0;
     for (const b of parts) {
@@ -263,7 +410,7 @@ export class Batch {
   /** Restores a `snapshot` taken from a batch with the same inputs and options. */
   restore(state: Float32Array): void {
     this.live();
-    const parts = evolving(this.s);
+    const parts = this.stateBlocks();
     const total = parts.reduce((s, b) => s + b.length, 0);
     if (state.length !== total) throw new RangeError(`snapshot has ${state.length} values, this batch needs ${total}`);
     let at = 0;
@@ -279,10 +426,13 @@ export class Batch {
     this.disposed = true;
     this.m.freeResident(this.s);
     this.m.free(this.costOut);
+    const lr = this.lr;
+    if (lr) for (const b of [lr.y2, lr.yt, lr.xt, lr.g, lr.adj, lr.phit, lr.data, lr.u, lr.c, lr.acc]) if (b) this.m.free(b);
   }
 
   private run(iterations: number, costs?: Block): void {
     this.live();
+    if (this.lr) throw new Error(`the ${this.options.prior} prior steps with lowrankHalf and lowrankProject`);
     this.configure();
     condatSteps(this.m, this.s, this.options, iterations, costs);
   }
@@ -293,6 +443,7 @@ export class Batch {
 
   private bandsOut(block: Block): Float32Array {
     this.live();
+    this.wavelets();
     const out = new Float32Array(this.n * BANDS * this.ny * this.nx);
     deinterleaveBands(this.m.f32(block), this.n, this.ny * this.nx, out, 0);
     return out;

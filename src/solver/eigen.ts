@@ -25,10 +25,9 @@ function workspace<T>(a: ArrayLike<number>, n: number, module: KernelModule | un
     v.set(a);
     d.fill(0);
     e.fill(0);
-    const raw = module.raw;
     return body(v, d, e, {
-      symv: (i) => raw.tridiagSymv(bv.ptr, n, i, bd.ptr, be.ptr),
-      rank2: (i) => raw.tridiagRank2(bv.ptr, n, i, bd.ptr, be.ptr),
+      symv: (i) => module.tridiagonalStep(bv, bd, be, n, i, 'symv'),
+      rank2: (i) => module.tridiagonalStep(bv, bd, be, n, i, 'rank2'),
     });
   } finally {
     for (const b of [bv, bd, be]) module.free(b);

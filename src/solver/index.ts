@@ -1,10 +1,12 @@
-export { solve, batchStepper, type SolveResult, type PerObject } from './solve.ts';
+export { solve, batchStepper, lowrankStepper, lowrankParameters, type SolveResult, type PerObject } from './solve.ts';
+export { LowrankCoupling, StackSpectrum, psfGain, PRIORS, LOWRANK_THRESHOLDS, type Prior, type LowrankThreshold, type SvtMap } from './lowrank.ts';
+export { symmetricEigen, symmetricEigenTop, type SymmetricEigen } from './eigen.ts';
 export { setupRun, setupStreamed, eachChunk, CHUNK_OBJECTS, type RunSetup } from './setup.ts';
 export { Batch, type BatchInput, type CostParts } from './batch.ts';
 export { iterate, type Stepper, type LoopResult, type LoopOptions, type Progress, type ConvergenceTest } from './loop.ts';
 export * as method from './method.ts';
-export { noiseSigma, convergenceDiff } from './method.ts';
-export { resolveOptions, DEFAULT_OPTIONS, type SolverOptions, type OptionNames } from './options.ts';
+export { noiseSigma, convergenceDiff, lowrankLambda } from './method.ts';
+export { resolveOptions, requireLowrankUnmasked, DEFAULT_OPTIONS, type SolverOptions, type OptionNames } from './options.ts';
 export { toFixed, fromFixed, fixedSum } from './exact-sum.ts';
 export {
   stackShape, psfShape, stackShapeOf, psfShapeOf, requireFinite, psfSumWarning, psfCentroidWarning, PsfSumCheck, PsfCentroidCheck,

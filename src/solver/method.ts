@@ -67,8 +67,12 @@ export function phiAdjoint(m: KernelModule, bands: Block, pix: Block, groups: nu
 export function condatSteps(
   m: KernelModule, s: Resident, options: SolverOptions, iterations: number, costs?: Block,
 ): void {
-  m.step(s, { tau: options.tau, dualStep: options.sigmaD, rho: options.rho, positivity: options.positivity },
-    iterations, costs && { out: costs, every: options.costWindow });
+  m.step(s, stepParams(options), iterations, costs && { out: costs, every: options.costWindow });
+}
+
+/** §7 The data term ½‖y − Hx‖² of the current x alone, per object (float64, one per lane). */
+export function dataTerms(m: KernelModule, s: Resident, out: Block): void {
+  m.dataTerms(s, out);
 }
 
 /** §7 The cost terms ½‖y − Hx‖² and Σ|W ⊙ Φx| of the current x, per object (one cost slot). */
@@ -96,4 +100,52 @@ export function isConverged(diff: number, tolerance: number): boolean {
 /** §8 W ← W / (1 + |Φx| / W⁽⁰⁾). */
 export function reweight(m: KernelModule, s: Resident): void {
   m.reweight(s);
+}
+
+// §10 The low-rank and combined priors. The spectrum of the whole stack (its SVT map and
+// nuclear norm) is lowrank.ts's; these are the per-object steps and the scalar formulas.
+
+/** §10 λ = F · σ · √max(N + 1, ny·nx) · β, β = ‖H‖² = max_i max_k |P̂_i[k]|². */
+export function lowrankLambda(noiseSigma: number, n: number, ny: number, nx: number, beta: number, factor: number): number {
+  return factor * noiseSigma * Math.sqrt(Math.max(n + 1, ny * nx)) * beta;
+}
+
+/**
+ * §10 The local half of a low-rank (or combined) iteration: x̃ = Pos(x − τ(∇ + y₂ [+ Φᵀy₁])),
+ * ỹt = y₂ + σ_d(2x̃ − x), x ← ρx̃ + (1 − ρ)x.
+ */
+export function lowrankPrimalStep(
+  m: KernelModule, b: { x: Block; g: Block; adj?: Block; y2: Block; xt: Block; yt: Block }, groups: number, options: SolverOptions,
+): void {
+  m.lowrankStep(b, groups, stepParams(options));
+}
+
+/** §10 The combined prior's ℓ1 dual: ỹ₁ = clip(y₁ + σ_dΦ(2x̃ − x), −W, W), relaxed, with Φx̃ in `phit`. */
+export function sparseDualStep(m: KernelModule, s: Resident, phit: Block, options: SolverOptions): void {
+  m.sparseDual(s, phit, stepParams(options));
+}
+
+/**
+ * §10 The SVT rule for one singular value s of M(ỹt) against λ (the same as s/σ_d against
+ * λ/σ_d): kept or not, and the factor c of ỹ = ỹt − U diag(c) Uᵀỹt (hard: c = 1, the
+ * projection; soft: c = 1 − λ/s, so that s shrinks to λ).
+ */
+export function svtRule(s: number, lambda: number, threshold: 'hard' | 'soft'): { kept: boolean; c: number } {
+  return threshold === 'hard' ? { kept: s >= lambda, c: 1 } : { kept: s > lambda, c: 1 - lambda / s };
+}
+
+/** §10 ỹ₂ = ỹt − U diag(c) Uᵀỹt, y₂ ← ρỹ₂ + (1 − ρ)y₂, per object. */
+export function svtProjection(
+  m: KernelModule, b: { yt: Block; y2: Block; u: Block; c: Block; acc: Block }, rank: number, groups: number, options: SolverOptions,
+): void {
+  m.svtProject(b.yt, b.y2, b.u, b.c, rank, groups, options.rho, b.acc);
+}
+
+/** §10 The cost with the low-rank term: the local terms' total (data, + sparsity for both) + λ‖M(x)‖_*. */
+export function lowrankCost(local: number, lambda: number, nuclearNorm: number): number {
+  return local + lambda * nuclearNorm;
+}
+
+function stepParams(o: SolverOptions) {
+  return { tau: o.tau, dualStep: o.sigmaD, rho: o.rho, positivity: o.positivity };
 }

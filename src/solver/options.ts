@@ -2,6 +2,7 @@
 
 import { OptionError } from '../errors.ts';
 import { BANDS, WAVELETS, type Wavelet } from '../kernels/index.ts';
+import { PRIORS, LOWRANK_THRESHOLDS, type Prior, type LowrankThreshold } from './lowrank.ts';
 
 export interface SolverOptions {
   /** À trous wavelet of Φ. */
@@ -24,6 +25,12 @@ export interface SolverOptions {
   noiseEst?: number;
   /** Project onto x ≥ 0 at every step (§6). */
   positivity: boolean;
+  /** Prior: sparse (Eq. 1), low-rank, or both (§10). */
+  prior: Prior;
+  /** Singular value thresholding of the low-rank prior: keep (hard) or shrink (soft) (§10). */
+  lowrankThreshold: LowrankThreshold;
+  /** Multiplies λ of the low-rank prior (§10). */
+  lowrankFactor: number;
 }
 
 export const DEFAULT_OPTIONS: Readonly<SolverOptions> = Object.freeze({
@@ -38,6 +45,9 @@ export const DEFAULT_OPTIONS: Readonly<SolverOptions> = Object.freeze({
   rho: 0.8,
   noiseEst: undefined,
   positivity: true,
+  prior: 'sparse',
+  lowrankThreshold: 'hard',
+  lowrankFactor: 1,
 });
 
 /** How errors name each option: the field by default; the CLI passes its option names. */
@@ -65,6 +75,13 @@ export function resolveOptions(given: Partial<SolverOptions> = {}, names: Option
   if (!(Number.isFinite(o.rho) && o.rho > 0 && o.rho < 2)) throw new OptionError(`${nm('rho')} (ρ) must be in (0, 2) (got ${o.rho})`);
   if (o.noiseEst !== undefined) positive(nm('noiseEst'), o.noiseEst);
   if (typeof o.positivity !== 'boolean') throw new OptionError(`${nm('positivity')} must be true or false`);
+  if (!PRIORS.includes(o.prior)) throw new OptionError(`${nm('prior')} must be one of ${PRIORS.join(', ')} (got ${String(o.prior)})`);
+  if (!LOWRANK_THRESHOLDS.includes(o.lowrankThreshold)) {
+    throw new OptionError(`${nm('lowrankThreshold')} must be one of ${LOWRANK_THRESHOLDS.join(', ')} (got ${String(o.lowrankThreshold)})`);
+  }
+  positive(nm('lowrankFactor'), o.lowrankFactor);
+  // the low-rank prior alone has no weights to reweight (§10): one phase
+  if (o.prior === 'lowrank') o.nReweights = 0;
   return o;
 }
 
@@ -74,4 +91,16 @@ function integer(name: string, v: number, min: number): void {
 
 function positive(name: string, v: number): void {
   if (!(Number.isFinite(v) && v > 0)) throw new OptionError(`${name} must be a positive number (got ${v})`);
+}
+
+/**
+ * The low-rank step has no masked data term (§10): a masked run takes the sparse prior only.
+ * `mask` names the mask's option in the error (the CLI passes its own).
+ */
+export function requireLowrankUnmasked(o: SolverOptions, masked: boolean, names: OptionNames & { mask?: string } = {}): void {
+  if (masked && o.prior !== 'sparse') {
+    throw new OptionError(
+      `${names.mask ?? 'mask'} cannot be combined with ${names.prior ?? 'prior'} ${o.prior}: the low-rank prior has no masked data term; drop the mask or use ${names.prior ?? 'prior'} sparse`,
+    );
+  }
 }

@@ -4,8 +4,10 @@
 import { KernelModule } from '../kernels/index.ts';
 import { Batch } from './batch.ts';
 import { fromFixed } from './exact-sum.ts';
+import { LowrankCoupling, psfGain } from './lowrank.ts';
+import { lowrankCost, lowrankLambda } from './method.ts';
 import { iterate, type LoopResult, type Progress, type Stepper } from './loop.ts';
-import type { SolverOptions } from './options.ts';
+import { requireLowrankUnmasked, type SolverOptions } from './options.ts';
 import { setupRun } from './setup.ts';
 import type { Stack } from './validate.ts';
 
@@ -26,6 +28,8 @@ export interface SolveResult extends LoopResult {
   noiseSigmas?: Float64Array;
   options: SolverOptions;
   setupS: number;
+  /** The low-rank prior's λ, β = ‖H‖² and the rank its SVT kept at each iteration (§10). */
+  lowrank?: { lambda: number; beta: number; ranks: number[] };
 }
 
 /** A Stepper over one resident batch; `exact`, if given, receives each cost's exact sum. */
@@ -42,22 +46,66 @@ export function batchStepper(batch: Batch, exact?: bigint[]): Stepper {
   };
 }
 
+/**
+ * A Stepper over one resident batch with the low-rank prior: every iteration is the
+ * batch's local half, the SVT of the whole stack (here: the batch), and its projection.
+ */
+export function lowrankStepper(batch: Batch, coupling: LowrankCoupling, costWindow: number): Stepper {
+  return {
+    async advance(iterations, evaluate) {
+      const costs: number[] = [];
+      for (let n = 0; n < iterations; n++) {
+        batch.lowrankHalf();
+        const map = coupling.map(batch.lowrankColumns('yt'));
+        batch.lowrankProject(map.u, map.c);
+        if (evaluate && (iterations - 1 - n) % costWindow === 0) {
+          costs.push(lowrankCost(fromFixed(batch.lowrankLocalCost()), coupling.lambda, coupling.nuclearNorm(batch.lowrankColumns('x'))));
+        }
+      }
+      return costs;
+    },
+    async reweight() {
+      batch.reweight();
+    },
+  };
+}
+
+/** λ and β = ‖H‖² of the low-rank prior for a stack (§10), from the PSFs in float64. */
+export function lowrankParameters(
+  psf: Stack, pshape: { n: number; ky: number; kx: number }, shape: { n: number; ny: number; nx: number },
+  noiseSigma: number, options: SolverOptions,
+): { lambda: number; beta: number } {
+  const beta = psfGain(psf.data, pshape.n, pshape.ky, pshape.kx, shape.ny, shape.nx);
+  return { beta, lambda: lowrankLambda(noiseSigma, shape.n, shape.ny, shape.nx, beta, options.lowrankFactor) };
+}
+
 export async function solve(
   y: Stack, psf: Stack, given: Partial<SolverOptions> = {},
   hooks: { onProgress?: (p: Progress) => void; module?: KernelModule; perObject?: PerObject } = {},
 ): Promise<SolveResult> {
   const t0 = performance.now();
   const { options, shape, psf: pshape, noiseSigma, noiseSigmas } = setupRun(y, psf, given, hooks.perObject?.sigma);
-  const batch = new Batch(hooks.module ?? new KernelModule(), {
+  requireLowrankUnmasked(options, hooks.perObject?.mask !== undefined);
+  const module = hooks.module ?? new KernelModule();
+  let coupling: LowrankCoupling | undefined;
+  let lr: { lambda: number; beta: number } | undefined;
+  if (options.prior !== 'sparse') {
+    lr = lowrankParameters(psf, pshape, shape, noiseSigma, options);
+    coupling = new LowrankCoupling(module, shape.n, shape.ny, shape.nx, lr.lambda, options.lowrankThreshold);
+  }
+  const batch = new Batch(module, {
     y: y.data, psfs: psf.data, shape, psf: pshape, noiseSigma: noiseSigmas ?? noiseSigma, options, mask: hooks.perObject?.mask,
   });
   try {
     const setupS = (performance.now() - t0) / 1000;
-    const loop = await iterate(batchStepper(batch), options, hooks.onProgress);
+    const stepper = coupling ? lowrankStepper(batch, coupling, options.costWindow) : batchStepper(batch);
+    const loop = await iterate(stepper, options, hooks.onProgress);
     return {
       ...loop, x: batch.primal(), shape: [shape.n, shape.ny, shape.nx], noiseSigma, ...(noiseSigmas ? { noiseSigmas } : {}), options, setupS,
+      ...(lr && coupling ? { lowrank: { ...lr, ranks: coupling.ranks } } : {}),
     };
   } finally {
     batch.dispose();
+    coupling?.dispose();
   }
 }
