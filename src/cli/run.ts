@@ -18,7 +18,7 @@ import {
 } from '../cluster/index.ts';
 import { NATS_OPTIONS, natsOptionsFrom } from './nats-options.ts';
 import {
-  DEFAULT_OPTIONS, eachChunk, psfShapeOf, requireFinite, resolveOptions, stackShapeOf, type PerObject, type SolverOptions,
+  DEFAULT_OPTIONS, PRIORS, LOWRANK_THRESHOLDS, eachChunk, psfShapeOf, requireFinite, resolveOptions, stackShapeOf, type PerObject, type SolverOptions,
 } from '../solver/index.ts';
 import { buildReport, reportJson, plotFiles, softwareInfo, type RunReport } from '../report/report.ts';
 import { STRETCHES, type Stretch } from '../report/mosaic.ts';
@@ -31,7 +31,7 @@ import { formatMetrics, MetricsSum } from '../report/metrics.ts';
 import { catalogColumns } from '../report/catalog.ts';
 import { parseCommand, helpText, type CommandSpec, type Parsed } from './args.ts';
 import { runLog, type RunLog } from './progress.ts';
-import { ERROR_NAMES, cliOptions, solverOptions } from './run-options.ts';
+import { ERROR_NAMES, checkPriorOptions, cliOptions, solverOptions } from './run-options.ts';
 import { perObjectInputs } from './per-object.ts';
 import { catalogBytes, checkOutputs, writeAll, type Outputs } from './outputs.ts';
 import { fitsCards, history } from './header.ts';
@@ -56,6 +56,9 @@ export const RUN: CommandSpec = {
     serve: { kind: 'string', arg: '[HOST:]PORT', help: 'serve a live view of the run on HOST (default 127.0.0.1) and PORT (0: any free port)' },
     'serve-token': { kind: 'string', arg: 'T', help: 'token the live view requires (or GALDECON_SERVE_TOKEN); needed off loopback' },
     'serve-linger': { kind: 'number', arg: 'SECONDS', help: 'keep the live view up this long after the run ends', default: 0, min: 0 },
+    prior: { kind: 'string', arg: PRIORS.join('|'), help: 'prior: sparse wavelets (the paper\'s Eq. 1), low-rank stack, or both', default: DEFAULT_OPTIONS.prior, choices: PRIORS },
+    'lowrank-threshold': { kind: 'string', arg: LOWRANK_THRESHOLDS.join('|'), help: 'low-rank prior: keep (hard) or shrink (soft) singular values ≥ λ', default: DEFAULT_OPTIONS.lowrankThreshold, choices: LOWRANK_THRESHOLDS },
+    'lowrank-factor': { kind: 'number', arg: 'F', help: 'low-rank prior: multiplies λ = σ·√max(N+1, ny·nx)·‖H‖² (σ: the median σ_i with --noise-est FILE)', default: DEFAULT_OPTIONS.lowrankFactor, gt: 0 },
     wavelet: { kind: 'string', arg: 'linear|b3', help: 'à trous wavelet of the sparsity prior', default: DEFAULT_OPTIONS.wavelet },
     kappa: { kind: 'numbers', arg: 'K0,K1,K2', help: 'threshold multipliers per band', default: DEFAULT_OPTIONS.kappa },
     'n-iter': { kind: 'integer', help: 'iterations per phase', default: DEFAULT_OPTIONS.nIter },
@@ -93,7 +96,7 @@ export const RUN: CommandSpec = {
   configAliases: {
     // report.json's options before the CLI names, and the solver's field names.
     nIter: 'n-iter', nReweights: 'n-reweights', costWindow: 'cost-window', sigmaD: 'dual-step', dualStep: 'dual-step',
-    rho: 'relax', noiseEst: 'noise-est',
+    rho: 'relax', noiseEst: 'noise-est', lowrankThreshold: 'lowrank-threshold', lowrankFactor: 'lowrank-factor',
   },
   notes: [
     'Files: FITS (.fits .fit .fts, BITPIX 8/16/32/64/-32/-64) or NumPy .npy, chosen by extension.',
@@ -124,6 +127,7 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
   if (schedule === 'stream' && (a['checkpoint-every'] as number) > 0) {
     throw new OptionError('--checkpoint-every works with --schedule lockstep only (over NATS the stream schedule keeps every finished partition; --resume skips them)');
   }
+  checkPriorOptions(a, options);
   checkTransportOptions(a);
   const overwrite = a.overwrite === true;
   const outs = await checkOutputs(a, overwrite);
@@ -301,6 +305,7 @@ async function finishRun(
     schedule: result.schedule, partition_results: result.partitionResults,
     options: { ...cliOptions(result.options), ...(perObject.sigma ? { 'noise-est': a['noise-est'] } : {}), mask: a.mask ?? null, 'mask-nan': a['mask-nan'] === true },
     metrics: scores?.metrics, baseline_metrics: scores?.baseline,
+    prior: { name: result.options.prior, ...(result.lowrank ? { lambda: result.lowrank.lambda, beta: result.lowrank.beta, ranks: result.lowrank.ranks } : {}) },
     inputs: Object.fromEntries((['input', 'psf', 'truth', 'ids', 'mask'] as const).filter((k) => a[k]).map((k) => [k, a[k] as string])),
     output: outs.output,
   });
@@ -313,7 +318,7 @@ async function finishRun(
   if (outs.plotsDir) {
     const rows = mosaicRows(w.stacks, w.objects, finalX, new Kernels());
     for (const f of plotFiles({
-      report, title: w.title,
+      report, title: w.title + `, ${result.options.prior} prior` + (result.lowrank ? ` (λ = ${result.lowrank.lambda.toExponential(4)})` : ''),
       mosaic: { rows, ny, nx, options: { stretch: w.stretch, title: `${w.title}: final estimates, iteration ${result.iterations}` } },
     })) files.push({ path: join(outs.plotsDir, f.name), bytes: f.bytes });
   }
@@ -430,8 +435,11 @@ function makeTransport(a: Parsed, log: RunLog): Transport {
 }
 
 function summary(r: RunReport, output: string): string {
+  const prior = r.prior.lambda !== undefined
+    ? `${r.prior.name} prior, λ = ${r.prior.lambda.toExponential(4)}, rank ${r.prior.ranks?.at(-1) ?? 'n/a'}`
+    : `${r.prior.name} prior`;
   const lines = [
-    `galdecon: ${r.objects} objects, σ = ${r.sigma.toExponential(4)}, ${r.iterations} iterations` +
+    `galdecon: ${r.objects} objects, ${prior}, σ = ${r.sigma.toExponential(4)}, ${r.iterations} iterations` +
       ` (${r.converged ? 'converged' : 'not converged'}), final cost ${r.cost.at(-1)?.toExponential(6) ?? 'n/a'}`,
     `  ${(r.timing.total_s).toFixed(2)} s total, ${(r.timing.per_iteration_s * 1000).toFixed(2)} ms/iteration` +
       ` on ${r.agents} agent${r.agents === 1 ? '' : 's'} × ${r.partitions} partitions → ${output}`,

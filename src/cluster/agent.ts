@@ -11,8 +11,8 @@ import { KernelModule } from '../kernels/index.ts';
 import { Batch, batchStepper, iterate } from '../solver/index.ts';
 import { AgentError, ProtocolError, type AgentCode } from '../errors.ts';
 import {
-  PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, decodeRequest, decodeSnapshot, encode,
-  type Op, type PartitionSpec, type Reply, type Request,
+  PROTOCOL_VERSION, PROJECT_OP, REWEIGHT_OP, checkpointName, decodeRequest, decodeSnapshot, encode,
+  type Op, type PartitionColumns, type PartitionSpec, type Reply, type Request, type SvtMapMessage,
 } from './protocol.ts';
 import type { BlobStore } from './transport.ts';
 
@@ -34,6 +34,8 @@ interface Held {
   op: number;
   /** Costs evaluated by the last applied entry (exact partial sums, decimal). */
   costs?: string[];
+  /** Low-rank prior: the columns the last local half produced (sent again on a retry). */
+  columns?: PartitionColumns;
 }
 
 export interface AgentOptions {
@@ -143,13 +145,22 @@ export class Agent {
     switch (req.type) {
       case 'step': {
         const costs: Record<string, string[]> = {};
+        const columns: Record<string, PartitionColumns> = {};
         for (const p of req.partitions) {
           const h = this.at(p, req.op);
           if (h.op === req.op) this.apply(h, req.iterations * 2 + (req.evaluate ? 1 : 0));
           if (req.evaluate) costs[p] = h.costs ?? [];
+          if (h.columns) columns[p] = h.columns;
         }
-        return { v: PROTOCOL_VERSION, type: 'stepped', costs };
+        const coupled = Object.keys(columns).length > 0;
+        return { v: PROTOCOL_VERSION, type: 'stepped', costs, ...(coupled ? { columns } : {}) };
       }
+      case 'project':
+        for (const p of req.partitions) {
+          const h = this.at(p, req.op);
+          if (h.op === req.op) this.apply(h, PROJECT_OP, req.map);
+        }
+        return ok();
       case 'reweight':
         for (const p of req.partitions) {
           const h = this.at(p, req.op);
@@ -158,7 +169,7 @@ export class Agent {
         return ok();
       case 'replay': {
         const h = this.at(req.partition, req.from, req.ops.length);
-        if (h.op === req.from) for (const op of req.ops) this.apply(h, op);
+        if (h.op === req.from) req.ops.forEach((op, i) => this.apply(h, op, req.maps?.[req.from + i]));
         return ok();
       }
       case 'checkpoint': {
@@ -269,11 +280,21 @@ export class Agent {
     }
   }
 
-  /** Applies one history entry to a partition. */
-  private apply(h: Held, op: Op): void {
+  /** Applies one history entry to a partition (`map`: the SVT map of a project entry). */
+  private apply(h: Held, op: Op, map?: SvtMapMessage): void {
+    h.costs = h.columns = undefined;
     if (op === REWEIGHT_OP) {
       h.batch.reweight();
-      h.costs = undefined;
+    } else if (op === PROJECT_OP) {
+      if (!map) throw new ProtocolError('a project entry without its SVT map');
+      h.batch.lowrankProject(map.u, map.c);
+    } else if (h.batch.coupled) {
+      // the low-rank prior: one local half-iteration, its columns for the driver's SVT
+      if (op >> 1 !== 1) throw new ProtocolError(`the low-rank prior steps one iteration at a time (got ${op >> 1})`);
+      const evaluate = (op & 1) === 1;
+      h.batch.lowrankHalf();
+      h.columns = { yt: h.batch.lowrankColumns('yt'), ...(evaluate ? { x: h.batch.lowrankColumns('x') } : {}) };
+      if (evaluate) h.costs = [String(h.batch.lowrankLocalCost())];
     } else {
       h.costs = h.batch.advance(op >> 1, (op & 1) === 1).map(String);
     }

@@ -12,11 +12,13 @@
 // which keeps every finished partition: --resume then skips them.
 
 import { ClusterError } from '../errors.ts';
+import { KernelModule } from '../kernels/index.ts';
 import {
-  Batch, iterate, setupStreamed, fromFixed, type LoopResult, type PerObject, type Progress, type SolverOptions, type Stack, type Stepper,
+  Batch, iterate, setupStreamed, fromFixed, lowrankParameters, lowrankCost, LowrankCoupling, requireLowrankUnmasked,
+  type LoopResult, type PerObject, type Progress, type SolverOptions, type Stack, type Stepper,
 } from '../solver/index.ts';
 import { memorySource, objectsOf, valuesPerObject, type StackSink, type StackSource } from '../common/types.ts';
-import { PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type PartitionSpec, type Request } from './protocol.ts';
+import { PROJECT_OP, PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type PartitionSpec, type Reply, type Request } from './protocol.ts';
 import { split } from './partition.ts';
 import { Pool } from './pool.ts';
 import { MemoryQueue, runStream, STREAM_PARTITION_OBJECTS, type PartitionResult, type StreamProgress } from './stream.ts';
@@ -45,6 +47,8 @@ export interface SurveyResult extends LoopResult {
   schedule: Schedule;
   /** Stream schedule: what each partition did (its own iterations, convergence, final cost). */
   partitionResults?: PartitionResult[];
+  /** The low-rank prior's λ and the rank its SVT kept at each iteration (§10). */
+  lowrank?: { lambda: number; beta: number; ranks: number[] };
 }
 
 /**
@@ -140,6 +144,7 @@ export async function runSurvey(
   if (mask && (objectsOf(mask.shape) !== shape.n || valuesPerObject(mask.shape) !== shape.ny * shape.nx)) {
     throw new ClusterError(`the mask has shape (${mask.shape.join(', ')}) for a stack of ${shape.n} stamps of ${shape.ny}×${shape.nx}`);
   }
+  requireLowrankUnmasked(options, mask !== undefined);
   const durable = cfg.transport.openRun !== undefined;
   const run = cfg.runId ?? (durable
     ? await runIdOf(y, psf, options, { sigma: sigmas, mask })
@@ -159,6 +164,11 @@ export async function runSurvey(
   if (cfg.resume && !record && !queue?.resumed) log(`run ${run} has no ${queue ? 'finished partitions' : 'checkpoint'}; starting from the beginning`);
   if (queue?.resumed && queue.resumed.sigma !== noiseSigma) throw new ClusterError(`cannot resume run ${run}: it was started with another noise level`);
   const checkpointEvery = store ? (cfg.checkpointEvery ?? 0) : 0;
+  // The low-rank prior couples every object: the driver holds the SVT (lowrank.ts)
+  let lr: { lambda: number; beta: number } | undefined;
+  if (options.prior !== 'sparse') {
+    lr = await lowrankParameters(psf, pshape, shape, noiseSigma, options);
+  }
 
   const links = await cfg.transport.agents();
   if (links.length === 0) throw new ClusterError('no agents are available for the run');
@@ -226,10 +236,18 @@ export async function runSurvey(
     ? sampler({ pool, run, ranges, npix, emit, ...cfg.sample })
     : async () => {};
   const costs: Record<string, string[]> = {};
+  const coupling = lr ? new LowrankCoupling(new KernelModule(), shape.n, shape.ny, shape.nx, lr.lambda, options.lowrankThreshold) : undefined;
+  /** Low-rank prior: the total cost by history index (the nuclear norm is not a partial sum). */
+  const lowrankCosts: Record<string, number[]> = {};
   if (record) {
     pool.history.push(...record.history);
     pool.checkpointOp = record.op;
     Object.assign(costs, record.costs);
+    if (coupling) {
+      if (!record.lowrank) throw new ClusterError(`the saved state of run ${run} has no low-rank state`);
+      Object.assign(lowrankCosts, record.lowrank.costs);
+      coupling.ranks.push(...record.lowrank.ranks);
+    }
   }
   const resumeOps = pool.history.length;
 
@@ -260,7 +278,10 @@ export async function runSurvey(
       const previous = pool.checkpointOp;
       try {
         await pool.exec((partitions) => ({ v: PROTOCOL_VERSION, type: 'checkpoint', run, partitions, op }));
-        const rec: RunRecord = { v: 2, run, partitions: ranges.length, sigma: noiseSigma, op, history: [...pool.history], costs };
+        const rec: RunRecord = {
+          v: 2, run, partitions: ranges.length, sigma: noiseSigma, op, history: [...pool.history], costs,
+          ...(coupling ? { lowrank: { costs: lowrankCosts, ranks: [...coupling.ranks] } } : {}),
+        };
         await store!.save(encodeRecord(rec));
       } catch (e) {
         if (!(e instanceof ClusterError && e.code === 'E_STORE')) throw e;
@@ -270,13 +291,78 @@ export async function runSurvey(
       pool.checkpointOp = op;
       log(`checkpoint at iteration ${iterations}`);
       emit?.({ type: 'checkpoint', iteration: iterations });
+      for (const k of pool.maps.keys()) if (k < op) pool.maps.delete(k);
       if (previous !== undefined && previous !== op) {
         await Promise.allSettled(ranges.map((_, p) => store!.objects.delete(checkpointName(previous, p))));
       }
     };
 
+    /** Assembles the partitions' columns of ỹt or x in object order. */
+    const gather = (replies: Map<number, Reply>, which: 'yt' | 'x'): Float32Array => {
+      const out = new Float32Array(shape.n * npix);
+      for (const [p, r] of replies) {
+        const c = r.type === 'stepped' ? r.columns?.[p]?.[which] : undefined;
+        if (!c || c.length !== ranges[p].n * npix) throw new ClusterError(`partition ${p} returned no or wrongly sized ${which} columns`);
+        out.set(c, ranges[p].first * npix);
+      }
+      return out;
+    };
+    /** Low-rank prior: one iteration = the partitions' local halves, the SVT here, the projection there. */
+    const coupledIteration = async (due: boolean): Promise<number | undefined> => {
+      const code = stepOp(1, due);
+      if (replayed(code)) {
+        const at = next - 1;
+        if (!replayed(PROJECT_OP)) throw new ClusterError(`the saved state of run ${run} does not match this run's schedule`);
+        resumedAt = ++iterations;
+        return due ? lowrankCosts[at]?.[0] : undefined;
+      }
+      const op = pool.history.length;
+      const replies = await pool.exec((partitions) => ({
+        v: PROTOCOL_VERSION, type: 'step', run, partitions, iterations: 1, evaluate: due, op,
+      }));
+      pool.history.push(code);
+      next++;
+      const map = coupling!.map(gather(replies, 'yt'));
+      let cost: number | undefined;
+      if (due) {
+        let sum = 0n;
+        for (const [p, r] of replies) {
+          const c = r.type === 'stepped' ? r.costs[p] : undefined;
+          if (c?.length !== 1) throw new ClusterError(`partition ${p} returned ${c?.length ?? 'no'} costs where 1 was due`);
+          sum += BigInt(c[0]);
+        }
+        cost = lowrankCost(fromFixed(sum), coupling!.lambda, coupling!.nuclearNorm(gather(replies, 'x')));
+        lowrankCosts[op] = [cost];
+      }
+      const pop = pool.history.length;
+      const msg = { u: map.u, c: map.c };
+      pool.maps.set(pop, msg);
+      await pool.exec((partitions) => ({ v: PROTOCOL_VERSION, type: 'project', run, partitions, op: pop, map: msg }));
+      pool.history.push(PROJECT_OP);
+      next++;
+      iterations++;
+      return cost;
+    };
+
     const stepper: Stepper = {
       async advance(k, evaluate) {
+        if (coupling) {
+          const before = iterations;
+          const out: number[] = [];
+          for (let m = 0; m < k; m++) {
+            const due = evaluate && (k - 1 - m) % options.costWindow === 0;
+            const cost = await coupledIteration(due);
+            if (due) {
+              if (cost === undefined) throw new ClusterError(`the saved state of run ${run} lacks a cost`);
+              out.push(cost);
+            }
+          }
+          if (checkpointEvery > 0 && next > resumeOps && Math.floor(before / checkpointEvery) < Math.floor(iterations / checkpointEvery)) {
+            await checkpoint();
+          }
+          if (evaluate) await takeSample(iterations);
+          return out;
+        }
         const code = stepOp(k, evaluate);
         const before = iterations;
         iterations += k;
@@ -327,8 +413,12 @@ export async function runSurvey(
     });
     await cfg.transport.endRun?.(run);
     emit?.({ type: 'done', iterations: loop.iterations, converged: loop.converged });
-    return { ...loop, ...result, setupS, agents: pool.live.length, resumedAt, schedule };
+    return {
+      ...loop, ...result, setupS, agents: pool.live.length, resumedAt, schedule,
+      ...(lr && coupling ? { lowrank: { ...lr, ranks: coupling.ranks } } : {}),
+    };
   } finally {
+    coupling?.dispose();
     await pool.release();
   }
 }

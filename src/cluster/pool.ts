@@ -6,7 +6,7 @@
 // partition holds exactly the bits it would have held.
 
 import { AgentError, ClusterError, type AgentCode } from '../errors.ts';
-import { PROTOCOL_VERSION, decodeReply, encode, type Op, type Reply, type Request } from './protocol.ts';
+import { PROTOCOL_VERSION, PROJECT_OP, decodeReply, encode, type Op, type Reply, type Request, type SvtMapMessage } from './protocol.ts';
 import type { AgentLink, Transport } from './transport.ts';
 import type { EventSink } from './events.ts';
 
@@ -42,6 +42,8 @@ export class Pool {
   readonly history: Op[] = [];
   /** The history index of the last complete checkpoint, if any. */
   checkpointOp: number | undefined;
+  /** Low-rank prior: the SVT map of each project entry since the last checkpoint, for replays. */
+  readonly maps = new Map<number, SvtMapMessage>();
   private readonly links: AgentLink[] = [];
   private readonly dead = new Set<AgentLink>();
   /** Agents that turned out to serve another run: not gone, only not for us now. */
@@ -223,7 +225,16 @@ export class Pool {
       }
     }
     if (at > from) {
-      await this.call(link, { v: PROTOCOL_VERSION, type: 'replay', run, partition: p, from, ops: this.history.slice(from, at) });
+      const ops = this.history.slice(from, at);
+      const maps: Record<string, SvtMapMessage> = {};
+      ops.forEach((op, i) => {
+        if (op !== PROJECT_OP) return;
+        const map = this.maps.get(from + i);
+        if (!map) throw new ClusterError(`partition ${p} cannot be rebuilt: the SVT map of history entry ${from + i} is gone`);
+        maps[from + i] = map;
+      });
+      const withMaps = Object.keys(maps).length > 0 ? { maps } : {};
+      await this.call(link, { v: PROTOCOL_VERSION, type: 'replay', run, partition: p, from, ops, ...withMaps });
     }
     this.cfg.onEvent?.({ type: 'built', partition: p, agent: link.id });
   }

@@ -3,7 +3,8 @@
 //
 //   driver → agent: assign, step, reweight, collect, release (and ping); for recovery:
 //                   checkpoint, restore, replay; for the live view: sample; for the
-//                   stream schedule: solve, or (over a work queue) join
+//                   stream schedule: solve, or (over a work queue) join; for the
+//                   low-rank prior: project
 //   agent → driver: ok, stepped, collected, sampled, solved, error
 //
 // Every request names its run; per-iteration messages carry only scalars. Requests that
@@ -50,10 +51,19 @@ export interface PartitionSpec {
 /**
  * One entry of a run's history, as an integer: 0 = reweight, 2k + e = k iterations
  * (e = 1 if costs were evaluated on the way: after every costWindow-th iteration counted
- * back from the last, as Batch.advance does).
+ * back from the last, as Batch.advance does). With the low-rank prior (ALGORITHM §10)
+ * an iteration is two entries: 2 + e, its local half (returning ỹt, and x if e), then
+ * 1 = project, which applies the driver's SVT map.
  */
 export type Op = number;
 export const REWEIGHT_OP: Op = 0;
+export const PROJECT_OP: Op = 1;
+
+/** The driver's SVT map for one iteration: ỹ = ỹt − U diag(c) Uᵀỹt (U: ny·nx × rank, row-major). */
+export interface SvtMapMessage {
+  u: Float64Array;
+  c: Float64Array;
+}
 export const stepOp = (iterations: number, evaluate: boolean): Op => iterations * 2 + (evaluate ? 1 : 0);
 
 export type Request =
@@ -67,7 +77,9 @@ export type Request =
   /** Load a freshly assigned partition's state from checkpoint object `checkpointName(op, partition)`. */
   | { v: number; type: 'restore'; run: string; partition: number; op: number }
   /** Apply history entries `ops` (indices from, from+1, …) to a partition at op `from`. */
-  | { v: number; type: 'replay'; run: string; partition: number; from: number; ops: Op[] }
+  | { v: number; type: 'replay'; run: string; partition: number; from: number; ops: Op[]; maps?: Record<string, SvtMapMessage> }
+  /** Low-rank prior: finish the iteration with the driver's SVT map. */
+  | { v: number; type: 'project'; run: string; partitions: number[]; op: number; map: SvtMapMessage }
   | { v: number; type: 'release'; run: string }
   /** Read-only: the current x of a few objects, as [partition, index in partition] pairs. */
   | { v: number; type: 'sample'; run: string; picks: [number, number][] }
@@ -82,8 +94,11 @@ export type Request =
 
 export type Reply =
   | { v: number; type: 'ok' }
-  /** Per partition, its exact partial costs (decimal fixed point), the earliest first. */
-  | { v: number; type: 'stepped'; costs: Record<string, string[]> }
+  /**
+   * Per partition, its exact partial costs (decimal fixed point), the earliest first; with
+   * the low-rank prior also its columns of ỹt and, if costs were due, of x (object-major).
+   */
+  | { v: number; type: 'stepped'; costs: Record<string, string[]>; columns?: Record<string, PartitionColumns> }
   | { v: number; type: 'collected'; partition: number; x: Float32Array }
   /** The picked objects' x, object-major in the order asked, and the agent's Wasm memory (bytes). */
   | { v: number; type: 'sampled'; x: Float32Array; memory: number }
@@ -102,6 +117,12 @@ export interface SolvedPartition {
   /** Its exact cost sums (decimal fixed point), the earliest first, at `costIterations`. */
   costs: string[];
   costIterations: number[];
+}
+
+/** A partition's columns of the stack matrices the low-rank prior couples. */
+export interface PartitionColumns {
+  yt: Float32Array;
+  x?: Float32Array;
 }
 
 /** A partition's saved state, stored by agents as an object of the run's bucket. */
@@ -243,12 +264,31 @@ export function decodeRequest(bytes: Uint8Array): Request {
       break;
     case 'replay':
       need(isInt(m.partition) && isInt(m.from), 'replay');
-      need(isIntList(m.ops) && (m.ops as number[]).every((o) => o === REWEIGHT_OP || o >= 2), 'replay ops');
+      need(isIntList(m.ops), 'replay ops');
+      if (m.maps !== undefined) {
+        need(typeof m.maps === 'object' && m.maps !== null, 'replay maps');
+        for (const map of Object.values(m.maps as object)) checkMap(map);
+      }
+      (m.ops as number[]).forEach((o, i) => {
+        if (o === PROJECT_OP) need((m.maps as Record<string, unknown> | undefined)?.[(m.from as number) + i] !== undefined, 'replay map');
+      });
+      break;
+    case 'project':
+      need(isIntList(m.partitions), 'partitions');
+      need(isInt(m.op), 'op');
+      checkMap(m.map);
       break;
     default:
       throw new ProtocolError(`unknown request type ${JSON.stringify(m.type)}`);
   }
   return m as unknown as Request;
+}
+
+function checkMap(m: unknown): asserts m is SvtMapMessage {
+  need(typeof m === 'object' && m !== null, 'map');
+  const { u, c } = m as Record<string, unknown>;
+  need(u instanceof Float64Array && c instanceof Float64Array && c.length <= 1 << 16 && u.length % Math.max(c.length, 1) === 0, 'map u/c');
+  need((c as Float64Array).length === 0 || (u as Float64Array).length > 0, 'map size');
 }
 
 function checkSpec(s: unknown): asserts s is PartitionSpec {
@@ -270,6 +310,9 @@ function checkSpec(s: unknown): asserts s is PartitionSpec {
   for (const k of ['tau', 'sigmaD', 'rho', 'tolerance'] as const) need(isNum(o[k]), `options.${k}`);
   for (const k of ['nIter', 'nReweights', 'costWindow'] as const) need(isInt(o[k]), `options.${k}`);
   need(typeof o.positivity === 'boolean', 'options.positivity');
+  need(o.prior === 'sparse' || o.prior === 'lowrank' || o.prior === 'both', 'options.prior');
+  need(o.lowrankThreshold === 'hard' || o.lowrankThreshold === 'soft', 'options.lowrankThreshold');
+  need(isNum(o.lowrankFactor), 'options.lowrankFactor');
 }
 
 /** Decodes and validates an agent → driver reply. Throws ProtocolError. */
@@ -281,6 +324,13 @@ export function decodeReply(bytes: Uint8Array): Reply {
     case 'stepped':
       need(typeof m.costs === 'object' && m.costs !== null, 'costs');
       for (const v of Object.values(m.costs as object)) need(isCostList(v, MAX_COSTS), 'cost');
+      if (m.columns !== undefined) {
+        need(typeof m.columns === 'object' && m.columns !== null, 'columns');
+        for (const c of Object.values(m.columns as object)) {
+          const { yt, x } = c as Record<string, unknown>;
+          need(yt instanceof Float32Array && (x === undefined || (x instanceof Float32Array && x.length === yt.length)), 'columns');
+        }
+      }
       break;
     case 'collected':
       need(isInt(m.partition) && m.x instanceof Float32Array, 'collected');

@@ -19,6 +19,8 @@ export interface RunRecord {
   history: Op[];
   /** Exact cost sums (decimal fixed point) by history index, the earliest first. */
   costs: Record<string, string[]>;
+  /** Low-rank prior: the total costs by history index and the rank kept at each iteration so far. */
+  lowrank?: { costs: Record<string, number[]>; ranks: number[] };
 }
 
 /**
@@ -53,6 +55,10 @@ export function decodeRecord(bytes: Uint8Array, run: string): RunRecord {
   const ok = r && r.v === 2 && r.run === run && Number.isInteger(r.partitions) && typeof r.sigma === 'number' &&
     Array.isArray(r.history) && r.history.every((o) => Number.isInteger(o) && o >= 0) && r.op === r.history.length &&
     typeof r.costs === 'object' && r.costs !== null && Object.values(r.costs).every((c) => Array.isArray(c) && c.every((v) => typeof v === 'string' && /^-?\d+$/.test(v)));
-  if (!ok) throw new ClusterError(`the saved state of run ${run} is malformed`);
+  const lr = r?.lowrank;
+  const lrOk = lr === undefined || (typeof lr === 'object' && lr !== null && Array.isArray(lr.ranks) &&
+    lr.ranks.every((k) => Number.isInteger(k) && k >= 0) && typeof lr.costs === 'object' && lr.costs !== null &&
+    Object.values(lr.costs).every((c) => Array.isArray(c) && c.every((v) => typeof v === 'number' && Number.isFinite(v))));
+  if (!ok || !lrOk) throw new ClusterError(`the saved state of run ${run} is malformed`);
   return r;
 }

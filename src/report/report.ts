@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { summarize, type Metrics } from './metrics.ts';
 import { costPlotSvg } from './svg.ts';
+import { lineChartSvg } from './chart.ts';
 import { mosaicPng, type MosaicOptions, type MosaicRow } from './mosaic.ts';
 import type { ConvergenceTest, PartitionResult } from '../common/types.ts';
 
@@ -48,6 +49,8 @@ export interface RunReport {
   /** Stream schedule: each partition's iterations, convergence and final cost. */
   partition_results?: PartitionResult[];
   options: Record<string, unknown>;
+  /** Which prior ran (ALGORITHM §10); for the low-rank ones λ, β = ‖H‖² and the rank kept at each iteration. */
+  prior: PriorInfo;
   /** Estimate vs truth (with `--truth`). */
   metrics?: Metrics;
   /** The observations vs truth: what "no deconvolution" scores. */
@@ -56,6 +59,13 @@ export interface RunReport {
   inputs: Record<string, string>;
   output: string;
   created: string;
+}
+
+export interface PriorInfo {
+  name: string;
+  lambda?: number;
+  beta?: number;
+  ranks?: number[];
 }
 
 export interface ReportParts {
@@ -78,6 +88,8 @@ export interface ReportParts {
   partition_results?: PartitionResult[];
   agents: number;
   options?: Record<string, unknown>;
+  /** Default: { name: options.prior ?? 'sparse' }. */
+  prior?: PriorInfo;
   /** Precomputed metrics; otherwise computed from `truth` and `estimate`. */
   metrics?: Metrics;
   baseline_metrics?: Metrics;
@@ -189,6 +201,7 @@ export function buildReport(p: ReportParts): RunReport {
     schedule: p.schedule ?? 'lockstep',
     ...(p.partition_results ? { partition_results: p.partition_results } : {}),
     options: p.options ?? {},
+    prior: p.prior ?? { name: typeof p.options?.prior === 'string' ? p.options.prior : 'sparse' },
     ...(metrics ? { metrics } : {}),
     ...(baseline ? { baseline_metrics: baseline } : {}),
     software: p.software ?? softwareInfo(),
@@ -205,21 +218,30 @@ export function reportJson(r: RunReport): string {
 }
 
 export interface PlotInputs {
-  report: Pick<RunReport, 'cost' | 'cost_iterations' | 'cost_time_s' | 'reweight_iterations'>;
+  report: Pick<RunReport, 'cost' | 'cost_iterations' | 'cost_time_s' | 'reweight_iterations'> & Partial<Pick<RunReport, 'prior'>>;
   title?: string;
   /** The mosaic's objects and their stamps (ny × nx); none: no mosaic.png. */
   mosaic?: { rows: MosaicRow[]; ny: number; nx: number; options?: MosaicOptions };
 }
 
 /**
- * The plots of a run, as files to write into the plots directory: `cost.svg` always, and
- * `mosaic.png` when rows are given. The caller writes them (atomically, with the run's
+ * The plots of a run, as files to write into the plots directory: `cost.svg` always,
+ * `rank.svg` for the low-rank priors, and `mosaic.png` when rows are given. The caller writes them (atomically, with the run's
  * other files).
  */
 export function plotFiles(p: PlotInputs): { name: string; bytes: Uint8Array }[] {
   const files: { name: string; bytes: Uint8Array }[] = [
     { name: 'cost.svg', bytes: new TextEncoder().encode(costPlotSvg(p.report, { title: p.title ?? 'galdecon cost' })) },
   ];
+  const prior = p.report.prior;
+  if (prior?.ranks && prior.ranks.length > 0) {
+    const svg = lineChartSvg([{ name: 'kept rank', x: prior.ranks.map((_, i) => i + 1), y: prior.ranks }], {
+      title: `rank kept by the SVT, ${prior.name} prior`,
+      subtitle: prior.lambda !== undefined ? `λ = ${prior.lambda.toExponential(4)}` : undefined,
+      xLabel: 'iteration', yLabel: 'rank of the low-rank dual',
+    });
+    files.push({ name: 'rank.svg', bytes: new TextEncoder().encode(svg) });
+  }
   if (p.mosaic && p.mosaic.rows.length > 0) {
     files.push({ name: 'mosaic.png', bytes: mosaicPng(p.mosaic.rows, p.mosaic.ny, p.mosaic.nx, p.mosaic.options) });
   }
@@ -227,4 +249,4 @@ export function plotFiles(p: PlotInputs): { name: string; bytes: Uint8Array }[] 
 }
 
 /** The names `plotFiles` writes (checked before a run starts). */
-export const PLOT_NAMES = ['cost.svg', 'mosaic.png'] as const;
+export const PLOT_NAMES = ['cost.svg', 'rank.svg', 'mosaic.png'] as const;

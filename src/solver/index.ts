@@ -5,7 +5,7 @@ export { setupRun, setupStreamed, eachChunk, CHUNK_OBJECTS, type RunSetup } from
 export { Batch, type BatchInput, type CostParts } from './batch.ts';
 export { iterate, type Stepper, type LoopResult, type LoopOptions, type Progress, type ConvergenceTest } from './loop.ts';
 export * as method from './method.ts';
-export { noiseSigma, convergenceDiff, lowrankLambda } from './method.ts';
+export { noiseSigma, convergenceDiff, lowrankLambda, lowrankCost } from './method.ts';
 export { resolveOptions, requireLowrankUnmasked, DEFAULT_OPTIONS, type SolverOptions, type OptionNames } from './options.ts';
 export { toFixed, fromFixed, fixedSum } from './exact-sum.ts';
 export {

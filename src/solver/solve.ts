@@ -8,7 +8,8 @@ import { LowrankCoupling, psfGain } from './lowrank.ts';
 import { lowrankCost, lowrankLambda } from './method.ts';
 import { iterate, type LoopResult, type Progress, type Stepper } from './loop.ts';
 import { requireLowrankUnmasked, type SolverOptions } from './options.ts';
-import { setupRun } from './setup.ts';
+import { eachChunk, setupRun } from './setup.ts';
+import { memorySource, type StackSource } from '../common/types.ts';
 import type { Stack } from './validate.ts';
 
 /** Inputs given per object, besides the stamps and PSFs. */
@@ -70,12 +71,18 @@ export function lowrankStepper(batch: Batch, coupling: LowrankCoupling, costWind
   };
 }
 
-/** λ and β = ‖H‖² of the low-rank prior for a stack (§10), from the PSFs in float64. */
-export function lowrankParameters(
-  psf: Stack, pshape: { n: number; ky: number; kx: number }, shape: { n: number; ny: number; nx: number },
+/**
+ * λ and β = ‖H‖² of the low-rank prior for a stack (§10), from the PSFs in float64, read
+ * by chunks (β is the largest gain of any PSF, so the chunks do not change it).
+ */
+export async function lowrankParameters(
+  psf: StackSource, pshape: { n: number; ky: number; kx: number }, shape: { n: number; ny: number; nx: number },
   noiseSigma: number, options: SolverOptions,
-): { lambda: number; beta: number } {
-  const beta = psfGain(psf.data, pshape.n, pshape.ky, pshape.kx, shape.ny, shape.nx);
+): Promise<{ lambda: number; beta: number }> {
+  let beta = 0;
+  await eachChunk(psf, pshape.n, (chunk) => {
+    beta = Math.max(beta, psfGain(chunk, chunk.length / (pshape.ky * pshape.kx), pshape.ky, pshape.kx, shape.ny, shape.nx));
+  });
   return { beta, lambda: lowrankLambda(noiseSigma, shape.n, shape.ny, shape.nx, beta, options.lowrankFactor) };
 }
 
@@ -90,7 +97,7 @@ export async function solve(
   let coupling: LowrankCoupling | undefined;
   let lr: { lambda: number; beta: number } | undefined;
   if (options.prior !== 'sparse') {
-    lr = lowrankParameters(psf, pshape, shape, noiseSigma, options);
+    lr = await lowrankParameters(memorySource(psf), pshape, shape, noiseSigma, options);
     coupling = new LowrankCoupling(module, shape.n, shape.ny, shape.nx, lr.lambda, options.lowrankThreshold);
   }
   const batch = new Batch(module, {

@@ -1,0 +1,158 @@
+// The low-rank and combined priors distributed (ALGORITHM §10): the same bits for any
+// (agents, partitions), locally and over a real nats-server, through agent loss (replay
+// with the driver's SVT maps), checkpoints and a driver resumed with --resume; the CLI's
+// options, report and plots.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { solve, type SolverOptions, type Stack } from '../src/solver/index.ts';
+import { NatsServer, natsAvailable } from './support/nats-server.ts';
+import { Proc, startAgent } from './support/galdecon-procs.ts';
+import { localRun, natsRun, sameBits } from './support/nats-runs.ts';
+import { fixture, galdecon, loadNpy } from './helpers.ts';
+import { Kernels } from '../src/kernels/index.ts';
+import { simulate } from '../src/sim/simulate.ts';
+
+const Y_PATH = fixture('synthetic/noisy.npy');
+const P_PATH = fixture('synthetic/psfs.npy');
+const Y = loadNpy('synthetic/noisy.npy') as Stack;
+const P = loadNpy('synthetic/psfs.npy') as Stack;
+const OPTS = (prior: 'lowrank' | 'both'): Partial<SolverOptions> => ({ prior, nIter: 8, nReweights: 1, tolerance: 0 });
+
+const skip = !natsAvailable();
+let server: NatsServer;
+const procs: Proc[] = [];
+
+before(async () => {
+  if (!skip) server = await NatsServer.start();
+});
+
+after(async () => {
+  for (const p of procs.splice(0)) p.kill('SIGKILL');
+  if (!skip) await server.dispose();
+});
+
+for (const prior of ['lowrank', 'both'] as const) {
+  test(`${prior}: local agents, (agents, partitions) in (1,1) (2,3) (3,7) (2,25): the single-process bits, costs and ranks`, async () => {
+    const single = await solve(Y, P, OPTS(prior));
+    for (const [k, n] of [[1, 1], [2, 3], [3, 7], [2, 25]]) {
+      const r = await localRun(Y, P, OPTS(prior), k, n);
+      assert.equal(r.partitions, n);
+      assert.ok(sameBits(r.x, single.x), `${k} agents × ${n} partitions differ`);
+      assert.deepEqual(r.cost, single.cost);
+      assert.deepEqual(r.lowrank!.ranks, single.lowrank!.ranks);
+      assert.equal(r.lowrank!.lambda, single.lowrank!.lambda);
+    }
+  });
+}
+
+test('more objects than pixels (90 stamps of 8×8, the pixels\' Gram): the single-process bits for any partitioning', async () => {
+  const k = new Kernels();
+  const sim = simulate({ n: 90, size: 8, seed: 5, noise: 3e-4 },
+    (images, psfs, count, ny, nx) => k.convolve(images, { n: count, ny, nx }, psfs, { n: count, ky: ny, kx: nx }));
+  const y = { data: sim.observed, shape: [90, 8, 8] }, p = { data: sim.psfs, shape: [90, 8, 8] };
+  const opts: Partial<SolverOptions> = { prior: 'both', nIter: 6, nReweights: 1, tolerance: 0 };
+  const single = await solve(y, p, opts);
+  assert.ok(single.lowrank!.ranks.every((r) => r >= 1 && r <= 64));
+  assert.ok(single.cost.at(-1)! < single.cost[0] / 10);
+  for (const [agents, n] of [[2, 3], [3, 23]]) {
+    const r = await localRun(y, p, opts, agents, n);
+    assert.ok(sameBits(r.x, single.x), `${agents} × ${n}`);
+    assert.deepEqual(r.cost, single.cost);
+  }
+});
+
+test('over NATS: 1, 2 and 3 agents with several partition counts give the local bits (both priors)', { skip }, async () => {
+  const agents = await startAgent(server.url, 3);
+  procs.push(agents);
+  for (const prior of ['lowrank', 'both'] as const) {
+    const want = await localRun(Y, P, OPTS(prior), 1, 1);
+    for (const [k, n] of [[1, 2], [2, 5], [3, 12]]) {
+      const r = await natsRun({ url: server.url, minAgents: k, maxAgents: k }, { partitions: n }, Y, P, OPTS(prior));
+      assert.ok(sameBits(r.x, want.x), `${prior}: ${k} agents × ${n} partitions differ from local mode`);
+      assert.deepEqual(r.cost, want.cost);
+      assert.deepEqual(r.lowrank!.ranks, want.lowrank!.ranks);
+    }
+  }
+  agents.kill('SIGTERM');
+  await agents.exited;
+});
+
+for (const checkpointEvery of [0, 3]) {
+  test(`over NATS: an agent SIGKILLed mid-run is replaced, the SVT maps replayed${checkpointEvery ? ' from a checkpoint (y₂ in it)' : ''}: identical output`, { skip }, async () => {
+    const opts = OPTS('both');
+    const want = await localRun(Y, P, opts, 1, 1);
+    const [a, b] = await Promise.all([startAgent(server.url), startAgent(server.url)]);
+    procs.push(a, b);
+    const log: string[] = [];
+    let struck = false;
+    const r = await natsRun({ url: server.url, minAgents: 2, maxAgents: 2, lostAfterMs: 2000 }, {
+      partitions: 5, checkpointEvery, log: (l) => log.push(l),
+      onProgress: (p) => {
+        if (!struck && p.iteration >= 9) {
+          struck = true;
+          b.kill('SIGKILL');
+        }
+      },
+    }, Y, P, opts);
+    assert.ok(log.some((l) => /lost; moving partition/.test(l)), log.join('\n'));
+    if (checkpointEvery) assert.ok(log.some((l) => /checkpoint at iteration/.test(l)), log.join('\n'));
+    assert.ok(sameBits(r.x, want.x), 'output differs after the kill');
+    assert.deepEqual(r.cost, want.cost);
+    assert.deepEqual(r.lowrank!.ranks, want.lowrank!.ranks);
+    a.kill('SIGKILL');
+  });
+}
+
+test('over NATS: the driver killed, then --resume: identical output and the full rank list in the report', { skip }, async () => {
+  const [a, b] = await Promise.all([startAgent(server.url), startAgent(server.url)]);
+  procs.push(a, b);
+  const dir = mkdtempSync(join(tmpdir(), 'galdecon-lr-resume-'));
+  const opts = ['--prior', 'both', '--n-iter', '30', '--n-reweights', '1', '--tolerance', '0'];
+  const run = (out: string, extra: string[]) => new Proc(['run', '--input', Y_PATH, '--psf', P_PATH, '--output', join(dir, out),
+    '--report', join(dir, `${out}.json`), ...opts, ...extra]);
+  const local = run('local.npy', ['--agents', '2', '--quiet']);
+  const nats = ['--nats', server.url, '--min-agents', '2', '--checkpoint-every', '10', '--wait-agents', '10'];
+  const first = run('x.npy', nats);
+  await first.waitFor(/checkpoint at iteration 20/, 60_000);
+  first.kill('SIGKILL');
+  await first.exited;
+  assert.ok(!existsSync(join(dir, 'x.npy')));
+  const second = run('x.npy', [...nats, '--resume']);
+  assert.equal(await second.exited, 0, second.stderr);
+  assert.match(second.stderr, /resumed from its checkpoint/);
+  assert.equal(await local.exited, 0, local.stderr);
+  assert.ok(readFileSync(join(dir, 'local.npy')).equals(readFileSync(join(dir, 'x.npy'))), 'resumed output differs');
+  const [lr, xr] = ['local.npy.json', 'x.npy.json'].map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+  assert.equal(xr.prior.ranks.length, 60);
+  assert.deepEqual(xr.prior.ranks, lr.prior.ranks);
+  assert.deepEqual(xr.cost, lr.cost);
+  a.kill('SIGKILL');
+  b.kill('SIGKILL');
+});
+
+test('galdecon run --prior lowrank: report and plots name the prior, λ and the kept ranks; bad values exit 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'galdecon-lr-cli-'));
+  const r = galdecon(['run', '--input', Y_PATH, '--psf', P_PATH, '--output', join(dir, 'x.fits'), '--prior', 'lowrank',
+    '--n-iter', '6', '--tolerance', '0', '--report', join(dir, 'r.json'), '--plots', join(dir, 'plots'), '--agents', '2', '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+  assert.equal(rep.prior.name, 'lowrank');
+  assert.equal(rep.prior.lambda, 0.01595061211514724);
+  assert.deepEqual(rep.prior.ranks, [7, 7, 7, 7, 7, 8]); // the reference's first six
+  assert.equal(rep.iterations, 6);
+  assert.deepEqual(rep.reweight_iterations, []);
+  const svg = readFileSync(join(dir, 'plots', 'rank.svg'), 'utf8');
+  assert.match(svg, /rank kept by the SVT, lowrank prior/);
+  assert.match(readFileSync(join(dir, 'plots', 'cost.svg'), 'utf8'), /lowrank prior \(λ = 1\.5951e-2\)/);
+  assert.match(readFileSync(join(dir, 'x.fits')).subarray(0, 2880 * 2).toString('latin1'), /GDLAMBDA=/);
+  for (const [opt, value] of [['--prior', 'nuclear'], ['--lowrank-threshold', 'medium'], ['--lowrank-factor', '0']]) {
+    const bad = galdecon(['run', '--input', Y_PATH, '--psf', P_PATH, '--output', join(dir, 'y.fits'), opt, value, '--quiet']);
+    assert.equal(bad.code, 2, `${opt} ${value}: ${bad.stderr}`);
+    assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+    assert.ok(!existsSync(join(dir, 'y.fits')));
+  }
+});
