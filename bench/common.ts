@@ -3,6 +3,8 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Kernels } from '../src/kernels/index.ts';
 import { simulate } from '../src/sim/simulate.ts';
 import { encodeNpy, parseNpy } from '../src/io/index.ts';
@@ -11,7 +13,10 @@ import type { SolverOptions } from '../src/solver/index.ts';
 
 /** Where results go: bench/results/, or GALDECON_BENCH_RESULTS (e.g. a test's temp dir). */
 export const RESULTS = process.env.GALDECON_BENCH_RESULTS
-  ? `${process.env.GALDECON_BENCH_RESULTS.replace(/\/$/, '')}/` : fileURLToPath(new URL('./results/', import.meta.url));
+  ? `${process.env.GALDECON_BENCH_RESULTS.replace(/\/$/, '')}/`
+  // a --quick run checks the harness: it never overwrites the committed results
+  : process.argv.includes('--quick') ? join(tmpdir(), 'galdecon-bench-quick/')
+  : fileURLToPath(new URL('./results/', import.meta.url));
 const CACHE = `${RESULTS}data/`;
 
 export interface Stack {

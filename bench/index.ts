@@ -18,16 +18,21 @@ import { serveStudy } from './studies/serve.ts';
 import { checkpointStudy } from './studies/checkpoint.ts';
 import { streamStudy } from './studies/stream.ts';
 import { scaleStudy } from './studies/scale.ts';
+import { priorsStudy } from './studies/priors.ts';
+import { qualityStudy } from './studies/quality.ts';
 import { localMode, natsMode, natsServerAvailable, writeJson, type ModeFactory } from './common.ts';
 import { writeBenchReadme } from './report.ts';
 
-const STUDIES = ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e', 'serve', 'checkpoint', 'stream', 'scale'] as const;
+const STUDIES = [
+  'kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e', 'serve', 'checkpoint', 'stream', 'scale', 'priors', 'quality',
+] as const;
 type Study = (typeof STUDIES)[number];
 
 const HELP = `galdecon bench — measure galdecon on this machine
 
 usage: npm run bench -- [--kernels] [--partitions] [--memory] [--convergence] [--scaling] [--peer]
-                        [--e2e] [--serve] [--checkpoint] [--stream] [--scale] [--quick] [--json] [--max-objects N]
+                        [--e2e] [--serve] [--checkpoint] [--stream] [--scale] [--priors] [--quality]
+                        [--quick] [--json] [--max-objects N]
 
   --kernels      tinybench micro-benchmarks of every kernel and the full iteration (µs per
                  object-iteration, one core), next to the scalar TypeScript implementation
@@ -44,6 +49,10 @@ usage: npm run bench -- [--kernels] [--partitions] [--memory] [--convergence] [-
                  local and NATS: time, object-iterations/s, peak memory of all processes together
   --scale        --schedule stream on 10⁴, 10⁵, 10⁶ simulated objects (made by galdecon simulate, cached),
                  2 agents, 20 iterations: time and memory vs N (tens of minutes; --max-objects caps it)
+  --priors       time per iteration of --prior lowrank and both vs sparse (100 to 10,000 objects),
+                 and the NumPy peer's exact-SVD low-rank mode
+  --quality      median ellipticity error and NMSE vs N (10², 10³, 10⁴) for sparse / lowrank / both,
+                 the observations as baseline
   --quick        every study small (checks the harness, not the speed)
   --max-objects  cap the scaling and checkpoint studies (e.g. 10000 on small machines)
   --json         one JSON line per study on stdout
@@ -77,6 +86,8 @@ async function main(): Promise<number> {
   const chosen: Study[] = STUDIES.filter((s) => values[s]);
   const studies = chosen.length ? chosen : [...STUDIES];
   const quick = values.quick === true;
+  // quick results live in a temporary directory (common.ts): no README from them
+  if (quick) values['no-readme'] = true;
   if (studies.length > 1) {
     // One process per study, so that memory figures and JIT state do not leak between them.
     const passOn = process.argv.slice(2).filter((a) => !STUDIES.some((s) => a === `--${s}`));
@@ -112,6 +123,8 @@ async function main(): Promise<number> {
       : study === 'checkpoint' ? await checkpointStudy(ctx)
       : study === 'scale' ? await scaleStudy(ctx)
       : study === 'stream' ? await withModes(nats ? [localMode(2), natsMode(2)] : [localMode(2)], (m) => streamStudy({ ...ctx, modes: m }))
+      : study === 'priors' ? await priorsStudy(ctx)
+      : study === 'quality' ? await qualityStudy(ctx)
       : await peerStudy({ quick, log });
     const record = { ...result, quick, machine, date: new Date().toISOString(), duration_s: (performance.now() - t0) / 1000 };
     writeJson(`${study}.json`, record);

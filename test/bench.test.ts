@@ -17,7 +17,7 @@ test('npm run bench -- --quick: every study completes and writes its results', (
     encoding: 'utf8', env: { ...process.env, GALDECON_BENCH_RESULTS: out }, timeout: 300_000,
   });
   assert.equal(r.status, 0, r.stderr.slice(-2000));
-  for (const study of ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e', 'serve', 'checkpoint', 'stream', 'scale']) {
+  for (const study of ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'peer', 'e2e', 'serve', 'checkpoint', 'stream', 'scale', 'priors', 'quality']) {
     const path = join(out, `${study}.json`);
     assert.ok(existsSync(path), `${study}.json missing`);
     const j = JSON.parse(readFileSync(path, 'utf8'));
@@ -25,7 +25,7 @@ test('npm run bench -- --quick: every study completes and writes its results', (
     assert.equal(j.quick, true);
     assert.equal(typeof j.machine.cores, 'number', `${study}: no machine description`);
   }
-  for (const svg of ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'scale']) {
+  for (const svg of ['kernels', 'partitions', 'memory', 'convergence', 'scaling', 'scale', 'quality', 'quality-nmse']) {
     assert.match(readFileSync(join(out, `${svg}.svg`), 'utf8'), /<svg /, `${svg}.svg`);
   }
   const k = JSON.parse(readFileSync(join(out, 'kernels.json'), 'utf8'));
@@ -47,4 +47,20 @@ test('npm run bench -- --quick: every study completes and writes its results', (
   const sc = JSON.parse(readFileSync(join(out, 'scale.json'), 'utf8'));
   assert.deepEqual(sc.rows.map((r: { objects: number }) => r.objects), [200, 800]);
   for (const r of sc.rows) assert.ok(r.iterations === 20 && r.object_iterations === 20 * r.objects && r.peak_total_bytes > 0, `scale study: ${JSON.stringify(r)}`);
+});
+
+test('npm run bench -- --priors --quality --quick: the priors timed against sparse, shapes scored, nothing committed touched', () => {
+  const out = mkdtempSync(join(tmpdir(), 'galdecon-bench-'));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', HARNESS, '--priors', '--quality', '--quick', '--json'], {
+    encoding: 'utf8', env: { ...process.env, GALDECON_BENCH_RESULTS: out }, timeout: 300_000,
+  });
+  assert.equal(r.status, 0, r.stderr.slice(-2000));
+  const pr = JSON.parse(readFileSync(join(out, 'priors.json'), 'utf8'));
+  assert.deepEqual(pr.rows.map((x: any) => x.prior), ['sparse', 'lowrank', 'both']);
+  for (const row of pr.rows.slice(1)) assert.ok(row.ratio_to_sparse > 0 && row.ranks.length === row.iterations, JSON.stringify(row));
+  const q = JSON.parse(readFileSync(join(out, 'quality.json'), 'utf8'));
+  assert.deepEqual(q.rows.map((x: any) => x.method), ['observations', 'sparse', 'lowrank', 'both']);
+  for (const row of q.rows) assert.ok(row.ellipticity_error_median > 0 && row.nmse_median > 0, JSON.stringify(row));
+  // deconvolution of any kind beats the observations' pixel error, even in 40 iterations
+  for (const row of q.rows.slice(1)) assert.ok(row.nmse_median < q.rows[0].nmse_median, JSON.stringify(row));
 });

@@ -47,6 +47,7 @@ WAVELETS = {
     "b3": (0.375, 0.25, 0.0625),             # [1, 4, 6, 4, 1] / 16
 }
 N_BANDS = 3
+PRIORS = ("sparse", "lowrank", "both")
 MAD_FACTOR = 1.4826
 
 
@@ -221,8 +222,13 @@ class Deconvolver:
     """State and workspace of one run on a stack Y (N, ny, nx)."""
 
     def __init__(self, y, psf, wavelet="linear", kappa=(3.0, 3.0, 4.0), sigma=None,
-                 tau=0.5, sigma_d=0.5, rho=0.8, positivity=True):
+                 tau=0.5, sigma_d=0.5, rho=0.8, positivity=True, prior="sparse",
+                 lowrank_threshold="hard", lowrank_factor=1.0):
         y = np.ascontiguousarray(y, dtype=np.float64)
+        if prior not in PRIORS:
+            raise ValueError(f"unknown prior {prior!r}")
+        if lowrank_threshold not in ("hard", "soft"):
+            raise ValueError(f"unknown low-rank threshold {lowrank_threshold!r}")
         if y.ndim != 3:
             raise ValueError("Y must be a stack (N, ny, nx)")
         psf = np.asarray(psf, dtype=np.float64)
@@ -272,6 +278,15 @@ class Deconvolver:
         self.n_iter_done = 0
         self._residual_spectrum()
 
+        # low-rank prior (section 10): lambda, the second dual y2 = 1, the kept ranks
+        self.prior = prior
+        self.lowrank_threshold = lowrank_threshold
+        beta = float(np.max(np.abs(self.ph) ** 2))
+        self.beta = beta
+        self.lam = float(lowrank_factor) * self.sigma * np.sqrt(max(n + 1, ny * nx)) * beta
+        self.y2 = np.ones(y.shape) if prior != "sparse" else None
+        self.ranks = []
+
     # -- pieces ------------------------------------------------------------
     # rfft2 / irfft2 written as their two 1-D passes with preallocated outputs
     # (bit-identical to np.fft.rfft2 / irfft2; irfft2(out=...) is not usable:
@@ -310,24 +325,23 @@ class Deconvolver:
             r = np.dot(a.reshape(-1), self.w.reshape(-1))
         return float(r) / self.sigma_d
 
-    def cost(self):
-        return self.data_term() + self.reg_term()
+    def nuclear_term(self):
+        """lambda ||M(x)||_* (exact singular values, LAPACK)."""
+        s = np.linalg.svd(self.x.reshape(self.n_objects, -1), compute_uv=False)
+        return self.lam * float(np.sum(s))
 
-    def step(self):
-        """One Condat-Vu iteration (ALGORITHM.md section 6). Returns the cost of
-        the new relaxed primal x_{n+1}."""
-        tau, sd, rho = self.tau, self.sigma_d, self.rho
-        x, u, v, g, xt, f, t = self.x, self.u, self.v, self.g, self.xt, self.f, self.t
-        # g = H^T(H x - Y) = irfft2(conj(P) (P X - Y)), R-hat = P X - Y kept
-        # from the previous cost evaluation
-        np.multiply(self.ph_conj, self.rh, out=self.gh)
-        self._irfft2(self.gh, g)
-        # x~ = max(x - tau g - tau Phi^T y, 0)
-        g += self.phit_u
-        g *= tau
-        np.subtract(x, g, out=xt)
-        if self.positivity:
-            np.maximum(xt, 0.0, out=xt)
+    def cost(self):
+        c = self.data_term()
+        if self.prior != "lowrank":
+            c += self.reg_term()
+        if self.prior != "sparse":
+            c += self.nuclear_term()
+        return c
+
+    def _sparse_dual_step(self, xt):
+        """The l1 dual y (and Phi^T y, v = sd Phi(x)) after x~, relaxed."""
+        sd, rho = self.sigma_d, self.rho
+        u, v, f, t = self.u, self.v, self.f, self.t
         # y~ = clip(y + sd Phi(2 x~ - x), -W, W) = clip(y - v + Phi(2 sd x~), -W, W)
         if 2.0 * sd == 1.0:
             self.phi.forward(xt, out=f)
@@ -350,15 +364,74 @@ class Deconvolver:
         u *= 1.0 - rho
         t *= rho
         u += t
-        # x_{n+1} = rho x~ + (1 - rho) x_n ;  v_{n+1} = sd Phi(x_{n+1})
-        x *= 1.0 - rho
-        xt *= rho
-        x += xt
+        # v_{n+1} = sd Phi(x_{n+1}) = rho sd Phi(x~) + (1 - rho) v_n
         v *= 1.0 - rho
         f *= 0.5 * rho
         v += f
+
+    def _lowrank_dual(self, yt):
+        """y~2 = yt - sd SVT(yt / sd, lambda / sd), exact thin SVD of the
+        pixels x objects matrix (here its transpose: same singular values)."""
+        sd = self.sigma_d
+        z = yt.reshape(self.n_objects, -1) / sd
+        u, s, vt = np.linalg.svd(z, full_matrices=False)
+        t = self.lam / sd
+        if self.lowrank_threshold == "hard":
+            keep = s >= t
+            f = np.where(keep, s, 0.0)
+        else:
+            keep = s > t
+            f = np.maximum(s - t, 0.0)
+        self.ranks.append(int(np.count_nonzero(keep)))
+        k = int(np.count_nonzero(keep))
+        svt = (u[:, :k] * f[:k]) @ vt[:k]
+        return yt - sd * svt.reshape(yt.shape)
+
+    def _primal_step(self, *adjoints):
+        """x~ = Pos(x - tau (H^T(H x - Y) + sum of the duals' adjoints)) into self.xt.
+        R-hat = P X - Y is kept from the previous cost evaluation."""
+        g, xt = self.g, self.xt
+        np.multiply(self.ph_conj, self.rh, out=self.gh)
+        self._irfft2(self.gh, g)
+        for a in adjoints:
+            g += a
+        g *= self.tau
+        np.subtract(self.x, g, out=xt)
+        if self.positivity:
+            np.maximum(xt, 0.0, out=xt)
+        return xt
+
+    def _relax_primal(self, xt):
+        """x_{n+1} = rho x~ + (1 - rho) x_n, then X-hat and R-hat of it."""
+        x, rho = self.x, self.rho
+        x *= 1.0 - rho
+        xt *= rho
+        x += xt
         self.n_iter_done += 1
         self._residual_spectrum()
+
+    def _step_lowrank(self):
+        """One Condat-Vu iteration with K = I (lowrank) or K = [Phi; I] (both)."""
+        sd, rho = self.sigma_d, self.rho
+        both = self.prior == "both"
+        xt = self._primal_step(self.y2, *((self.phit_u,) if both else ()))
+        if both:
+            self._sparse_dual_step(xt)
+        yt = self.y2 + sd * (2.0 * xt - self.x)
+        y2t = self._lowrank_dual(yt)
+        self.y2 *= 1.0 - rho
+        self.y2 += rho * y2t
+        self._relax_primal(xt)
+        return self.cost()
+
+    def step(self):
+        """One Condat-Vu iteration (ALGORITHM.md section 6). Returns the cost of
+        the new relaxed primal x_{n+1}."""
+        if self.prior != "sparse":
+            return self._step_lowrank()
+        xt = self._primal_step(self.phit_u)
+        self._sparse_dual_step(xt)
+        self._relax_primal(xt)
         return self.cost()
 
     def reweight(self):
@@ -441,6 +514,10 @@ def main(argv=None):
     p.add_argument("--kappa", type=float, nargs=3, default=(3.0, 3.0, 4.0))
     p.add_argument("--noise-est", type=float, default=None)
     p.add_argument("--no-positivity", action="store_true")
+    p.add_argument("--prior", choices=PRIORS, default="sparse",
+                   help="sparse (Eq. 1), lowrank or both (ALGORITHM.md section 10, exact SVD)")
+    p.add_argument("--lowrank-threshold", choices=("hard", "soft"), default="hard")
+    p.add_argument("--lowrank-factor", type=float, default=1.0)
     p.add_argument("--iterations-only", type=int, default=None, metavar="K",
                    help="run exactly K iterations (no stopping rule, no reweight)")
     p.add_argument("--json", action="store_true", help="print one JSON summary line")
@@ -450,13 +527,14 @@ def main(argv=None):
     psf = np.load(a.psf)
     t0 = time.perf_counter()
     solver = Deconvolver(y, psf, wavelet=a.wavelet, kappa=a.kappa, sigma=a.noise_est,
-                         positivity=not a.no_positivity)
+                         positivity=not a.no_positivity, prior=a.prior,
+                         lowrank_threshold=a.lowrank_threshold, lowrank_factor=a.lowrank_factor)
     t1 = time.perf_counter()
     c1 = time.process_time()
     if a.iterations_only is not None:
         info = solver.run_fixed(a.iterations_only)
     else:
-        info = solver.run(a.n_iter, a.n_reweights, a.tolerance)
+        info = solver.run(a.n_iter, 0 if a.prior == "lowrank" else a.n_reweights, a.tolerance)
     t2 = time.perf_counter()
     c2 = time.process_time()
     if a.output:
@@ -467,6 +545,9 @@ def main(argv=None):
         "objects": n,
         "image_shape": list(solver.shape[1:]),
         "wavelet": a.wavelet,
+        "prior": a.prior,
+        "lambda": solver.lam if a.prior != "sparse" else None,
+        "ranks": solver.ranks,
         "iterations": its,
         "phase_iterations": info["phase_iterations"],
         "converged": info["converged_last_phase"],
