@@ -7,7 +7,7 @@
 //   N ≤ ny·nx: G = MᵀM (N × N), G = V diag(s²) Vᵀ, U_r = M V_r diag(1/s_r);
 //   N > ny·nx: G = MMᵀ (ny·nx × ny·nx), G = U diag(s²) Uᵀ, U_r its top eigenvectors;
 //
-// G in float64 in a fixed order (gramObjects), eigen.ts for its spectrum; kept: s_k ≥ λ
+// G in float64 in a fixed order (KernelModule.gram), eigen.ts for its spectrum; kept: s_k ≥ λ
 // (hard) or > λ (soft).
 //
 // The result depends only on the columns, never on how objects were grouped into
