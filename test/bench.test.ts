@@ -47,14 +47,7 @@ test('npm run bench -- --quick: every study completes and writes its results', (
   const sc = JSON.parse(readFileSync(join(out, 'scale.json'), 'utf8'));
   assert.deepEqual(sc.rows.map((r: { objects: number }) => r.objects), [200, 800]);
   for (const r of sc.rows) assert.ok(r.iterations === 20 && r.object_iterations === 20 * r.objects && r.peak_total_bytes > 0, `scale study: ${JSON.stringify(r)}`);
-});
-
-test('npm run bench -- --priors --quality --quick: the priors timed against sparse, shapes scored, nothing committed touched', () => {
-  const out = mkdtempSync(join(tmpdir(), 'galdecon-bench-'));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', HARNESS, '--priors', '--quality', '--quick', '--json'], {
-    encoding: 'utf8', env: { ...process.env, GALDECON_BENCH_RESULTS: out }, timeout: 300_000,
-  });
-  assert.equal(r.status, 0, r.stderr.slice(-2000));
+  // the low-rank priors timed against sparse, and the shapes each prior recovers
   const pr = JSON.parse(readFileSync(join(out, 'priors.json'), 'utf8'));
   assert.deepEqual(pr.rows.map((x: any) => x.prior), ['sparse', 'lowrank', 'both']);
   for (const row of pr.rows.slice(1)) assert.ok(row.ratio_to_sparse > 0 && row.ranks.length === row.iterations, JSON.stringify(row));

@@ -45,7 +45,7 @@ export async function qualityStudy(ctx: { quick: boolean; log: (s: string) => vo
         const m = score(r.x);
         Object.assign(row, { ellipticity_error_median: m.ellipticity_error_median, nmse_median: m.nmse_median, iterations: r.iterations });
       } else {
-        row.reason = `not run: the exact spectrum of the ${41 * 41} × ${n} stack twice per iteration (≈ 10 s here, see --priors) for up to 300 iterations`;
+        row.reason = `not run: the exact spectrum of the ${41 * 41} × ${n} stack twice per iteration (see --priors for the time per iteration here) for ~100–300 iterations`;
       }
       row.seconds = (performance.now() - t0) / 1000;
       ctx.log(`quality: ${n} objects, ${method}: ellipticity error ${row.ellipticity_error_median?.toFixed(4) ?? '—'}, NMSE ${row.nmse_median?.toFixed(4) ?? '—'}${row.reason ? ` — ${row.reason}` : ''}`);
