@@ -181,3 +181,29 @@ test('more objects than pixels, data the references were not made from (90 simul
     assert.ok(worst <= 1e-6 && rel <= 3e-6, `${prior}: cost ${worst}, primal ${rel}`);
   }
 });
+
+test('per-object σ_i: λ uses their median (lowrank alone: the same bits as that one σ); both weights each object by its σ_i; a mask is refused', async () => {
+  const n = 12;
+  const y = { data: Y.data.subarray(0, n * 1681), shape: [n, 41, 41] };
+  const p = { data: P.data.subarray(0, n * P.shape[1] * P.shape[2]), shape: [n, P.shape[1], P.shape[2]] };
+  // σ_i spread over two decades; their median (NumPy's: the mean of the two middle values) is 3e-4
+  const sigma = Array.from({ length: n }, (_, i) => (i < n / 2 ? 2.5e-4 - i * 1e-5 : 3.5e-4 + (i - n / 2) * 1e-3));
+  const med = (2.5e-4 + 3.5e-4) / 2; // the two middle values: the largest of the low half, the smallest of the high half
+  // enough iterations for x to leave the duals' start at ones (x̃ = 0 for the first few)
+  const opts = { prior: 'lowrank' as const, tolerance: 0, nIter: 40 };
+  const per = await solve(y, p, opts, { perObject: { sigma } });
+  const one = await solve(y, p, { ...opts, noiseEst: med });
+  assert.equal(per.noiseSigma, med);
+  assert.equal(per.lowrank!.lambda, lowrankLambda(med, n, 41, 41, per.lowrank!.beta, 1));
+  assert.equal(per.lowrank!.lambda, one.lowrank!.lambda);
+  assert.deepEqual(per.x, one.x);
+  assert.deepEqual(per.cost, one.cost);
+  assert.ok(per.lowrank!.ranks.at(-1)! > 0);
+  // both: the same λ, but the wavelet weights follow each σ_i, so the estimate differs
+  const bothPer = await solve(y, p, { ...opts, prior: 'both', nReweights: 0 }, { perObject: { sigma } });
+  const bothOne = await solve(y, p, { ...opts, prior: 'both', nReweights: 0, noiseEst: med });
+  assert.equal(bothPer.lowrank!.lambda, bothOne.lowrank!.lambda);
+  assert.notDeepEqual(bothPer.x, bothOne.x);
+  await assert.rejects(solve(y, p, opts, { perObject: { mask: new Float32Array(y.data.length).fill(1) } }),
+    (e: Error) => e instanceof OptionError && /mask cannot be combined with prior lowrank/.test(e.message));
+});
