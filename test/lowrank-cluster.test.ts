@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { solve, type SolverOptions, type Stack } from '../src/solver/index.ts';
+import { solve, lowrankLambda, type SolverOptions, type Stack } from '../src/solver/index.ts';
+import { runDistributed, LocalTransport } from '../src/cluster/index.ts';
+import { median } from '../src/common/median.ts';
 import { NatsServer, natsAvailable } from './support/nats-server.ts';
 import { Proc, startAgent } from './support/galdecon-procs.ts';
 import { localRun, natsRun, sameBits } from './support/nats-runs.ts';
@@ -48,6 +50,24 @@ for (const prior of ['lowrank', 'both'] as const) {
     }
   });
 }
+
+test('both with per-object σ_i: partitions carry their σ_i, λ from their median; the single-process bits for (2, 5)', async () => {
+  const n = Y.shape[0];
+  const sigma = Array.from({ length: n }, (_, i) => 2e-4 + ((i * 37) % n) * 4e-6);
+  const single = await solve(Y, P, OPTS('both'), { perObject: { sigma } });
+  const transport = new LocalTransport(2);
+  try {
+    const r = await runDistributed(Y, P, OPTS('both'), { transport, partitions: 5, perObject: { sigma } });
+    assert.ok(sameBits(r.x, single.x));
+    assert.deepEqual(r.cost, single.cost);
+    assert.deepEqual(r.lowrank!.ranks, single.lowrank!.ranks);
+    assert.equal(r.noiseSigma, median(Float64Array.from(sigma)));
+    assert.equal(r.lowrank!.lambda, single.lowrank!.lambda);
+    assert.equal(r.lowrank!.lambda, lowrankLambda(r.noiseSigma, n, Y.shape[1], Y.shape[2], r.lowrank!.beta, 1));
+  } finally {
+    await transport.close();
+  }
+});
 
 test('more objects than pixels (90 stamps of 8×8, the pixels\' Gram): the single-process bits for any partitioning', async () => {
   const k = new Kernels();

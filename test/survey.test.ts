@@ -177,6 +177,7 @@ test('--config takes a report.json as written, camelCase names and positivity; u
   assert.deepEqual(rep.options, {
     wavelet: 'linear', kappa: [3, 2, 4], 'n-iter': 6, 'n-reweights': 1, tolerance: 3e-4, 'cost-window': 1, tau: 0.5,
     'dual-step': 0.4, relax: 0.8, 'noise-est': null, 'no-positivity': true, mask: null, 'mask-nan': false,
+    prior: 'sparse', 'lowrank-threshold': 'hard', 'lowrank-factor': 1,
   });
   // The whole report as --config, then only its options block: the same bits.
   for (const [k, cfg] of [rep, rep.options].entries()) {
