@@ -3,25 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { symmetricEigen, symmetricEigenTop } from '../src/solver/eigen.ts';
-import { orthonormalColumns } from './helpers.ts';
+import { orthonormalColumns, scaledProduct } from './helpers.ts';
 import { KernelModule } from '../src/kernels/index.ts';
 
 /** A random orthogonal n × n matrix, row-major. */
 const orthogonal = (n: number, seed: number): Float64Array => orthonormalColumns(n, n, seed);
 
 /** Q diag(lambda) Qᵀ. */
-function withSpectrum(q: Float64Array, lambda: number[]): Float64Array {
-  const n = lambda.length;
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += q[i * n + k] * lambda[k] * q[j * n + k];
-      a[i * n + j] = s;
-    }
-  }
-  return a;
-}
+const withSpectrum = (q: Float64Array, lambda: number[]): Float64Array => scaledProduct(q, lambda, q, lambda.length, lambda.length);
 
 /** max |A v_k − λ_k v_k| and max |VᵀV − I|. */
 function residuals(a: Float64Array, n: number, values: Float64Array, v: Float64Array): { res: number; orth: number } {

@@ -81,3 +81,17 @@ export function orthonormalColumns(rows: number, cols: number, seed: number): Fl
   }
   return q;
 }
+
+/** The product a diag(s) bᵀ (a: rows × q, b: cols × q, row-major; q = s.length): rows × cols, sums in k order. */
+export function scaledProduct(a: ArrayLike<number>, s: ArrayLike<number>, b: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const q = s.length;
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      let x = 0;
+      for (let k = 0; k < q; k++) x += a[i * q + k] * s[k] * b[j * q + k];
+      out[i * cols + j] = x;
+    }
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { KernelModule } from '../src/kernels/index.ts';
 import { solve, resolveOptions, StackSpectrum, psfGain, lowrankLambda } from '../src/solver/index.ts';
 import { OptionError } from '../src/errors.ts';
-import { loadNpy, loadJson, relL2, orthonormalColumns } from './helpers.ts';
+import { loadNpy, loadJson, relL2, orthonormalColumns, scaledProduct } from './helpers.ts';
 
 const Y = loadNpy('synthetic/noisy.npy');
 const P = loadNpy('synthetic/psfs.npy');
@@ -32,17 +32,8 @@ for (const [prior, iterations] of [['lowrank', 60], ['both', 120]] as const) {
 
 /** M = U diag(s) Vᵀ (npix × n, stored object-major: column i = M[:, i]) with orthonormal U, V (q = s.length ≤ min(n, npix) columns). */
 function withSingularValues(n: number, npix: number, s: number[], seed: number): Float32Array {
-  const q = s.length;
-  const u = orthonormalColumns(npix, q, seed), v = orthonormalColumns(n, q, seed + 1);
-  const m = new Float32Array(n * npix);
-  for (let i = 0; i < n; i++) {
-    for (let p = 0; p < npix; p++) {
-      let x = 0;
-      for (let k = 0; k < q; k++) x += u[p * q + k] * s[k] * v[i * q + k];
-      m[i * npix + p] = x;
-    }
-  }
-  return m;
+  const u = orthonormalColumns(npix, s.length, seed), v = orthonormalColumns(n, s.length, seed + 1);
+  return Float32Array.from(scaledProduct(v, s, u, n, npix));
 }
 
 test('stack spectrum: singular values and the nuclear norm through the Gram, against a known spectrum', () => {
