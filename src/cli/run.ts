@@ -49,7 +49,7 @@ export const RUN: CommandSpec = {
     truth: { kind: 'string', arg: 'FILE', help: 'clean truth stack: adds quality metrics to the report and catalogue' },
     report: { kind: 'string', arg: 'FILE', help: 'write a JSON report of the run' },
     catalog: { kind: 'string', arg: 'FILE', help: 'write one row per object: .fits (binary table) or .csv' },
-    plots: { kind: 'string', arg: 'DIR', help: 'write cost.svg and mosaic.png into DIR (created if missing)' },
+    plots: { kind: 'string', arg: 'DIR', help: 'write cost.svg, mosaic.png and, for the low-rank priors, rank.svg into DIR (created if missing)' },
     html: { kind: 'string', arg: 'FILE', help: 'write a self-contained HTML report of the run (charts, mosaic, agents, options)' },
     stretch: { kind: 'string', arg: STRETCHES.join('|'), help: 'display stretch of the mosaic', default: 'asinh', choices: STRETCHES },
     'mosaic-objects': { kind: 'numbers', arg: 'I,J,…', help: 'objects shown in the mosaic (default: 8 evenly spaced)' },
