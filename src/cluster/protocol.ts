@@ -18,7 +18,10 @@ import { Packr } from 'msgpackr';
 import { ProtocolError } from '../errors.ts';
 import type { SolverOptions } from '../solver/index.ts';
 
-export const PROTOCOL_VERSION = 3;
+// v4: the low-rank priors (options.prior, the project request, columns in stepped replies)
+// and per-object σ_i and masks in a partition's spec; a v3 agent would run a low-rank
+// spec as sparse, so the versions must never meet (the subjects carry the version).
+export const PROTOCOL_VERSION = 4;
 /** Costs one step may return per partition (a barrier holds at most 4; see loop.ts). */
 export const MAX_COSTS = 64;
 /** Objects one sample request may ask for (the live view shows a handful). */

@@ -4,12 +4,12 @@
 // host.ts (the `galdecon agent` process: its agents and heartbeats).
 //
 // Subjects (version first, so two protocol versions never meet):
-//   galdecon.v3.hb                      agent processes' heartbeats, every second
-//   galdecon.v3.discover                a driver asks every agent process to beat now
-//   galdecon.v3.agent.<agent>.<run>     requests to one agent for one run; replies go to
+//   galdecon.v4.hb                      agent processes' heartbeats, every second
+//   galdecon.v4.discover                a driver asks every agent process to beat now
+//   galdecon.v4.agent.<agent>.<run>     requests to one agent for one run; replies go to
 //                                       the driver's inbox _INBOX.<nuid>.<seq>
-//   galdecon.v3.lease.<run>             the driver's lease beats, every second
-//   galdecon.v3.task.<run>              stream schedule: the run's partition tasks, on the
+//   galdecon.v4.lease.<run>             the driver's lease beats, every second
+//   galdecon.v4.task.<run>              stream schedule: the run's partition tasks, on the
 //                                       work-queue stream galdecon-q-<run> (JetStream,
 //                                       retention workqueue), pulled by the agents through
 //                                       its durable consumer `agents` (explicit ack)
