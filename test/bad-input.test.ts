@@ -173,6 +173,9 @@ const CASES: Case[] = [
   // a mask is refused with the low-rank priors before anything is read (even a mask file of the wrong shape)
   ['--prior lowrank with --mask', (o) => run(o, '--prior', 'lowrank', '--mask', files.maskShape), 2, /^galdecon run: error: --mask cannot be combined with --prior lowrank: the low-rank prior has no masked data term; drop the mask or use --prior sparse/],
   ['--prior both with --mask-nan', (o) => runWith(files.nan, P, o, '--prior', 'both', '--mask-nan'), 2, /--mask-nan cannot be combined with --prior both/],
+  // the stream schedule solves partitions alone and cannot couple them (§10)
+  ['--prior lowrank with --schedule stream', (o) => run(o, '--prior', 'lowrank', '--schedule', 'stream'), 2, /^galdecon run: error: --prior lowrank cannot run with --schedule stream: stream solves each partition alone, the low-rank prior couples the whole stack; use --schedule lockstep or --prior sparse/],
+  ['--prior both with --schedule stream', (o) => run(o, '--prior', 'both', '--schedule', 'stream'), 2, /--prior both cannot run with --schedule stream/],
   ['NaN input without --mask-nan says how to mask', (o) => runWith(files.nan, P, o), 1, /mask NaN pixels \(run --mask-nan\)/],
   ['--ids: 3 IDs for 4 objects', (o) => run(o, '--ids', files.ids3), 1, /--ids .* has 3 IDs for 4 objects/],
   ['--ids: an empty line', (o) => run(o, '--ids', files.idsGap), 1, /line 2 has no ID/],

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { solve, lowrankLambda, type SolverOptions, type Stack } from '../src/solver/index.ts';
-import { runDistributed, LocalTransport } from '../src/cluster/index.ts';
+import { solve, lowrankLambda, resolveOptions, type SolverOptions, type Stack } from '../src/solver/index.ts';
+import { runDistributed, LocalTransport, protocol } from '../src/cluster/index.ts';
 import { median } from '../src/common/median.ts';
 import { NatsServer, natsAvailable } from './support/nats-server.ts';
 import { Proc, startAgent } from './support/galdecon-procs.ts';
@@ -67,6 +67,27 @@ test('both with per-object σ_i: partitions carry their σ_i, λ from their medi
   } finally {
     await transport.close();
   }
+});
+
+test('the library refuses what the low-rank path cannot honour: the stream schedule, a mask, and an agent asked to solve a low-rank partition alone', async () => {
+  const transport = new LocalTransport(1);
+  try {
+    await assert.rejects(runDistributed(Y, P, OPTS('lowrank'), { transport, schedule: 'stream' }),
+      { code: 'E_OPTION', message: /prior lowrank cannot run with schedule stream: stream solves each partition alone/ });
+    const mask = new Float32Array(Y.data.length).fill(1);
+    await assert.rejects(runDistributed(Y, P, OPTS('both'), { transport, perObject: { mask } }), { code: 'E_OPTION', message: /mask cannot be combined with prior both/ });
+  } finally {
+    await transport.close();
+  }
+  await assert.rejects(solve(Y, P, OPTS('lowrank'), { perObject: { mask: new Float32Array(Y.data.length).fill(1) } }), /mask cannot be combined with prior lowrank/);
+  const [, ny, nx] = Y.shape;
+  const spec = {
+    partition: 0, first: 0, n: 1, ny, nx, psfCount: 1, ky: ny, kx: nx, sigma: 1,
+    y: new Float32Array(ny * nx), psfs: new Float32Array(ny * nx), options: resolveOptions(OPTS('both')),
+  };
+  const solveReq = (options: SolverOptions) => protocol.encode({ v: protocol.PROTOCOL_VERSION, type: 'solve', run: 'r', spec: { ...spec, options } });
+  assert.equal(protocol.decodeRequest(solveReq(resolveOptions({}))).type, 'solve');
+  assert.throws(() => protocol.decodeRequest(solveReq(resolveOptions(OPTS('both')))), /solve: the stream schedule runs the sparse prior only/);
 });
 
 test('more objects than pixels (90 stamps of 8×8, the pixels\' Gram): the single-process bits for any partitioning', async () => {

@@ -13,7 +13,7 @@ import { openStack, wholeStack, type StackFile } from '../io/stack-source.ts';
 import { createStackSink, type StackFileSink } from '../io/stack-sink.ts';
 import { memorySource } from '../common/types.ts';
 import {
-  runSurvey, split, checkAgentCount, LocalTransport, NatsTransport, STREAM_PARTITION_OBJECTS,
+  runSurvey, requireLockstepForLowrank, split, checkAgentCount, LocalTransport, NatsTransport, STREAM_PARTITION_OBJECTS,
   type SurveyResult, type Schedule, type Transport,
 } from '../cluster/index.ts';
 import { NATS_OPTIONS, natsOptionsFrom } from './nats-options.ts';
@@ -76,7 +76,7 @@ export const RUN: CommandSpec = {
     positivity: { kind: 'boolean', help: 'the solution is constrained to x ≥ 0', configOnly: true },
     strict: { kind: 'boolean', help: 'refuse, rather than warn about, PSFs off the kernel origin or not summing to 1, and steps beyond the convergence bound' },
     bitpix: { kind: 'integer', help: 'FITS output: -32 (float32) or -64 (float64)', default: -32 },
-    schedule: { kind: 'string', arg: 'lockstep|stream', help: 'lockstep: all partitions step together, one stopping rule on the whole stack\'s cost; stream: each partition runs to the end on its own, its own cost stopping it, one partition per agent in memory', default: 'lockstep' },
+    schedule: { kind: 'string', arg: 'lockstep|stream', help: 'lockstep: all partitions step together, one stopping rule on the whole stack\'s cost; stream: each partition runs to the end on its own, its own cost stopping it, one partition per agent in memory (--prior sparse only)', default: 'lockstep' },
     partitions: { kind: 'integer', help: `partitions of the stack (default: lockstep, 2 × agents; stream, ≤ ${STREAM_PARTITION_OBJECTS} objects each and ≥ 4 per agent)`, min: 1 },
     agents: { kind: 'integer', help: `local agents (worker threads; at most 4 per core; default: the cores, ${availableParallelism()})`, min: 1 },
     oversubscribe: { kind: 'boolean', help: 'allow --agents above 4 per core' },
@@ -127,6 +127,7 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
   if (schedule === 'stream' && (a['checkpoint-every'] as number) > 0) {
     throw new OptionError('--checkpoint-every works with --schedule lockstep only (over NATS the stream schedule keeps every finished partition; --resume skips them)');
   }
+  requireLockstepForLowrank(schedule, options, { ...ERROR_NAMES, schedule: '--schedule' });
   checkPriorOptions(a, options);
   checkTransportOptions(a);
   const overwrite = a.overwrite === true;

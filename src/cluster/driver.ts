@@ -11,7 +11,7 @@
 // schedule (stream.ts) goes through the transport's durable work queue if it has one,
 // which keeps every finished partition: --resume then skips them.
 
-import { ClusterError } from '../errors.ts';
+import { ClusterError, OptionError } from '../errors.ts';
 import { KernelModule } from '../kernels/index.ts';
 import {
   Batch, iterate, setupStreamed, fromFixed, lowrankParameters, lowrankCost, LowrankCoupling, requireLowrankUnmasked,
@@ -104,6 +104,19 @@ export interface DriverConfig {
 
 let runCounter = 0;
 
+/**
+ * The stream schedule solves each partition alone, and the low-rank prior couples the
+ * whole stack (§10): refused together, before anything is read or written.
+ */
+export function requireLockstepForLowrank(schedule: Schedule, o: SolverOptions, names: { schedule?: string; prior?: string } = {}): void {
+  if (schedule === 'stream' && o.prior !== 'sparse') {
+    const sch = names.schedule ?? 'schedule', pri = names.prior ?? 'prior';
+    throw new OptionError(
+      `${pri} ${o.prior} cannot run with ${sch} stream: stream solves each partition alone, the low-rank prior couples the whole stack; use ${sch} lockstep or ${pri} sparse`,
+    );
+  }
+}
+
 /** Largest agent state of one partition (bytes). */
 export const PARTITION_BYTES = 2 ** 30;
 
@@ -145,11 +158,12 @@ export async function runSurvey(
     throw new ClusterError(`the mask has shape (${mask.shape.join(', ')}) for a stack of ${shape.n} stamps of ${shape.ny}×${shape.nx}`);
   }
   requireLowrankUnmasked(options, mask !== undefined);
+  const schedule = cfg.schedule ?? 'lockstep';
+  requireLockstepForLowrank(schedule, options);
   const durable = cfg.transport.openRun !== undefined;
   const run = cfg.runId ?? (durable
     ? await runIdOf(y, psf, options, { sigma: sigmas, mask })
     : `${process.pid}-${Date.now().toString(36)}-${++runCounter}`);
-  const schedule = cfg.schedule ?? 'lockstep';
   if (schedule === 'stream' && (cfg.checkpointEvery ?? 0) > 0) {
     throw new ClusterError('--checkpoint-every works with --schedule lockstep only (the stream schedule keeps every finished partition)');
   }

@@ -1,5 +1,5 @@
 // The cluster layer's only entrance: the driver, the transports, the protocol.
-export { runDistributed, runSurvey, type DistributedResult, type SurveyResult, type DriverConfig, type MemoryRunConfig, type Schedule } from './driver.ts';
+export { runDistributed, runSurvey, requireLockstepForLowrank, type DistributedResult, type SurveyResult, type DriverConfig, type MemoryRunConfig, type Schedule } from './driver.ts';
 export { STREAM_PARTITION_OBJECTS, type PartitionResult, type StreamProgress } from './stream.ts';
 export { LocalTransport } from './local.ts';
 export { Agent } from './agent.ts';

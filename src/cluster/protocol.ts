@@ -18,9 +18,10 @@ import { Packr } from 'msgpackr';
 import { ProtocolError } from '../errors.ts';
 import type { SolverOptions } from '../solver/index.ts';
 
-// v4: the low-rank priors (options.prior, the project request, columns in stepped replies)
-// and per-object σ_i and masks in a partition's spec; a v3 agent would run a low-rank
-// spec as sparse, so the versions must never meet (the subjects carry the version).
+// v4: the stream schedule (solve, solved), the low-rank priors (options.prior, the project
+// request, columns in stepped replies, SVT maps in replays) and per-object σ_i and masks in
+// a partition's spec; a v3 agent would run a low-rank spec as sparse, so the versions must
+// never meet (the subjects carry the version).
 export const PROTOCOL_VERSION = 4;
 /** Costs one step may return per partition (a barrier holds at most 4; see loop.ts). */
 export const MAX_COSTS = 64;
@@ -238,8 +239,12 @@ export function decodeRequest(bytes: Uint8Array): Request {
     case 'release':
       break;
     case 'assign':
+      checkSpec(m.spec);
+      break;
     case 'solve':
       checkSpec(m.spec);
+      // a partition solved alone cannot take part in the low-rank prior's coupling (§10)
+      need(m.spec.options.prior === 'sparse', 'solve: the stream schedule runs the sparse prior only');
       break;
     case 'step':
       need(isIntList(m.partitions), 'partitions');
