@@ -12,7 +12,7 @@ import { solve, lowrankLambda, resolveOptions, type SolverOptions, type Stack } 
 import { runDistributed, LocalTransport, protocol } from '../src/cluster/index.ts';
 import { median } from '../src/common/median.ts';
 import { NatsServer, natsAvailable } from './support/nats-server.ts';
-import { Proc, startAgent } from './support/galdecon-procs.ts';
+import { Proc, killAndResume, startAgent } from './support/galdecon-procs.ts';
 import { localRun, natsRun, sameBits } from './support/nats-runs.ts';
 import { fixture, galdecon, loadNpy } from './helpers.ts';
 import { Kernels } from '../src/kernels/index.ts';
@@ -155,18 +155,7 @@ test('over NATS: the driver killed, then --resume: identical output and the full
   const opts = ['--prior', 'both', '--n-iter', '30', '--n-reweights', '1', '--tolerance', '0'];
   const run = (out: string, extra: string[]) => new Proc(['run', '--input', Y_PATH, '--psf', P_PATH, '--output', join(dir, out),
     '--report', join(dir, `${out}.json`), ...opts, ...extra]);
-  const local = run('local.npy', ['--agents', '2', '--quiet']);
-  const nats = ['--nats', server.url, '--min-agents', '2', '--checkpoint-every', '10', '--wait-agents', '10'];
-  const first = run('x.npy', nats);
-  await first.waitFor(/checkpoint at iteration 20/, 60_000);
-  first.kill('SIGKILL');
-  await first.exited;
-  assert.ok(!existsSync(join(dir, 'x.npy')));
-  const second = run('x.npy', [...nats, '--resume']);
-  assert.equal(await second.exited, 0, second.stderr);
-  assert.match(second.stderr, /resumed from its checkpoint/);
-  assert.equal(await local.exited, 0, local.stderr);
-  assert.ok(readFileSync(join(dir, 'local.npy')).equals(readFileSync(join(dir, 'x.npy'))), 'resumed output differs');
+  await killAndResume(run, dir, ['--nats', server.url, '--min-agents', '2', '--checkpoint-every', '10', '--wait-agents', '10'], /checkpoint at iteration 20/);
   const [lr, xr] = ['local.npy.json', 'x.npy.json'].map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
   assert.equal(xr.prior.ranks.length, 60);
   assert.deepEqual(xr.prior.ranks, lr.prior.ranks);

@@ -5,11 +5,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NatsServer, natsAvailable } from './support/nats-server.ts';
-import { Proc, startAgent } from './support/galdecon-procs.ts';
+import { Proc, killAndResume, startAgent } from './support/galdecon-procs.ts';
 import { OPTS, P, P_PATH, Y, Y_PATH, localRun, natsRun, sameBits, tiled } from './support/nats-runs.ts';
 import type { DistributedResult } from '../src/cluster/index.ts';
 
@@ -121,18 +121,7 @@ test('the driver killed mid-run, then --resume: continues from its checkpoint, i
   const dir = mkdtempSync(join(tmpdir(), 'galdecon-resume-'));
   const opts = ['--n-iter', '100', '--n-reweights', '1', '--tolerance', '0'];
   const run = (out: string, extra: string[]) => new Proc(['run', '--input', Y_PATH, '--psf', P_PATH, '--output', join(dir, out), ...opts, ...extra]);
-  const local = run('local.npy', ['--agents', '2', '--quiet']);
-  const nats = ['--nats', server.url, '--min-agents', '2', '--checkpoint-every', '20', '--wait-agents', '10'];
-  const first = run('x.npy', nats);
-  await first.waitFor(/checkpoint at iteration 40/, 60_000);
-  first.kill('SIGKILL');
-  await first.exited;
-  assert.ok(!existsSync(join(dir, 'x.npy')), 'the killed driver wrote output');
-  const second = run('x.npy', [...nats, '--resume']);
-  assert.equal(await second.exited, 0, second.stderr);
-  assert.match(second.stderr, /resumed from its checkpoint/);
-  assert.equal(await local.exited, 0, local.stderr);
-  assert.ok(readFileSync(join(dir, 'local.npy')).equals(readFileSync(join(dir, 'x.npy'))), 'resumed output differs');
+  await killAndResume(run, dir, ['--nats', server.url, '--min-agents', '2', '--checkpoint-every', '20', '--wait-agents', '10'], /checkpoint at iteration 40/);
   await stopAll();
 });
 

@@ -1,7 +1,10 @@
 // Test helper: `galdecon agent` and `galdecon run` as child processes, with their
 // stderr collected, started and stopped by pid.
 
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/galdecon.js', import.meta.url));
@@ -45,4 +48,24 @@ export async function startAgent(url: string, threads = 1, opts: { env?: NodeJS.
 /** Agent ids a process serves (from its log). */
 export function agentIds(p: Proc): string[] {
   return /serving as (.*)/.exec(p.stderr)![1].split(', ');
+}
+
+/**
+ * A local run and a NATS run (`nats`: its options, with checkpoints) started together; the
+ * NATS driver SIGKILLed once it logs `killAt`, then run again with --resume: no output from
+ * the killed driver, and the resumed one's is the local one's, byte for byte. `run(out,
+ * extra)` starts `galdecon run` writing DIR/out.
+ */
+export async function killAndResume(run: (out: string, extra: string[]) => Proc, dir: string, nats: string[], killAt: RegExp): Promise<void> {
+  const local = run('local.npy', ['--agents', '2', '--quiet']);
+  const first = run('x.npy', nats);
+  await first.waitFor(killAt, 60_000);
+  first.kill('SIGKILL');
+  await first.exited;
+  assert.ok(!existsSync(join(dir, 'x.npy')), 'the killed driver wrote output');
+  const second = run('x.npy', [...nats, '--resume']);
+  assert.equal(await second.exited, 0, second.stderr);
+  assert.match(second.stderr, /resumed from its checkpoint/);
+  assert.equal(await local.exited, 0, local.stderr);
+  assert.ok(readFileSync(join(dir, 'local.npy')).equals(readFileSync(join(dir, 'x.npy'))), 'resumed output differs');
 }
