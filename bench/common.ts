@@ -78,6 +78,11 @@ export interface ModeFactory {
   pids?(): number[];
   /** The NATS server's URL (starting server and agents if needed). */
   url?(): Promise<string>;
+  /**
+   * Replaces the agent processes by fresh ones (same server). A Wasm memory never shrinks,
+   * so an agent that served a bigger run before would carry that run's peak into the next.
+   */
+  freshAgents?(): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -177,6 +182,13 @@ export function natsMode(agents: number): ModeFactory {
     },
     pids: () => (proc?.child.pid ? [proc.child.pid] : []),
     url: async () => (await up()).url,
+    async freshAgents() {
+      const s = await up();
+      proc?.kill('SIGTERM');
+      await proc?.exited;
+      const { startAgent } = await import('../test/support/galdecon-procs.ts');
+      proc = await startAgent(s.url, agents);
+    },
     async close() {
       proc?.kill('SIGTERM');
       await proc?.exited;

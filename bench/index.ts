@@ -20,7 +20,7 @@ import { streamStudy } from './studies/stream.ts';
 import { scaleStudy } from './studies/scale.ts';
 import { priorsStudy } from './studies/priors.ts';
 import { qualityStudy } from './studies/quality.ts';
-import { localMode, natsMode, natsServerAvailable, writeJson, type ModeFactory } from './common.ts';
+import { RESULTS, localMode, natsMode, natsServerAvailable, writeJson, type ModeFactory } from './common.ts';
 import { writeBenchReadme } from './report.ts';
 
 const STUDIES = [
@@ -129,7 +129,7 @@ async function main(): Promise<number> {
     const record = { ...result, quick, machine, date: new Date().toISOString(), duration_s: (performance.now() - t0) / 1000 };
     writeJson(`${study}.json`, record);
     if (values.json) process.stdout.write(JSON.stringify(record) + '\n');
-    else log(`${study}: done in ${record.duration_s.toFixed(1)} s → bench/results/${study}.json`);
+    else log(`${study}: done in ${record.duration_s.toFixed(1)} s → ${RESULTS}${study}.json`);
   }
   await nats?.close?.();
   if (!values['no-readme']) {

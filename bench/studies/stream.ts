@@ -1,8 +1,9 @@
 // `--stream`: the two schedules side by side — `galdecon run` end to end on 10,000
 // simulated objects with default options, 2 agents, local and NATS: wall time,
 // object-iterations per second and the peak resident memory of every process of the run
-// together (the driver and, over NATS, the agent process). Lockstep and stream runs
-// alternate, so that a change of load on this shared machine hits both alike.
+// together (the driver and, over NATS, the agent process, started afresh for every run so
+// that no run inherits another's Wasm memory). Lockstep and stream runs alternate, so that
+// a change of load on this shared machine hits both alike.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -83,6 +84,7 @@ export async function streamStudy(ctx: { quick: boolean; modes: ModeFactory[]; l
       for (let repeat = 0; repeat < repeats; repeat++) {
         for (const schedule of ['lockstep', 'stream']) {
           ctx.log(`stream: ${mode.mode}, ${schedule}, ${objects} objects (run ${repeat + 1} of ${repeats})`);
+          await mode.freshAgents?.();
           const r = await cliRun(['--input', files.y, '--psf', files.psf, '--output', join(dir, 'x.npy'), '--schedule', schedule, ...options, ...where],
             join(dir, 'report.json'), mode.pids?.() ?? []);
           runs.push({ mode: mode.mode, schedule, agents: mode.agents, repeat, ...r });
