@@ -269,9 +269,9 @@ function streamSection(st: any): string[] {
   }
   out.push('', 'With the stopping rule on, the schedules do different work: lockstep stops every object when the stack\'s ' +
     'cost settles, stream stops each partition on its own cost, so object-iterations/s is the fair speed to compare. ' +
-    'Over NATS one agent process (2 threads) serves every run in turn, so its figure in a stream run includes what the ' +
-    'process still held from the lockstep run before it (a stream partition takes ≈ 90 MB per agent); a stream run on ' +
-    'fresh agents is the figure still to take.', '');
+    'Over NATS every run gets a fresh agent process (2 threads), because a Wasm memory never shrinks: the agents\' ' +
+    'figure is that run\'s own (lockstep holds the whole stack\'s state, ≈ 88 KB an object; stream holds ≈ 90 MB of ' +
+    'partition state per agent whatever N). The stream schedule over NATS runs on the JetStream work queue.', '');
   return out;
 }
 
