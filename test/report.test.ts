@@ -8,6 +8,7 @@ import { crc32, encodePng } from '../src/report/png.ts';
 import { costPlotSvg } from '../src/report/svg.ts';
 import { STRETCHES, colourOf, evenSample, mosaicPng, stretchOf } from '../src/report/mosaic.ts';
 import { buildReport } from '../src/report/report.ts';
+import { CatalogBuilder, catalogColumns } from '../src/report/catalog.ts';
 import { InputError } from '../src/errors.ts';
 
 const FIX = new URL('./fixtures/synthetic/', import.meta.url);
@@ -73,6 +74,28 @@ function gaussian(ny: number, nx: number, sk: number, sl: number, rho: number, c
   }
   return a;
 }
+
+test('the catalogue built by chunks of objects (uneven, out of order) is the whole stacks\' catalogue, bit for bit', () => {
+  const truth = readNpyF8(new URL('clean.npy', FIX));
+  const observed = readNpyF8(new URL('noisy.npy', FIX));
+  const estimate = readNpyF8(new URL('reference/default_primal.npy', FIX));
+  const [n, ny, nx] = truth.shape as [number, number, number];
+  const npix = ny * nx;
+  const meta = { sigma: 0.5, iterations: 7, partition: Int32Array.from({ length: n }, (_, i) => i % 3) };
+  const whole = catalogColumns({ shape: [n, ny, nx], estimate: estimate.data, observed: observed.data, truth: truth.data, ...meta });
+  const b = new CatalogBuilder([n, ny, nx], { observed: true, truth: true });
+  const chunks: [number, number][] = [];
+  for (let first = 0, size = 1; first < n; first += size, size = size % 3 + 1) chunks.push([first, Math.min(size, n - first)]);
+  for (const [first, count] of chunks.reverse()) {
+    const part = (a: Float64Array) => a.slice(first * npix, (first + count) * npix);
+    b.add(first, count, { estimate: part(estimate.data), observed: part(observed.data), truth: part(truth.data) });
+  }
+  const chunked = b.columns(meta);
+  assert.deepEqual(chunked.map((c) => c.name), whole.map((c) => c.name));
+  assert.equal(whole.length, 15);
+  for (const [k, c] of chunked.entries()) assert.deepEqual(Array.from(c.values), Array.from(whole[k].values), c.name);
+  assert.ok(Array.from(whole.find((c) => c.name === 'nmse')!.values as Float64Array).every((v) => v > 0), 'nmse computed');
+});
 
 test('ellipticity of analytic Gaussians: signs and values', () => {
   const [e1r, e2r] = ellipticity(gaussian(41, 41, 3, 3, 0), 0, 41, 41);

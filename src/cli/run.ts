@@ -11,7 +11,7 @@ import { InputError, OptionError } from '../errors.ts';
 import { readArray, readIds, encodeBinTable, type OutFile } from '../io/index.ts';
 import { openStack, wholeStack, type StackFile } from '../io/stack-source.ts';
 import { createStackSink, type StackFileSink } from '../io/stack-sink.ts';
-import { memorySource } from '../common/types.ts';
+import { memorySource, valuesPerObject } from '../common/types.ts';
 import {
   runSurvey, requireLockstepForLowrank, split, checkAgentCount, LocalTransport, NatsTransport, STREAM_PARTITION_OBJECTS,
   type SurveyResult, type Schedule, type Transport,
@@ -28,7 +28,7 @@ import { checkServeAccess, parseServeAddress, startServer, type LiveServer } fro
 import { mosaicObjects, mosaicRows, pickedStacks, type RunStacks } from './pictures.ts';
 import { RunWatch } from './watch.ts';
 import { formatMetrics, MetricsSum } from '../report/metrics.ts';
-import { catalogColumns } from '../report/catalog.ts';
+import { CatalogBuilder } from '../report/catalog.ts';
 import { parseCommand, helpText, type CommandSpec, type Parsed } from './args.ts';
 import { runLog, type RunLog } from './progress.ts';
 import { ERROR_NAMES, checkPriorOptions, cliOptions, solverOptions } from './run-options.ts';
@@ -354,10 +354,7 @@ async function metricsOf(truth: StackFile, estimate: StackFileSink, observed: St
   return { metrics: metrics.result(), baseline: baseline.result() };
 }
 
-/**
- * The catalogue's columns (one row per object). The per-object shapes are computed from the
- * whole stacks, read for it: the catalogue is the one output that still holds them.
- */
+/** The catalogue's columns (one row per object), from the stacks read by chunks: a few numbers per object are kept. */
 async function catalogOf(
   result: SurveyResult, w: { y: StackFile; truth?: StackFile; sink: StackFileSink; ids?: string[] },
 ) {
@@ -368,10 +365,13 @@ async function catalogOf(
   // Stream schedule: each object ran its partition's iterations.
   const iterations = result.partitionResults ? new Int32Array(n) : result.iterations;
   for (const p of result.partitionResults ?? []) (iterations as Int32Array).fill(p.iterations, p.first, p.first + p.n);
-  return catalogColumns({
-    shape: result.shape, estimate: await w.sink.read(0, n), observed: await w.y.read(0, n), truth: await w.truth?.read(0, n), ids: w.ids,
-    sigma: result.noiseSigmas ?? result.noiseSigma, partition, iterations,
+  const { y, truth } = w;
+  const catalog = new CatalogBuilder(result.shape, { observed: true, truth: truth !== undefined });
+  await eachChunk(w.sink, n, async (estimate, first) => {
+    const count = estimate.length / valuesPerObject(y.shape);
+    catalog.add(first, count, { estimate, observed: await y.read(first, count), truth: await truth?.read(first, count) });
   });
+  return catalog.columns({ ids: w.ids, sigma: result.noiseSigmas ?? result.noiseSigma, partition, iterations });
 }
 
 /** --serve and its options, checked before anything runs. */
