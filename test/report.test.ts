@@ -93,7 +93,7 @@ test('the catalogue built by chunks of objects (uneven, out of order) is the who
   const chunked = b.columns(meta);
   assert.deepEqual(chunked.map((c) => c.name), whole.map((c) => c.name));
   assert.equal(whole.length, 15);
-  for (const [k, c] of chunked.entries()) assert.deepEqual(Array.from(c.values), Array.from(whole[k].values), c.name);
+  for (const [k, c] of chunked.entries()) assert.deepEqual(Array.from(c.values as ArrayLike<unknown>), Array.from(whole[k].values as ArrayLike<unknown>), c.name);
   assert.ok(Array.from(whole.find((c) => c.name === 'nmse')!.values as Float64Array).every((v) => v > 0), 'nmse computed');
 });
 
