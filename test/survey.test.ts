@@ -16,6 +16,7 @@ import {
 } from '../src/io/index.ts';
 import { RUN } from '../src/cli/run.ts';
 import { METRICS } from '../src/cli/metrics.ts';
+import { solve } from '../src/solver/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'galdecon-survey-'));
 
@@ -329,6 +330,23 @@ test('per-object noise (file of σ_i) and masks: equal σ_i give --noise-est S\'
   assert.equal((await cli([...base, '--input', yFile, '--output', fitsOut, '--mask', mFile])).code, 0);
   assert.equal(findCard(parseFits(readFileSync(fitsOut), 'm')[0].header, 'GDMASKED')?.value, true);
   assert.notDeepEqual((await readArray(join(dir, 'm-mask.npy'))).data, a);
+
+  // Read by partitions: a float64 mask (fractional weights, a NaN under a weight that is 0
+  // in float32) with --mask-nan masking the other NaN pixels gives the bits of the
+  // in-process solve on the masked stack in memory.
+  const w64 = Float64Array.from(mask, (v, q) => (v === 0 ? (q === 5 ? 1e-50 : 1) : 0.25 + (q % 4) / 4));
+  const w64File = join(dir, 'mask64.npy');
+  writeFileSync(w64File, encodeNpy(w64, [8, 41, 41]));
+  const mixed = join(dir, 'm-mixed.npy');
+  const r = await cli([...base, '--input', yFile, '--output', mixed, '--mask', w64File, '--mask-nan']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /: 2 NaN pixels in 2 objects masked \(--mask-nan; first: object 3\)\n$/);
+  const weights = Float32Array.from(w64);
+  const zeroed = Float32Array.from(nanY, (v, q) => (Number.isNaN(v) ? 0 : v));
+  for (const q of [1681 * 3 + 800, 1681 * 7 + 1000]) weights[q] = 0;
+  const psfs = await readArray(join(sim, 'psfs.fits'));
+  const want = await solve({ data: zeroed, shape: [8, 41, 41] }, psfs, { nIter: 8, nReweights: 0 }, { perObject: { mask: weights } });
+  assert.deepEqual((await readArray(mixed)).data, want.x);
 });
 
 test('steps that break the bound warn up front; the diverging run then fails in one error line, without output', async () => {

@@ -8,17 +8,17 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InputError, OptionError } from '../errors.ts';
-import { readArray, readIds, encodeBinTable, type OutFile } from '../io/index.ts';
-import { openStack, wholeStack, type StackFile } from '../io/stack-source.ts';
+import { readIds, encodeBinTable, type OutFile } from '../io/index.ts';
+import { openStack, type StackFile } from '../io/stack-source.ts';
 import { createStackSink, type StackFileSink } from '../io/stack-sink.ts';
-import { memorySource, valuesPerObject } from '../common/types.ts';
+import { valuesPerObject } from '../common/types.ts';
 import {
   runSurvey, requireLockstepForLowrank, split, checkAgentCount, LocalTransport, NatsTransport, STREAM_PARTITION_OBJECTS,
   type SurveyResult, type Schedule, type Transport,
 } from '../cluster/index.ts';
 import { NATS_OPTIONS, natsOptionsFrom } from './nats-options.ts';
 import {
-  DEFAULT_OPTIONS, PRIORS, LOWRANK_THRESHOLDS, eachChunk, psfShapeOf, requireFinite, resolveOptions, stackShapeOf, type PerObject, type SolverOptions,
+  DEFAULT_OPTIONS, PRIORS, LOWRANK_THRESHOLDS, eachChunk, psfShapeOf, requireFinite, resolveOptions, stackShapeOf, type SolverOptions,
 } from '../solver/index.ts';
 import { buildReport, reportJson, plotFiles, softwareInfo, type RunReport } from '../report/report.ts';
 import { STRETCHES, type Stretch } from '../report/mosaic.ts';
@@ -32,7 +32,7 @@ import { CatalogBuilder } from '../report/catalog.ts';
 import { parseCommand, helpText, type CommandSpec, type Parsed } from './args.ts';
 import { runLog, type RunLog } from './progress.ts';
 import { ERROR_NAMES, checkPriorOptions, cliOptions, solverOptions } from './run-options.ts';
-import { perObjectInputs } from './per-object.ts';
+import { perObjectInputs, type RunPerObject } from './per-object.ts';
 import { catalogBytes, checkOutputs, writeAll, type Outputs } from './outputs.ts';
 import { fitsCards, history } from './header.ts';
 import { readFor } from './read.ts';
@@ -148,19 +148,17 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
   const files: StackFile[] = [];
   let sink: StackFileSink | undefined;
   try {
-    const open = async (k: string, whole = false): Promise<StackFile> => {
-      const spec = a[k] as string;
-      const f = await readFor(`--${k}`, async () => (whole ? wholeStack(spec, await readArray(spec)) : openStack(spec)));
+    const open = async (k: string): Promise<StackFile> => {
+      const f = await readFor(`--${k}`, () => openStack(a[k] as string));
       files.push(f);
       return f;
     };
-    // A mask, or NaN pixels masked, changes the input's values: it is then read whole.
-    const masked = a.mask !== undefined || a['mask-nan'] === true;
-    const y = await open('input', masked);
+    const observed = await open('input');
     const psf = await open('psf');
     const truth = a.truth ? await open('truth') : undefined;
     const ids = a.ids ? await readFor('--ids', () => readIds(a.ids as string)) : undefined;
-    const perObject = await perObjectInputs(a, y, log);
+    const perObject = await perObjectInputs(a, observed, log, files);
+    const y = perObject.input; // the input as the solver sees it (--mask, --mask-nan)
     const names = { input: `--input ${String(a.input)}`, psf: `--psf ${String(a.psf)}` };
     const shape = stackShapeOf(y.shape, names.input);
     psfShapeOf(psf.shape, shape, names.psf);
@@ -194,7 +192,7 @@ interface RunInputs {
   psf: StackFile;
   truth?: StackFile;
   ids?: string[];
-  perObject: PerObject;
+  perObject: RunPerObject;
   sink: StackFileSink;
   names: { input: string; psf: string };
   outs: Outputs;
@@ -260,7 +258,7 @@ async function watchedRun(a: Parsed, r: RunInputs): Promise<void> {
         runId: a['run-id'] as string | undefined,
         waitAgentsMs: waitAgentsS(a) * 1000,
         log: (line) => log.info(line),
-        perObject: { sigma: perObject.sigma, mask: perObject.mask && memorySource({ data: Float32Array.from(perObject.mask), shape: y.shape }) },
+        perObject: { sigma: perObject.sigma, mask: perObject.mask },
         onEvent: watch?.onEvent,
         sample: serve ? { objects, wanted: () => (server?.viewers ?? 0) > 0 } : undefined,
       });
@@ -288,7 +286,7 @@ async function watchedRun(a: Parsed, r: RunInputs): Promise<void> {
 async function finishRun(
   a: Parsed, result: SurveyResult,
   w: {
-    y: StackFile; truth?: StackFile; sink: StackFileSink; t0: number; ids?: string[]; perObject: PerObject; outs: Outputs;
+    y: StackFile; truth?: StackFile; sink: StackFileSink; t0: number; ids?: string[]; perObject: RunPerObject; outs: Outputs;
     objects: number[]; stacks: RunStacks; title: string; stretch: Stretch; watch?: RunWatch; overwrite: boolean;
     io: { out: (s: string) => void };
   },

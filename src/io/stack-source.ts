@@ -83,7 +83,7 @@ async function wholeFile(path: string): Promise<StackFile> {
 }
 
 /** A stack already read whole, as a StackFile (its `data` kept, e.g. to be masked in place). */
-export function wholeStack(path: string, a: ReadResult): StackFile & { data: ReadResult['data'] } {
+function wholeStack(path: string, a: ReadResult): StackFile & { data: ReadResult['data'] } {
   const per = valuesPerObject(a.shape);
   return {
     path, shape: a.shape, dtype: a.dtype, streamed: false, header: a.header, data: a.data,
