@@ -1,7 +1,8 @@
-// The driver never holds a stack: `galdecon run --schedule stream --truth --plots` on 3,000
-// and on 24,000 objects (partitions of 100 objects in both) peaks at about the same
-// resident memory. Holding any one of the larger stacks as float32 would add 134 MiB
-// (input, PSFs, output and truth: four times that). Local mode, so the agent thread counts
+// The driver never holds a stack: `galdecon run --schedule stream --truth --plots --mask
+// --catalog` on 3,000 and on 24,000 objects (partitions of 100 objects in both) peaks at
+// about the same resident memory. Holding any one of the larger stacks as float32 would add
+// 154 MiB (input, PSFs, mask, output and truth: five times that); the catalogue keeps 15
+// numbers per object (2.7 MiB at 24,000). Local mode, so the agent thread counts
 // too. Both sizes are past the fixed buffers' sizes (σ's selection keeps up to 4 M values).
 // Measured here at 3,000 vs 12,000: 219–239 vs 243–264 MiB; the 18–45 MiB between them is
 // garbage not yet collected (the main thread's heap and buffers stay flat), hence a limit of
@@ -22,10 +23,12 @@ const dir = mkdtempSync(join(tmpdir(), 'galdecon-drivermem-'));
 async function peakMiB(times: number): Promise<number> {
   const y = tiled(Y, times);
   const psf = tiled(P, times);
-  const files = { y: join(dir, `y-${times}.npy`), psf: join(dir, `p-${times}.npy`) };
+  const files = { y: join(dir, `y-${times}.npy`), psf: join(dir, `p-${times}.npy`), mask: join(dir, `m-${times}.npy`) };
   writeFileSync(files.y, encodeNpy(Float32Array.from(y.data), y.shape));
   writeFileSync(files.psf, encodeNpy(Float32Array.from(psf.data), psf.shape));
+  writeFileSync(files.mask, encodeNpy(Float32Array.from(y.data, (_, q) => (q % 7 === 0 ? 0 : 1)), y.shape));
   const p = new Proc(['run', '--input', files.y, '--psf', files.psf, '--truth', files.y, '--output', join(dir, `x-${times}.fits`),
+    '--mask', files.mask, '--catalog', join(dir, `c-${times}.fits`),
     '--plots', join(dir, `plots-${times}`), '--schedule', 'stream', '--agents', '1', '--partitions', String(times),
     '--n-iter', '2', '--n-reweights', '0', '--tolerance', '0', '--quiet'], { prefix: ['/usr/bin/time', '-f', 'maxrss_kb=%M'] });
   assert.equal(await p.exited, 0, p.stderr);
