@@ -211,6 +211,10 @@ const CASES: Case[] = [
   ['--min-agents without --nats', (o) => run(o, '--min-agents', '1'), 2, /--min-agents needs --nats/],
   ['--agents with --nats', (o) => run(o, '--nats', 'nats://127.0.0.1:1'), 2, /--agents counts local worker threads; with --nats, use --min-agents/],
   ['--max-agents below --min-agents', (o) => ['run', '--input', Y, '--psf', P, '--output', join(o, 'x.npy'), '--nats', 'nats://127.0.0.1:1', '--min-agents', '3', '--max-agents', '2'], 2, /--max-agents 2 is below --min-agents 3/],
+  ['--ack-wait without --nats', (o) => run(o, '--schedule', 'stream', '--ack-wait', '5'), 2, /--ack-wait needs --nats/],
+  ['--ack-wait with lockstep', (o) => ['run', '--input', Y, '--psf', P, '--output', join(o, 'x.npy'), '--nats', 'nats://127.0.0.1:1', '--ack-wait', '5'], 2, /--ack-wait applies to --schedule stream/],
+  ['--ack-wait 0.5', (o) => ['run', '--input', Y, '--psf', P, '--output', join(o, 'x.npy'), '--nats', 'nats://127.0.0.1:1', '--schedule', 'stream', '--ack-wait', '0.5'], 2, /--ack-wait must be in 1\.\.3600 \(got 0\.5\)/],
+  ['--ack-wait soon', (o) => ['run', '--input', Y, '--psf', P, '--output', join(o, 'x.npy'), '--nats', 'nats://127.0.0.1:1', '--schedule', 'stream', '--ack-wait', 'soon'], 2, /--ack-wait expects a decimal number/],
   ['--run-id with spaces', (o) => ['run', '--input', Y, '--psf', P, '--output', join(o, 'x.npy'), '--nats', 'nats://127.0.0.1:1', '--run-id', 'a b'], 2, /--run-id takes/],
   // --config
   ['--config {"n_iter": 5}', (o) => run(o, '--config', cfg(o, { n_iter: 5 })), 2, /unknown key "n_iter"; did you mean "n-iter"\?/],

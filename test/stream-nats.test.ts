@@ -110,8 +110,9 @@ test('the driver killed mid-run, then --resume: finished partitions are read bac
   assert.ok(!existsSync(join(dir, 'x.npy')), 'the killed driver wrote output');
   assert.ok(before.size >= 2 && before.size < 10, `${before.size} partitions solved before the kill`);
 
-  const second = run('x.npy', [...nats, '--resume']);
+  const second = run('x.npy', [...nats, '--resume', '--ack-wait', '4.5']);
   assert.equal(await second.exited, 0, second.stderr);
+  assert.match(second.stderr, /work queue galdecon-q-\w+: 1 agent joined; a task is given to another agent 4\.5 s after/);
   const resumed = Number(/resumed: (\d+) of 10 partitions were finished before/.exec(second.stderr)?.[1]);
   assert.ok(resumed >= before.size, second.stderr);
   const after = [...agent.stderr.slice(mark).matchAll(solved)].map((m) => Number(m[1]));

@@ -13,7 +13,7 @@ import { openStack, type StackFile } from '../io/stack-source.ts';
 import { createStackSink, type StackFileSink } from '../io/stack-sink.ts';
 import { valuesPerObject } from '../common/types.ts';
 import {
-  runSurvey, requireLockstepForLowrank, split, checkAgentCount, LocalTransport, NatsTransport, STREAM_PARTITION_OBJECTS,
+  runSurvey, requireLockstepForLowrank, split, checkAgentCount, LocalTransport, NatsTransport, ACK_WAIT_MS, STREAM_PARTITION_OBJECTS,
   type SurveyResult, type Schedule, type Transport,
 } from '../cluster/index.ts';
 import { NATS_OPTIONS, natsOptionsFrom } from './nats-options.ts';
@@ -86,6 +86,10 @@ export const RUN: CommandSpec = {
     'max-agents': { kind: 'integer', help: 'with --nats: use at most this many agents', min: 1 },
     'checkpoint-every': { kind: 'integer', arg: 'N', help: 'with --nats: agents checkpoint every N iterations (0: never; lost work is replayed)', default: 0, min: 0 },
     resume: { kind: 'boolean', help: 'with --nats: continue this run (same inputs and options): lockstep from its last checkpoint, stream skipping its finished partitions' },
+    'ack-wait': {
+      kind: 'number', arg: 'SECONDS', min: 1, max: 3600,
+      help: `with --nats --schedule stream: a task whose agent sends no progress signal for this long goes to another agent (default: ${ACK_WAIT_MS / 1000})`,
+    },
     'run-id': { kind: 'string', arg: 'ID', help: 'with --nats: name of the run (default: derived from inputs and options)' },
     ...NATS_OPTIONS,
     overwrite: { kind: 'boolean', help: 'replace existing output, report, catalogue and plot files' },
@@ -129,6 +133,7 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
   }
   requireLockstepForLowrank(schedule, options, { ...ERROR_NAMES, schedule: '--schedule' });
   checkPriorOptions(a, options);
+  if (schedule !== 'stream' && a['ack-wait'] !== undefined) throw new OptionError('--ack-wait applies to --schedule stream (lockstep notices a lost agent by its heartbeats)');
   checkTransportOptions(a);
   const overwrite = a.overwrite === true;
   const outs = await checkOutputs(a, overwrite);
@@ -402,7 +407,7 @@ async function checkTruth(truth: StackFile, y: StackFile, name: string): Promise
 /** The checks of makeTransport that need no connection (run before any input is read). */
 function checkTransportOptions(a: Parsed): void {
   if (!a.nats) {
-    for (const k of ['resume', 'run-id', 'max-agents', 'min-agents', 'wait-agents', ...Object.keys(NATS_OPTIONS)]) {
+    for (const k of ['resume', 'run-id', 'max-agents', 'min-agents', 'wait-agents', 'ack-wait', ...Object.keys(NATS_OPTIONS)]) {
       if (a[k] !== undefined && a[k] !== false) throw new OptionError(`--${k} needs --nats`);
     }
     if ((a['checkpoint-every'] as number) !== 0) throw new OptionError('--checkpoint-every needs --nats');
@@ -428,6 +433,7 @@ function makeTransport(a: Parsed, log: RunLog): Transport {
     ...natsOptionsFrom(a),
     waitAgentsMs: waitAgentsS(a) * 1000,
     minAgents: (a['min-agents'] as number | undefined) ?? 1,
+    ackWaitMs: a['ack-wait'] === undefined ? undefined : Math.round((a['ack-wait'] as number) * 1000),
     maxAgents: a['max-agents'] as number | undefined,
     log: (line) => log.info(line),
   });

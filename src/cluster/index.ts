@@ -6,6 +6,6 @@ export { Agent } from './agent.ts';
 export { split } from './partition.ts';
 export type { Transport, AgentLink } from './transport.ts';
 export * as protocol from './protocol.ts';
-export { NatsTransport, hostAgents, LEASE_MS, SUBJECTS, redact, type AgentHost, type NatsOptions, type NatsTransportOptions } from './nats/index.ts';
+export { NatsTransport, ACK_WAIT_MS, hostAgents, LEASE_MS, SUBJECTS, redact, type AgentHost, type NatsOptions, type NatsTransportOptions } from './nats/index.ts';
 export { checkAgentCount, AGENTS_PER_CORE } from './limits.ts';
 export type { DriverEvent, EventSink } from './events.ts';

@@ -2,3 +2,4 @@
 export { NatsTransport, type NatsTransportOptions } from './driver.ts';
 export { hostAgents, type AgentHost } from './host.ts';
 export { LEASE_MS, SUBJECTS, redact, type NatsOptions } from './wire.ts';
+export { ACK_WAIT_MS } from './queue.ts';

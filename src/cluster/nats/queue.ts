@@ -124,6 +124,7 @@ export class JetStreamQueue implements PartitionQueue {
       }));
     };
     await join(first);
+    job.log(`work queue ${QUEUE.stream(run)}: ${joined.size} agent${joined.size === 1 ? '' : 's'} joined; a task is given to another agent ${ackWaitMs / 1000} s after its agent's last progress signal`);
 
     const taken = new Set<number>();
     /** Queued or in flight: partition → times queued. */
