@@ -64,6 +64,50 @@ test('openStack reads any objects as readArray reads them: FITS float/scaled int
   }
 });
 
+test('openStack reads an addressed HDU (index, EXTNAME, EXTVER) and a fixed-size table column by offset, as readArray does', async () => {
+  const v = randomArray(N * PER, 7);
+  const f32 = Float32Array.from(v);
+  // A table: NAME 6A, FLUX 90E and RAW 90I (TSCAL, TZERO, TNULL) stamps with TDIM (10,9), MAG 1D.
+  const rowBytes = 6 + PER * 4 + PER * 2 + 8;
+  const rows = new Uint8Array(N * rowBytes);
+  const dv = new DataView(rows.buffer);
+  for (let i = 0; i < N; i++) {
+    const at = i * rowBytes;
+    for (let k = 0; k < 6; k++) rows[at + k] = 'GAL-00'.charCodeAt(k);
+    for (let k = 0; k < PER; k++) {
+      dv.setFloat32(at + 6 + 4 * k, f32[i * PER + k], false);
+      dv.setInt16(at + 6 + 4 * PER + 2 * k, k % 13 === 0 ? -32768 : Math.round(v[i * PER + k] * 1000), false);
+    }
+    dv.setFloat64(at + 6 + 6 * PER, i / 3, false);
+  }
+  const cards = [
+    "XTENSION= 'BINTABLE'", `BITPIX  = ${'8'.padStart(20)}`, `NAXIS   = ${'2'.padStart(20)}`, `NAXIS1  = ${String(rowBytes).padStart(20)}`,
+    `NAXIS2  = ${String(N).padStart(20)}`, `PCOUNT  = ${'0'.padStart(20)}`, `GCOUNT  = ${'1'.padStart(20)}`, `TFIELDS = ${'4'.padStart(20)}`,
+    "TTYPE1  = 'NAME    '", "TFORM1  = '6A      '", "TTYPE2  = 'FLUX    '", `TFORM2  = '${PER}E    '`, "TDIM2   = '(10,9)  '",
+    "TTYPE3  = 'RAW     '", `TFORM3  = '${PER}I    '`, "TDIM3   = '(10,9)  '", `TSCAL3  = ${'0.001'.padStart(20)}`, `TZERO3  = ${'0.5'.padStart(20)}`,
+    `TNULL3  = ${'-32768'.padStart(20)}`, "TTYPE4  = 'MAG     '", "TFORM4  = '1D      '", "EXTNAME = 'STAMPS  '", 'END',
+  ].map((c) => c.padEnd(80)).join('');
+  const head = new Uint8Array(2880).fill(32);
+  for (let i = 0; i < cards.length; i++) head[i] = cards.charCodeAt(i);
+  const body = new Uint8Array(Math.ceil(rows.length / 2880) * 2880);
+  body.set(rows);
+  const path = join(dir, 'mef.fits');
+  writeFileSync(path, concat(
+    encodeFits(new Float32Array(0), []),
+    encodeFitsImageExtension(f32, SHAPE, { extname: 'SCI' }),
+    encodeFitsImageExtension(Float64Array.from(v, (x) => x * 3), SHAPE, { extname: 'SCI', bitpix: 16, cards: [{ key: 'EXTVER', value: 2 }] }),
+    head, body,
+  ));
+  for (const address of ['[1]', '[SCI]', '[sci,2]', '[2]', '[3][FLUX]', '[STAMPS][raw]']) await sameAsReadArray(`${path}${address}`, true);
+  const mag = await openStack(`${path}[STAMPS][MAG]`); // a scalar column: read whole
+  assert.equal(mag.streamed, false);
+  await mag.close();
+  await assert.rejects(openStack(`${path}[7]`), /has no HDU 7 \(it has 4: 0\.\.3\)/);
+  await assert.rejects(openStack(`${path}[STAMPS][NOPE]`), /no column "NOPE" \(columns: NAME, FLUX, RAW, MAG\)/);
+  await assert.rejects(openStack(`${path}[STAMPS][NAME]`), /column "NAME" has type A, not a numeric array/);
+  await assert.rejects(openStack(`${path}[STAMPS]`), /that HDU \(BINTABLE\) holds no image data/);
+});
+
 test('openStack: a malformed or truncated file gives readArray\'s one-line error', async () => {
   const good = encodeNpy(Float32Array.from(randomArray(N * PER, 6)), SHAPE);
   const path = join(dir, 'short.npy');
@@ -125,11 +169,8 @@ test('an aborted write leaves no file, and an existing file is refused without o
   await assert.rejects(createStackSink(path, SHAPE), /refusing to overwrite .*--overwrite/);
 });
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+function concat(...parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 test('galdecon simulate writes, chunk by chunk, exactly the survey simulate() makes in memory', async () => {

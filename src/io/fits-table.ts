@@ -33,7 +33,7 @@ const WIDTH: Record<string, number> = { L: 1, X: 1, B: 1, I: 2, J: 4, K: 8, A: 1
 const NUMERIC: Record<string, DType> = { B: 'uint8', I: 'int16', J: 'int32', K: 'int64', E: 'float32', D: 'float64' };
 
 /** The columns of a BINTABLE HDU. */
-export function tableColumns(hdu: FitsHdu, name: string): TableColumn[] {
+export function tableColumns(hdu: Pick<FitsHdu, 'header'>, name: string): TableColumn[] {
   const card = (k: string) => findCard(hdu.header, k)?.value;
   const count = Number(card('TFIELDS') ?? 0);
   const rowBytes = Number(card('NAXIS1'));
@@ -67,36 +67,48 @@ export function tableColumns(hdu: FitsHdu, name: string): TableColumn[] {
   return cols;
 }
 
-function findColumn(hdu: FitsHdu, column: string, name: string): TableColumn {
+/** The column named `column` (exact name first, then case-insensitive). */
+export function findColumn(hdu: Pick<FitsHdu, 'header'>, column: string, name: string): TableColumn {
   const cols = tableColumns(hdu, name);
   const c = cols.find((x) => x.name === column) ?? cols.find((x) => x.name.toLowerCase() === column.toLowerCase());
   if (!c) throw new InputError(`${name}: no column "${column}" (columns: ${cols.map((x) => x.name).join(', ') || 'none'})`);
   return c;
 }
 
-function rowsOf(hdu: FitsHdu): { rows: number; rowBytes: number } {
+function rowsOf(hdu: Pick<FitsHdu, 'header'>): { rows: number; rowBytes: number } {
   return { rows: Number(findCard(hdu.header, 'NAXIS2')?.value ?? 0), rowBytes: Number(findCard(hdu.header, 'NAXIS1')?.value ?? 0) };
 }
 
 /** A numeric column as an array of shape (rows, ...cell), physical values (TSCAL/TZERO applied, TNULL → NaN). */
 export function readTableColumn(hdu: FitsHdu, column: string, name: string): NdArray {
   if (!hdu.table) throw new InputError(`${name}: this HDU is not a binary table; a column can only be read from a BINTABLE`);
+  const c = numericColumn(hdu, column, name);
+  const { rows, rowBytes } = rowsOf(hdu);
+  return { data: decodeCells(hdu.table, rows, rowBytes, c), shape: [rows, ...c.cell], dtype: c.dtype };
+}
+
+/** A column of numbers (B, I, J, K, E or D), with its element type. */
+export function numericColumn(hdu: Pick<FitsHdu, 'header'>, column: string, name: string): TableColumn & { dtype: DType } {
   const c = findColumn(hdu, column, name);
   const dtype = NUMERIC[c.code];
   if (!dtype) throw new InputError(`${name}: column "${c.name}" has type ${c.code}, not a numeric array (B, I, J, K, E or D)`);
-  const { rows, rowBytes } = rowsOf(hdu);
+  return { ...c, dtype };
+}
+
+/** The physical values of column `c` in `rows` rows of `rowBytes` bytes (a whole table, or some rows of it). */
+export function decodeCells(table: Uint8Array, rows: number, rowBytes: number, c: TableColumn & { dtype: DType }): Float32Array | Float64Array {
   const per = c.repeat;
   // Gather the cells into one contiguous big-endian block, then decode at once.
-  const size = per * (c.width / per);
+  const size = c.width;
   const packed = new Uint8Array(rows * size);
-  for (let r = 0; r < rows; r++) packed.set(hdu.table.subarray(r * rowBytes + c.offset, r * rowBytes + c.offset + size), r * size);
-  let data = decodeElements(packed, 0, rows * per, dtype, false);
+  for (let r = 0; r < rows; r++) packed.set(table.subarray(r * rowBytes + c.offset, r * rowBytes + c.offset + size), r * size);
+  let data = decodeElements(packed, 0, rows * per, c.dtype, false);
   if (c.scale !== 1 || c.zero !== 0 || c.tnull !== undefined) {
     const out = data instanceof Float64Array ? data : new Float64Array(data);
     for (let i = 0; i < out.length; i++) out[i] = out[i] === c.tnull ? NaN : out[i] * c.scale + c.zero;
     data = out;
   }
-  return { data, shape: [rows, ...c.cell], dtype };
+  return data;
 }
 
 /** A column as one string per row: A columns trimmed, numeric scalars printed. */

@@ -1,19 +1,20 @@
 // Random access to a stack in a FITS or .npy file: objects [first, first + count) are read
 // by offset when they are needed — uncompressed FITS images and C-order .npy keep each
-// object's pixels contiguous — so a reader never holds the stack. The values are exactly
-// those `readArray` gives (same decoding, same BSCALE/BZERO/BLANK).
+// object's pixels contiguous, and a binary-table column of fixed size keeps each object's
+// cell at a fixed place in its row — so a reader never holds the stack. The values are
+// exactly those `readArray` gives (same decoding, same BSCALE/BZERO/BLANK, TSCAL/TZERO/TNULL).
 //
 // Only the headers are parsed here. Anything the header walk does not recognise as a plain
-// image (and Fortran-order .npy, whose objects are not contiguous), and any input named by
-// an HDU or table address (`f.fits[SCI]`, `f.fits[EXT][COL]`: tables and compressed images
-// are not contiguous stacks), is read whole by `readArray` instead, which also gives the
-// usual one-line error for a malformed file.
+// image or a fixed-size numeric column (and Fortran-order .npy, whose objects are not
+// contiguous) is read whole by `readArray` instead, which also gives the usual one-line
+// error for a malformed file or a wrong address.
 
 import { open, type FileHandle } from 'node:fs/promises';
 import type { StackSource } from '../common/types.ts';
 import { valuesPerObject, objectsOf } from '../common/types.ts';
 import { BLOCK, findCard, parseCard, scaleImage, type FitsCard, type ImageScaling } from './fits.ts';
-import { readArray, formatOf, parseAddress, type ReadResult } from './index.ts';
+import { readArray, formatOf, parseAddress, type Address, type ReadResult } from './index.ts';
+import { decodeCells, numericColumn, type TableColumn } from './fits-table.ts';
 import { DTYPE_BYTES, decodeElements, sizeOf, type DType } from './ndarray.ts';
 import { parseNpyHeader } from './npy.ts';
 
@@ -35,15 +36,17 @@ interface Layout {
   dataOffset: number;
   scaling?: ImageScaling;
   header: FitsCard[];
+  /** A binary-table column: each object is a cell of a row of `rowBytes` bytes. */
+  column?: TableColumn & { dtype: DType; rowBytes: number };
 }
 
 /** Opens a stack file for reading by objects (FITS: the first HDU with image data, or the one addressed). */
 export async function openStack(path: string): Promise<StackFile> {
-  if (parseAddress(path).hdu !== undefined) return wholeFile(path);
-  const format = formatOf(path, 'read');
+  const address = parseAddress(path);
+  const format = formatOf(address.file, 'read');
   let fh: FileHandle;
   try {
-    fh = await open(path, 'r');
+    fh = await open(address.file, 'r');
   } catch {
     return wholeFile(path); // readArray gives the file-system error
   }
@@ -51,7 +54,7 @@ export async function openStack(path: string): Promise<StackFile> {
   try {
     const st = await fh.stat();
     // Not a regular file (a directory, a device): readArray gives the one-line error.
-    layout = !st.isFile() ? undefined : format === 'npy' ? await npyLayout(fh, path, st.size) : await fitsLayout(fh, st.size);
+    layout = !st.isFile() ? undefined : format === 'npy' ? await npyLayout(fh, path, st.size) : await fitsLayout(fh, st.size, address, path);
   } catch (e) {
     await fh.close();
     throw e;
@@ -60,17 +63,19 @@ export async function openStack(path: string): Promise<StackFile> {
     await fh.close();
     return wholeFile(path);
   }
-  const { shape, dtype, littleEndian, dataOffset, scaling, header } = layout;
+  const { shape, dtype, littleEndian, dataOffset, scaling, header, column } = layout;
   const per = valuesPerObject(shape);
-  const width = DTYPE_BYTES[dtype];
   const objects = objectsOf(shape);
+  // An object's bytes: its pixels, or its table row (the cell gathered from it).
+  const stride = column ? column.rowBytes : per * DTYPE_BYTES[dtype];
   return {
     path, shape, dtype, streamed: true, header,
     async read(first, count) {
       if (first < 0 || count < 0 || first + count > objects) throw new RangeError(`${path}: objects ${first}..${first + count} of ${objects}`);
-      const bytes = Buffer.allocUnsafe(count * per * width);
-      const { bytesRead } = await fh.read(bytes, 0, bytes.length, dataOffset + first * per * width);
+      const bytes = Buffer.allocUnsafe(count * stride);
+      const { bytesRead } = await fh.read(bytes, 0, bytes.length, dataOffset + first * stride);
       if (bytesRead !== bytes.length) throw new Error(`${path}: short read (${bytesRead} of ${bytes.length} bytes): was the file changed during the run?`);
+      if (column) return decodeCells(bytes, count, column.rowBytes, column);
       const values = decodeElements(bytes, 0, count * per, dtype, littleEndian);
       return scaling ? scaleImage(values, scaling) : values;
     },
@@ -111,10 +116,11 @@ async function npyLayout(fh: FileHandle, path: string, size: number): Promise<La
 const BITPIX_DTYPE: Record<number, DType> = { 8: 'uint8', 16: 'int16', 32: 'int32', 64: 'int64', [-32]: 'float32', [-64]: 'float64' };
 
 /**
- * The first image HDU with data, as readArray picks it; undefined when anything is not
- * plain (the caller then reads the file whole, which reports what is wrong).
+ * The HDU readArray would read — the addressed one, else the first image HDU with data —
+ * when it is a plain image or a fixed-size numeric table column; undefined when anything
+ * is not plain (the caller then reads the file whole, which reports what is wrong).
  */
-async function fitsLayout(fh: FileHandle, size: number): Promise<Layout | undefined> {
+async function fitsLayout(fh: FileHandle, size: number, address: Address, path: string): Promise<Layout | undefined> {
   let offset = 0;
   let primary: FitsCard[] = [];
   for (let idx = 0; offset < size && idx < 1000; idx++) {
@@ -158,8 +164,10 @@ async function fitsLayout(fh: FileHandle, size: number): Promise<Layout | undefi
     const dataBytes = (Math.abs(bitpix) / 8) * gcount * (pcount + nElem);
     if (pos + dataBytes > size) return undefined;
     const xtension = idx === 0 ? null : String(first.value ?? '').trim().toUpperCase();
-    if ((idx === 0 || xtension === 'IMAGE') && naxis > 0) {
-      if (naxis > 3 || axes.some((n) => n < 1) || (idx === 0 && findCard(header, 'GROUPS')?.value === true)) return undefined;
+    const image = (idx === 0 || xtension === 'IMAGE') && naxis > 0;
+    if (address.hdu === undefined ? image : isAddressed(header, idx, address.hdu)) {
+      if (address.column !== undefined) return xtension === 'BINTABLE' && naxis === 2 ? columnLayout(header, primary, pos, address.column, path) : undefined;
+      if (!image || naxis > 3 || axes.some((n) => n < 1) || (idx === 0 && findCard(header, 'GROUPS')?.value === true)) return undefined;
       const bscale = num('BSCALE', 1);
       const bzero = num('BZERO', 0);
       if (bscale === undefined || bzero === undefined) return undefined;
@@ -174,4 +182,26 @@ async function fitsLayout(fh: FileHandle, size: number): Promise<Layout | undefi
     offset = pos + Math.ceil(dataBytes / BLOCK) * BLOCK;
   }
   return undefined;
+}
+
+/** Whether HDU `idx` is the one an address names (readArray's selectHdu: the first that matches). */
+function isAddressed(header: FitsCard[], idx: number, sel: NonNullable<Address['hdu']>): boolean {
+  if (typeof sel === 'number') return idx === sel;
+  const name = String(findCard(header, 'EXTNAME')?.value ?? '').trim().toUpperCase();
+  return name === sel.name.toUpperCase() && (sel.ver === undefined || Number(findCard(header, 'EXTVER')?.value ?? 1) === sel.ver);
+}
+
+/** A numeric column of fixed size whose cells are stamps (rows, ny, nx); undefined otherwise. */
+function columnLayout(header: FitsCard[], primary: FitsCard[], dataOffset: number, column: string, path: string): Layout | undefined {
+  let c: TableColumn & { dtype: DType };
+  try {
+    c = numericColumn({ header }, column, path);
+  } catch {
+    return undefined; // readArray says what is wrong with the column
+  }
+  const rows = findCard(header, 'NAXIS2')?.value;
+  const rowBytes = findCard(header, 'NAXIS1')?.value;
+  // Stamps only (rows, ny, nx): a scalar or vector column is read whole.
+  if (typeof rows !== 'number' || typeof rowBytes !== 'number' || rows < 1 || c.cell.length !== 2) return undefined;
+  return { shape: [rows, ...c.cell], dtype: c.dtype, littleEndian: false, dataOffset, header: primary, column: { ...c, rowBytes } };
 }
