@@ -4,9 +4,10 @@
 // 154 MiB (input, PSFs, mask, output and truth: five times that); the catalogue keeps 15
 // numbers per object (2.7 MiB at 24,000). Local mode, so the agent thread counts
 // too. Both sizes are past the fixed buffers' sizes (σ's selection keeps up to 4 M values).
-// Measured here at 3,000 vs 12,000: 219–239 vs 243–264 MiB; the 18–45 MiB between them is
-// garbage not yet collected (the main thread's heap and buffers stay flat), hence a limit of
-// 80 MiB: above that noise, and well below one held stack.
+// Measured here at 3,000 vs 24,000 (load 4.6–4.8): 222–229 vs 265–271 MiB; the ~45 MiB
+// between them is garbage not yet collected (the main thread's heap and buffers stay flat),
+// hence a limit of 80 MiB: above that noise, and well below one held stack. Before --mask
+// and --catalog were read by chunks, this test measured 302 vs 956 MiB.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
