@@ -1,12 +1,15 @@
 // `galdecon metrics`: quality of an estimate against a clean truth (ALGORITHM §9), as a
-// summary and, with --per-object, as a catalogue with one row per object.
+// summary and, with --per-object, as a catalogue with one row per object. The stacks are
+// read by chunks (a few numbers per object are kept), so a survey's fit in bounded memory.
 
 import { InputError } from '../errors.ts';
-import { readArray, readIds, writeBytesAtomic } from '../io/index.ts';
-import { summarize, formatMetrics } from '../report/metrics.ts';
+import { readIds, writeBytesAtomic } from '../io/index.ts';
+import { openStack, type StackFile } from '../io/stack-source.ts';
+import { MetricsSum, formatMetrics, type Metrics } from '../report/metrics.ts';
 import { toJsonSafe } from '../report/report.ts';
-import { catalogColumns } from '../report/catalog.ts';
-import { requireFinite, stackShape } from '../solver/index.ts';
+import { CatalogBuilder } from '../report/catalog.ts';
+import { eachChunk, requireFinite, stackShapeOf } from '../solver/index.ts';
+import { objectsOf, valuesPerObject } from '../common/types.ts';
 import { parseCommand, helpText, type CommandSpec } from './args.ts';
 import { catalogBytes, writableOption } from './outputs.ts';
 import { readFor } from './read.ts';
@@ -40,24 +43,46 @@ export async function metricsCommand(argv: string[], io: { out: (s: string) => v
     if (!/\.(fits|fit|fts|csv)$/i.test(table)) throw new OptionError(`--per-object ${table}: use a name ending in .fits (binary table) or .csv`);
     await writableOption('--per-object', table, a.overwrite === true);
   }
-  const truth = await readFor('--truth', () => readArray(a.truth as string));
-  const est = await readFor('--estimate', () => readArray(a.estimate as string));
-  const shape = stackShape(truth, `--truth ${String(a.truth)}`);
-  if (truth.shape.join() !== est.shape.join()) {
-    throw new InputError(`--estimate ${String(a.estimate)} has shape (${est.shape.join(', ')}), the truth (${truth.shape.join(', ')}); they must match`);
-  }
-  requireFinite(est.data, shape.ny * shape.nx, `--estimate ${String(a.estimate)}`);
-  const m = summarize(truth.data, est.data, shape.n, shape.ny, shape.nx);
-  if (table !== undefined) {
-    const observed = a.observed ? await readFor('--observed', () => readArray(a.observed as string)) : undefined;
-    if (observed && observed.shape.join() !== truth.shape.join()) {
-      throw new InputError(`--observed ${String(a.observed)} has shape (${observed.shape.join(', ')}), the truth (${truth.shape.join(', ')}); they must match`);
+  const files: StackFile[] = [];
+  const open = async (k: string): Promise<StackFile> => {
+    const f = await readFor(`--${k}`, () => openStack(a[k] as string));
+    files.push(f);
+    return f;
+  };
+  // The stacks are read by chunks, checked before anything is computed.
+  const finite = (f: StackFile, name: string) =>
+    eachChunk(f, objectsOf(f.shape), (c, first) => requireFinite(c, valuesPerObject(f.shape), name, first));
+  let m: Metrics;
+  try {
+    const truth = await open('truth');
+    const est = await open('estimate');
+    const shape = stackShapeOf(truth.shape, `--truth ${String(a.truth)}`);
+    const npix = shape.ny * shape.nx;
+    await finite(truth, `--truth ${String(a.truth)}`);
+    if (truth.shape.join() !== est.shape.join()) {
+      throw new InputError(`--estimate ${String(a.estimate)} has shape (${est.shape.join(', ')}), the truth (${truth.shape.join(', ')}); they must match`);
     }
-    if (observed) requireFinite(observed.data, shape.ny * shape.nx, `--observed ${String(a.observed)}`);
-    const ids = a.ids ? await readFor('--ids', () => readIds(a.ids as string)) : undefined;
-    if (ids && ids.length !== shape.n) throw new InputError(`--ids ${String(a.ids)} has ${ids.length} IDs for ${shape.n} objects; give one ID per object`);
-    const cols = catalogColumns({ shape: [shape.n, shape.ny, shape.nx], estimate: est.data, observed: observed?.data, truth: truth.data, ids });
-    await writeBytesAtomic(table, catalogBytes(table, cols), a.overwrite === true);
+    await finite(est, `--estimate ${String(a.estimate)}`);
+    const sum = new MetricsSum(shape.ny, shape.nx);
+    await eachChunk(truth, shape.n, async (t, first) => sum.add(t, await est.read(first, t.length / npix), t.length / npix));
+    m = sum.result();
+    if (table !== undefined) {
+      const observed = a.observed ? await open('observed') : undefined;
+      if (observed && observed.shape.join() !== truth.shape.join()) {
+        throw new InputError(`--observed ${String(a.observed)} has shape (${observed.shape.join(', ')}), the truth (${truth.shape.join(', ')}); they must match`);
+      }
+      if (observed) await finite(observed, `--observed ${String(a.observed)}`);
+      const ids = a.ids ? await readFor('--ids', () => readIds(a.ids as string)) : undefined;
+      if (ids && ids.length !== shape.n) throw new InputError(`--ids ${String(a.ids)} has ${ids.length} IDs for ${shape.n} objects; give one ID per object`);
+      const catalog = new CatalogBuilder([shape.n, shape.ny, shape.nx], { observed: observed !== undefined, truth: true });
+      await eachChunk(truth, shape.n, async (t, first) => {
+        const count = t.length / npix;
+        catalog.add(first, count, { estimate: await est.read(first, count), observed: await observed?.read(first, count), truth: t });
+      });
+      await writeBytesAtomic(table, catalogBytes(table, catalog.columns({ ids })), a.overwrite === true);
+    }
+  } finally {
+    await Promise.all(files.map((f) => f.close()));
   }
   io.out(a.json ? JSON.stringify(toJsonSafe(m)) + '\n' : formatMetrics(m, `${String(a.estimate)} vs ${String(a.truth)}`) + '\n');
   return 0;
