@@ -61,9 +61,10 @@ export class ProtocolError extends ClusterError {
  * - E_BUSY    the agent serves another run: not yet, try another agent or wait
  * - E_NOCKPT  the checkpoint asked for is missing: replay from the start instead
  * - E_STORE   the object store is unreachable: retry, then degrade
- * - E_PROTOCOL, E_UNSUPPORTED, E_AGENT: the run cannot go on
+ * - E_INPUT   a --shared-input file the agent may not read, or whose partition differs from the driver's
+ * - E_PROTOCOL, E_UNSUPPORTED, E_AGENT, E_INPUT: the run cannot go on
  */
-export type AgentCode = 'E_STATE' | 'E_BUSY' | 'E_NOCKPT' | 'E_STORE' | 'E_PROTOCOL' | 'E_UNSUPPORTED' | 'E_AGENT' | 'E_MEMORY';
+export type AgentCode = 'E_STATE' | 'E_BUSY' | 'E_NOCKPT' | 'E_STORE' | 'E_PROTOCOL' | 'E_UNSUPPORTED' | 'E_AGENT' | 'E_MEMORY' | 'E_INPUT';
 
 export class AgentError extends ClusterError {
   declare readonly code: AgentCode;

@@ -89,6 +89,12 @@ const files = {
   maskShape: npy('mask-shape.npy', new Float32Array(N * S * S).fill(1), [N, S * S]),
   mask2: npy('mask2.npy', with1(new Float32Array(N * S * S).fill(1), 2 * S * S + 7, 2), [N, S, S]),
   maskNan: npy('mask-nan.npy', with1(new Float32Array(N * S * S).fill(1), 9, NaN), [N, S, S]),
+  // Fortran order: objects are not contiguous, the file is read whole.
+  fortran: file('fortran.npy', (() => {
+    const b = Buffer.from(encodeNpy(y, [N, S, S]));
+    b.write("'fortran_order': True ", b.indexOf("'fortran_order': False"), 'latin1');
+    return b;
+  })()),
 };
 
 /** A config file in the case's own directory (listed before the command runs). */
@@ -215,6 +221,9 @@ const CASES: Case[] = [
   ['--ack-wait with lockstep', (o) => ['run', '--input', Y, '--psf', P, '--output', join(o, 'x.npy'), '--nats', 'nats://127.0.0.1:1', '--ack-wait', '5'], 2, /--ack-wait applies to --schedule stream/],
   ['--ack-wait 0.5', (o) => ['run', '--input', Y, '--psf', P, '--output', join(o, 'x.npy'), '--nats', 'nats://127.0.0.1:1', '--schedule', 'stream', '--ack-wait', '0.5'], 2, /--ack-wait must be in 1\.\.3600 \(got 0\.5\)/],
   ['--ack-wait soon', (o) => ['run', '--input', Y, '--psf', P, '--output', join(o, 'x.npy'), '--nats', 'nats://127.0.0.1:1', '--schedule', 'stream', '--ack-wait', 'soon'], 2, /--ack-wait expects a decimal number/],
+  ['--shared-input without --nats', (o) => run(o, '--shared-input'), 2, /--shared-input needs --nats/],
+  ['--shared-input with a stack read whole', (o) => ['run', '--input', files.fortran, '--psf', P, '--output', join(o, 'x.npy'), '--nats', 'nats://127.0.0.1:1', '--shared-input', '--quiet'], 1, /--input .*fortran\.npy cannot be read by offset .*run without --shared-input/],
+  ['agent --shared-input not a directory', () => ['agent', '--nats', 'nats://127.0.0.1:1', '--shared-input', files.plain], 2, /--shared-input .*plain\.txt is not a directory/],
   ['--run-id with spaces', (o) => ['run', '--input', Y, '--psf', P, '--output', join(o, 'x.npy'), '--nats', 'nats://127.0.0.1:1', '--run-id', 'a b'], 2, /--run-id takes/],
   // --config
   ['--config {"n_iter": 5}', (o) => run(o, '--config', cfg(o, { n_iter: 5 })), 2, /unknown key "n_iter"; did you mean "n-iter"\?/],

@@ -6,7 +6,7 @@ import { InputError, OptionError } from '../errors.ts';
 import { parseAddress, readValues } from '../io/index.ts';
 import { openStack, type StackFile } from '../io/stack-source.ts';
 import { objectsOf, valuesPerObject, type StackSource } from '../common/types.ts';
-import { eachChunk } from '../solver/index.ts';
+import { eachChunk, maskChunk, type MaskedChunk } from '../solver/index.ts';
 import type { Parsed } from './args.ts';
 import type { RunLog } from './progress.ts';
 import { noiseNumber } from './run-options.ts';
@@ -18,6 +18,8 @@ export interface RunPerObject {
   /** Pixel weights, read by objects (the --mask file's, NaN pixels' set to 0). */
   mask?: StackSource;
   input: StackFile;
+  /** The --mask file. */
+  weights?: StackFile;
 }
 
 /**
@@ -78,7 +80,11 @@ export async function perObjectInputs(a: Parsed, y: StackFile, log: RunLog, open
   if (nan > 0) log.warn(`--input ${String(a.input)}: ${nan} NaN pixel${nan > 1 ? 's' : ''} in ${nanObjects} object${nanObjects > 1 ? 's' : ''} masked (--mask-nan; first: object ${firstNan})`);
   if (!weights && nan === 0) return out; // --mask-nan and no NaN: an unmasked run
   if (empty >= 0) log.warn(`object ${empty} has no unmasked pixel: only the prior shapes its output`);
-  return { ...out, input: { ...y, read: (first, count) => masked.input(first, count) }, mask: { shape: y.shape, read: (first, count) => masked.mask(first, count) } };
+  return {
+    ...out, weights,
+    input: { ...y, read: (first, count) => masked.input(first, count) },
+    mask: { shape: y.shape, read: (first, count) => masked.mask(first, count) },
+  };
 }
 
 /**
@@ -112,32 +118,6 @@ class MaskedInput {
 
   /** A chunk of objects from their raw input and weights (as read from the files). */
   chunk(raw: Float32Array | Float64Array, weights: Float32Array | Float64Array | undefined): MaskedChunk {
-    // The weights in float32, as the kernels take them: a weight that rounds to 0 masks.
-    let mask = weights && Float32Array.from(weights);
-    let values = raw;
-    let nanMasked: Uint8Array | undefined;
-    for (let q = 0; q < raw.length; q++) {
-      if (raw[q] === raw[q]) continue;
-      if (mask && mask[q] === 0) {
-        if (values === raw) values = raw.slice();
-        values[q] = 0; // masked anyway
-      } else if (this.nanMasked) {
-        mask ??= new Float32Array(raw.length).fill(1);
-        nanMasked ??= new Uint8Array(raw.length);
-        if (values === raw) values = raw.slice();
-        mask[q] = 0;
-        values[q] = 0;
-        nanMasked[q] = 1;
-      }
-    }
-    if (this.nanMasked && !mask) mask = new Float32Array(raw.length).fill(1);
-    return { values, mask, nanMasked };
+    return maskChunk(raw, weights, this.nanMasked);
   }
-}
-
-interface MaskedChunk {
-  values: Float32Array | Float64Array;
-  mask?: Float32Array;
-  /** 1 where --mask-nan masked a NaN pixel. */
-  nanMasked?: Uint8Array;
 }

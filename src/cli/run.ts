@@ -11,10 +11,10 @@ import { InputError, OptionError } from '../errors.ts';
 import { readIds, encodeBinTable, type OutFile } from '../io/index.ts';
 import { openStack, type StackFile } from '../io/stack-source.ts';
 import { createStackSink, type StackFileSink } from '../io/stack-sink.ts';
-import { valuesPerObject } from '../common/types.ts';
+import { objectsOf, valuesPerObject } from '../common/types.ts';
 import {
   runSurvey, requireLockstepForLowrank, split, checkAgentCount, LocalTransport, NatsTransport, ACK_WAIT_MS, STREAM_PARTITION_OBJECTS,
-  type SurveyResult, type Schedule, type Transport,
+  type DriverConfig, type SurveyResult, type Schedule, type Transport,
 } from '../cluster/index.ts';
 import { NATS_OPTIONS, natsOptionsFrom } from './nats-options.ts';
 import {
@@ -33,6 +33,7 @@ import { parseCommand, helpText, type CommandSpec, type Parsed } from './args.ts
 import { runLog, type RunLog } from './progress.ts';
 import { ERROR_NAMES, checkPriorOptions, cliOptions, solverOptions } from './run-options.ts';
 import { perObjectInputs, type RunPerObject } from './per-object.ts';
+import { sharedFile } from './shared-input.ts';
 import { catalogBytes, checkOutputs, writeAll, type Outputs } from './outputs.ts';
 import { fitsCards, history } from './header.ts';
 import { readFor } from './read.ts';
@@ -90,6 +91,7 @@ export const RUN: CommandSpec = {
       kind: 'number', arg: 'SECONDS', min: 1, max: 3600,
       help: `with --nats --schedule stream: a task whose agent sends no progress signal for this long goes to another agent (default: ${ACK_WAIT_MS / 1000})`,
     },
+    'shared-input': { kind: 'boolean', help: 'with --nats: agents read their partitions from the input files themselves (the same absolute paths on every host; agents started with --shared-input DIR); the driver sends names and offsets, not pixels' },
     'run-id': { kind: 'string', arg: 'ID', help: 'with --nats: name of the run (default: derived from inputs and options)' },
     ...NATS_OPTIONS,
     overwrite: { kind: 'boolean', help: 'replace existing output, report, catalogue and plot files' },
@@ -164,6 +166,13 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
     const ids = a.ids ? await readFor('--ids', () => readIds(a.ids as string)) : undefined;
     const perObject = await perObjectInputs(a, observed, log, files);
     const y = perObject.input; // the input as the solver sees it (--mask, --mask-nan)
+    const shared = a['shared-input'] === true ? {
+      y: await sharedFile('--input', a.input as string, observed),
+      // A PSF shared by all objects travels with every partition (it is one stamp).
+      ...(objectsOf(psf.shape) > 1 ? { psf: await sharedFile('--psf', a.psf as string, psf) } : {}),
+      ...(perObject.weights ? { mask: await sharedFile('--mask', a.mask as string, perObject.weights) } : {}),
+      maskNan: a['mask-nan'] === true,
+    } : undefined;
     const names = { input: `--input ${String(a.input)}`, psf: `--psf ${String(a.psf)}` };
     const shape = stackShapeOf(y.shape, names.input);
     psfShapeOf(psf.shape, shape, names.psf);
@@ -183,7 +192,7 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
     const outShape = y.shape.length === 2 ? [shape.ny, shape.nx] : [shape.n, shape.ny, shape.nx];
     sink = await createStackSink(outs.output, outShape, { overwrite, bitpix: a.bitpix as -32 | -64 });
     await watchedRun(a, {
-      y, psf, truth, ids, perObject, sink, names, outs, options, schedule, serve, log, t0, overwrite, io,
+      y, psf, truth, ids, perObject, shared, sink, names, outs, options, schedule, serve, log, t0, overwrite, io,
     });
   } finally {
     await sink?.abort(); // nothing after a commit; the temporary file after a failure
@@ -198,6 +207,7 @@ interface RunInputs {
   truth?: StackFile;
   ids?: string[];
   perObject: RunPerObject;
+  shared?: DriverConfig['shared'];
   sink: StackFileSink;
   names: { input: string; psf: string };
   outs: Outputs;
@@ -264,6 +274,7 @@ async function watchedRun(a: Parsed, r: RunInputs): Promise<void> {
         waitAgentsMs: waitAgentsS(a) * 1000,
         log: (line) => log.info(line),
         perObject: { sigma: perObject.sigma, mask: perObject.mask },
+        shared: r.shared,
         onEvent: watch?.onEvent,
         sample: serve ? { objects, wanted: () => (server?.viewers ?? 0) > 0 } : undefined,
       });
@@ -407,7 +418,7 @@ async function checkTruth(truth: StackFile, y: StackFile, name: string): Promise
 /** The checks of makeTransport that need no connection (run before any input is read). */
 function checkTransportOptions(a: Parsed): void {
   if (!a.nats) {
-    for (const k of ['resume', 'run-id', 'max-agents', 'min-agents', 'wait-agents', 'ack-wait', ...Object.keys(NATS_OPTIONS)]) {
+    for (const k of ['resume', 'run-id', 'max-agents', 'min-agents', 'wait-agents', 'ack-wait', 'shared-input', ...Object.keys(NATS_OPTIONS)]) {
       if (a[k] !== undefined && a[k] !== false) throw new OptionError(`--${k} needs --nats`);
     }
     if ((a['checkpoint-every'] as number) !== 0) throw new OptionError('--checkpoint-every needs --nats');

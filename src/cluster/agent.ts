@@ -15,6 +15,7 @@ import {
   type Op, type PartitionColumns, type PartitionSpec, type Reply, type Request, type SvtMapMessage,
 } from './protocol.ts';
 import type { BlobStore } from './transport.ts';
+import { SharedReader, type OpenShared } from './shared-input.ts';
 
 /** One Wasm instance of the kernels and the bytes its batches take. */
 interface Instance {
@@ -50,6 +51,8 @@ export interface AgentOptions {
    * work (in-progress signals, lease beats) goes on; throwing abandons the partition.
    */
   pause?: () => Promise<void>;
+  /** --shared-input: opens the files a partition's spec names; without it such a partition is refused. */
+  openShared?: OpenShared;
 }
 
 export class Agent {
@@ -67,6 +70,8 @@ export class Agent {
   private readonly storeFor?: (run: string) => BlobStore;
   private readonly onJoin?: (req: Extract<Request, { type: 'join' }>) => void;
   private readonly pause?: () => Promise<void>;
+  private shared?: SharedReader;
+  private readonly openShared?: OpenShared;
 
   constructor(opts: AgentOptions = {}) {
     this.log = opts.log ?? (() => {});
@@ -74,6 +79,7 @@ export class Agent {
     this.instanceBytes = opts.instanceBytes ?? INSTANCE_BYTES;
     this.onJoin = opts.onJoin;
     this.pause = opts.pause;
+    this.openShared = opts.openShared;
   }
 
   /** Wasm instances in use (for tests and logs). */
@@ -118,6 +124,8 @@ export class Agent {
     this.solved.clear();
     this.instances = [];
     this.run = undefined;
+    void this.shared?.close();
+    this.shared = undefined;
   }
 
   private async dispatch(req: Request): Promise<Reply> {
@@ -133,7 +141,7 @@ export class Agent {
         this.onJoin!(req);
         return ok();
       }
-      const s = req.spec;
+      const s = req.spec.files ? await this.readShared(req.spec) : req.spec;
       const old = this.held.get(s.partition);
       if (old) this.drop(old);
       this.held.delete(s.partition);
@@ -209,6 +217,13 @@ export class Agent {
         this.reset();
         return ok();
     }
+  }
+
+  /** A spec naming its input files (--shared-input), with the values read from them. */
+  private readShared(s: PartitionSpec): Promise<PartitionSpec> {
+    if (!this.openShared) throw new AgentError('E_UNSUPPORTED', 'this agent reads no shared input files: start it with --shared-input DIR');
+    this.shared ??= new SharedReader(this.openShared);
+    return this.shared.inputs(s);
   }
 
   /**

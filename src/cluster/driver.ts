@@ -18,7 +18,10 @@ import {
   type LoopResult, type PerObject, type Progress, type SolverOptions, type Stack, type Stepper,
 } from '../solver/index.ts';
 import { memorySource, objectsOf, valuesPerObject, type StackSink, type StackSource } from '../common/types.ts';
-import { PROJECT_OP, PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type PartitionSpec, type Reply, type Request } from './protocol.ts';
+import {
+  PROJECT_OP, PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type PartitionSpec, type Reply, type Request, type SharedFile, type SharedInputs,
+} from './protocol.ts';
+import { inputDigest } from './shared-input.ts';
 import { split } from './partition.ts';
 import { Pool } from './pool.ts';
 import { MemoryQueue, runStream, STREAM_PARTITION_OBJECTS, type PartitionResult, type StreamProgress } from './stream.ts';
@@ -91,6 +94,12 @@ export interface DriverConfig {
   names?: { input: string; psf: string };
   /** Per-object noise levels σ_i, and pixel weights read by objects as the stack is (see solver's PerObject). */
   perObject?: { sigma?: ArrayLike<number>; mask?: StackSource };
+  /**
+   * --shared-input: the files agents read the stacks from themselves (the input, the PSFs,
+   * the mask's weights; `maskNan`: NaN pixels masked). The driver still reads each
+   * partition, for the digest the agents check their read against, but sends no pixels.
+   */
+  shared?: { y: SharedFile; psf?: SharedFile; mask?: SharedFile; maskNan: boolean };
   /** Everything an observer (the live view) may show; leave out for an unwatched run. */
   onEvent?: EventSink;
   /**
@@ -202,7 +211,19 @@ export async function runSurvey(
   const npix = shape.ny * shape.nx;
   const kpix = pshape.ky * pshape.kx;
   const sharedPsf = pshape.n === 1 ? new Float32Array(await psf.read(0, 1)) : undefined;
+  const shared = cfg.shared;
   const spec = async (p: number): Promise<PartitionSpec> => {
+    const s = await inputs(p);
+    if (!shared) return s;
+    const named: SharedInputs = {
+      y: shared.y, ...(sharedPsf || !shared.psf ? {} : { psf: shared.psf }),
+      ...(s.mask ? { masking: { ...(shared.mask ? { weights: shared.mask } : {}), nan: shared.maskNan } } : {}),
+      digest: inputDigest(s.y, s.psfs, s.mask),
+    };
+    const { mask: _, ...rest } = s;
+    return { ...rest, y: new Float32Array(0), psfs: sharedPsf ?? new Float32Array(0), files: named };
+  };
+  const inputs = async (p: number): Promise<PartitionSpec> => {
     const r = ranges[p];
     return {
       partition: p, first: r.first, n: r.n, ny: shape.ny, nx: shape.nx,

@@ -48,8 +48,34 @@ export interface PartitionSpec {
   /** Pixel weights of the masked data term (length n·ny·nx), when given. */
   mask?: Float32Array;
   options: SolverOptions;
+  /** The partition's stamps (empty when `files` names them). */
   y: Float32Array;
+  /** Its PSFs (empty when `files` names them). */
   psfs: Float32Array;
+  /** --shared-input: the agent reads the partition's objects from these files itself. */
+  files?: SharedInputs;
+}
+
+/** A file every host sees under the same name (--shared-input). */
+export interface SharedFile {
+  /** As the driver opened it: an absolute path, with its FITS address if any (`/d/s.fits[SCI]`). */
+  spec: string;
+  /** Its size in bytes, as the driver sees it. */
+  size: number;
+}
+
+/**
+ * Where an agent reads a partition's inputs (objects first … first + n - 1) and how it
+ * checks them: the SHA-256 of the partition's y, PSFs and mask as float32, as the driver
+ * read them, which the agent's read must give. `psf` is absent for a PSF shared by all
+ * objects (sent in `psfs`); `masking` is present for a masked run (--mask weights, NaN
+ * pixels masked with --mask-nan), with the rule of solver/masking.ts.
+ */
+export interface SharedInputs {
+  y: SharedFile;
+  psf?: SharedFile;
+  masking?: { weights?: SharedFile; nan: boolean };
+  digest: string;
 }
 
 /**
@@ -307,8 +333,12 @@ function checkSpec(s: unknown): asserts s is PartitionSpec {
   need(isInt(p.ky, 1, p.ny as number) && isInt(p.kx, 1, p.nx as number), 'spec ky/kx');
   need(p.psfCount === 1 || p.psfCount === p.n, 'spec psfCount');
   need(isNum(p.sigma) && (p.sigma as number) > 0, 'spec sigma');
-  need(p.y instanceof Float32Array && p.y.length === (p.n as number) * (p.ny as number) * (p.nx as number), 'spec y');
-  need(p.psfs instanceof Float32Array && p.psfs.length === (p.psfCount as number) * (p.ky as number) * (p.kx as number), 'spec psfs');
+  const f = p.files as Record<string, unknown> | undefined;
+  if (f !== undefined) checkFiles(f);
+  const named = (k: 'y' | 'psf') => f !== undefined && f[k] !== undefined;
+  need(p.y instanceof Float32Array && p.y.length === (named('y') ? 0 : (p.n as number) * (p.ny as number) * (p.nx as number)), 'spec y');
+  need(p.psfs instanceof Float32Array && p.psfs.length === (named('psf') ? 0 : (p.psfCount as number) * (p.ky as number) * (p.kx as number)), 'spec psfs');
+  need(f === undefined || p.mask === undefined, 'spec mask with files');
   need(p.sigmas === undefined || (p.sigmas instanceof Float64Array && p.sigmas.length === p.n && p.sigmas.every((v) => v > 0 && v < Infinity)), 'spec sigmas');
   need(p.mask === undefined || (p.mask instanceof Float32Array && p.mask.length === (p.y as Float32Array).length && p.mask.every((v) => v >= 0 && v <= 1)), 'spec mask');
   const o = p.options as Record<string, unknown>;
@@ -321,6 +351,20 @@ function checkSpec(s: unknown): asserts s is PartitionSpec {
   need(o.prior === 'sparse' || o.prior === 'lowrank' || o.prior === 'both', 'options.prior');
   need(o.lowrankThreshold === 'hard' || o.lowrankThreshold === 'soft', 'options.lowrankThreshold');
   need(isNum(o.lowrankFactor), 'options.lowrankFactor');
+}
+
+function checkFiles(f: unknown): void {
+  need(typeof f === 'object' && f !== null, 'spec files');
+  const o = f as Record<string, unknown>;
+  const file = (v: unknown) => {
+    const x = v as Record<string, unknown>;
+    return typeof x === 'object' && x !== null && typeof x.spec === 'string' && x.spec.length >= 1 && x.spec.length <= 4096 &&
+      isInt(x.size, 0, Number.MAX_SAFE_INTEGER);
+  };
+  need(file(o.y) && (o.psf === undefined || file(o.psf)), 'spec files y/psf');
+  const m = o.masking as Record<string, unknown> | undefined;
+  need(m === undefined || (typeof m === 'object' && m !== null && typeof m.nan === 'boolean' && (m.weights === undefined || file(m.weights))), 'spec files masking');
+  need(typeof o.digest === 'string' && /^[0-9a-f]{64}$/.test(o.digest), 'spec files digest');
 }
 
 /** Decodes and validates an agent → driver reply. Throws ProtocolError. */

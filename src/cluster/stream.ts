@@ -153,7 +153,7 @@ export class MemoryQueue implements PartitionQueue {
           // A partition runs for as long as it needs: a dead agent is noticed by the transport.
           const reply = await callAgent(link, { v: PROTOCOL_VERSION, type: 'solve', run: job.run, spec },
             { timeoutMs: this.opts.timeoutMs ?? SOLVE_DEADLINE_MS, recovers, patient: true });
-          if (reply.type !== 'solved' || reply.partition !== p || reply.x.length !== spec.y.length) {
+          if (reply.type !== 'solved' || reply.partition !== p || reply.x.length !== spec.n * spec.ny * spec.nx) {
             throw new ClusterError(`partition ${p} came back from agent ${link.id} with the wrong size`);
           }
           await job.take(p, reply, { agent: link.id, stored: false });

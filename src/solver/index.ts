@@ -12,3 +12,4 @@ export {
   stackShape, psfShape, stackShapeOf, psfShapeOf, requireFinite, psfSumWarning, psfCentroidWarning, PsfSumCheck, PsfCentroidCheck,
   requireNonZeroPsfs, MAX_ABS_VALUE, type Stack,
 } from './validate.ts';
+export { maskChunk, type MaskedChunk } from './masking.ts';

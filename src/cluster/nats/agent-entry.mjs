@@ -1,6 +1,7 @@
 // Worker-thread entry of a NATS agent: makes TypeScript importable in the worker, then
-// starts the agent.
+// starts the agent (with no --shared-input opener: `galdecon agent` has its own entry).
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./agent-worker.ts');
+const { startAgentWorker } = await import('./agent-worker.ts');
+await startAgentWorker();

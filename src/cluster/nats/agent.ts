@@ -13,6 +13,7 @@ import { AgentError, ProtocolError, type AgentCode } from '../../errors.ts';
 import { CONTEXT, DropLog, Keys, ReplayGuard, seal, unseal } from './auth.ts';
 import { LEASE_MS, Objects, SUBJECTS, fromWire, open, toWire, type NatsOptions } from './wire.ts';
 import { TaskPuller } from './tasks.ts';
+import type { OpenShared } from '../shared-input.ts';
 
 /** Logs one line per event. */
 export type Log = (line: string) => void;
@@ -22,13 +23,19 @@ export interface AgentServeOptions {
   leaseMs?: number;
 }
 
+/** What the agent's process gives it beside options (functions: they do not cross into a worker's data). */
+export interface AgentHooks {
+  /** --shared-input: opens the files a driver names (see cluster/shared-input.ts). */
+  openShared?: OpenShared;
+}
+
 /**
  * Serves one agent (one Wasm instance) on its subjects, in a worker thread: requests are
  * handled one at a time in arrival order. Resolves once connected; `drain()` finishes
  * the requests already received, then closes.
  */
 export async function serveAgent(
-  o: NatsOptions, id: string, log: Log, onRun: (run: string | null) => void, opts: AgentServeOptions = {},
+  o: NatsOptions, id: string, log: Log, onRun: (run: string | null) => void, opts: AgentServeOptions = {}, hooks: AgentHooks = {},
 ): Promise<{ drain(): Promise<void> }> {
   const nc = await open(o, `galdecon-agent-${id}`, true);
   const keys = new Keys(o.secret);
@@ -51,7 +58,7 @@ export async function serveAgent(
   // Stream schedule: after a `join`, the run's tasks are pulled from its work queue (tasks.ts).
   let puller: TaskPuller | undefined;
   const agent: Agent = new Agent({
-    log: agentLog, storeFor: objects,
+    log: agentLog, storeFor: objects, openShared: hooks.openShared,
     onJoin: (req) => {
       if (puller && puller.run === req.run && puller.epoch >= req.epoch) return;
       void puller?.stop();

@@ -22,15 +22,21 @@ export interface AgentHost {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `threads` agents and the heartbeat; resolves once all of them serve. */
-export async function hostAgents(nats: NatsOptions, threads: number, log: Log, opts: AgentServeOptions = {}): Promise<AgentHost> {
+/**
+ * Starts `threads` agents and the heartbeat; resolves once all of them serve. `worker`:
+ * another entry module for the agents' threads (one that calls agent-worker.ts's
+ * startAgentWorker with hooks), and data it reads from workerData.data.
+ */
+export async function hostAgents(
+  nats: NatsOptions, threads: number, log: Log, opts: AgentServeOptions = {}, worker?: { entry: URL; data?: unknown },
+): Promise<AgentHost> {
   const base = `${hostname().replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}-${process.pid}`;
   const runs = new Map<string, string | null>();
   const workers: Worker[] = [];
   let failed: Error | undefined;
   const ready = Array.from({ length: threads }, (_, k) => new Promise<void>((resolve, reject) => {
     const id = `${base}-${k}`;
-    const w = new Worker(ENTRY, { workerData: { nats, id, opts } });
+    const w = new Worker(worker?.entry ?? ENTRY, { workerData: { nats, id, opts, data: worker?.data } });
     workers.push(w);
     w.on('message', (m: { type: string; line?: string; run?: string | null }) => {
       if (m.type === 'log') log(`${id}: ${m.line}`);
