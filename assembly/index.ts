@@ -202,6 +202,26 @@ export function gramObjects(cols: usize, n: i32, p: i32, out: usize): void {
   lowrank.gramObjects(cols, n, p, out);
 }
 
+/** The fixed-point lower triangle of MᵀM added to acc (16 bytes an entry); false on overflow (assembly/lowrank.ts). */
+export function gramFixed(cols: usize, n: i32, p: i32, acc: usize): bool {
+  return lowrank.gramFixed(cols, n, p, acc);
+}
+
+/** acc += src, `count` 128-bit fixed-point entries (exact). */
+export function fixedAdd(acc: usize, src: usize, count: i32): void {
+  lowrank.fixedAdd(acc, src, count);
+}
+
+/** The n × n symmetric float64 matrix of a fixed-point lower triangle. */
+export function fixedSymmetric(acc: usize, n: i32, out: usize): void {
+  lowrank.fixedSymmetric(acc, n, out);
+}
+
+/** Pixel-major float32 rows (row length 4·groups) of `groups` groups of images, lanes past `count` objects zeroed. */
+export function pixelRows(src: usize, groups: i32, count: i32, rows: usize): void {
+  lowrank.pixelRows(src, groups, count, rows);
+}
+
 /** Householder tridiagonalisation, step i: e = A·d on the leading block, row i ← d (float64; src/solver/eigen.ts). */
 export function tridiagSymv(v: usize, n: i32, i: i32, d: usize, e: usize): void {
   lowrank.tridiagSymv(v, n, i, d, e);

@@ -5,6 +5,8 @@
 //   sparseDual    the ℓ1 dual step of the combined prior on Φx̃ (prox.ts dualCell)
 //   svtProject    ỹ = ỹt − U_r diag(c) U_rᵀ ỹt,  y₂ ← ρỹ + (1 − ρ)y₂   (c = 1: hard threshold)
 //   gramObjects   G = MᵀM of object-major columns (the driver's N × N Gram)
+//   pixelRows, gramFixed, fixedAdd, fixedSymmetric   the pixels' Gram Σ_i m_i m_iᵀ reduced
+//                 over blocks of objects in exact fixed point (src/solver/pixel-gram.ts)
 // Products that decide the rank are accumulated in float64.
 
 import { NPIX, pixOf } from './plan';
@@ -99,6 +101,21 @@ export function svtProject(yt: usize, y2: usize, u: usize, c: usize, r: i32, gro
  * on the columns. Four columns j at a time share each load of column i.
  */
 export function gramObjects(cols: usize, n: i32, p: i32, out: usize): void {
+  gramLower(cols, n, p, out, false);
+}
+
+/**
+ * The same Gram's lower triangle (entry (i, j ≤ i) at i(i + 1)/2 + j), each entry's
+ * float64 sum added exactly to the 128-bit fixed-point accumulator `acc` (see fixedAdd).
+ * Returns false if an entry was too large for it (|G[i, j]| ≥ 2⁶²: a diverged iteration).
+ */
+export function gramFixed(cols: usize, n: i32, p: i32, acc: usize): bool {
+  fixedOverflow = false;
+  gramLower(cols, n, p, acc, true);
+  return !fixedOverflow;
+}
+
+function gramLower(cols: usize, n: i32, p: i32, out: usize, fixed: bool): void {
   const pb = (<usize>p) << 2;
   const body = (<usize>(p & ~3)) << 2;
   for (let i = 0; i < n; i++) {
@@ -124,10 +141,10 @@ export function gramObjects(cols: usize, n: i32, p: i32, out: usize): void {
         a3 = f64x2.add(a3, f64x2.mul(lo, low(w)));
         b3 = f64x2.add(b3, f64x2.mul(hi, high(w)));
       }
-      gramStore(out, n, i, j, ci, c0, body, pb, a0, b0);
-      gramStore(out, n, i, j + 1, ci, c1, body, pb, a1, b1);
-      gramStore(out, n, i, j + 2, ci, c2, body, pb, a2, b2);
-      gramStore(out, n, i, j + 3, ci, c3, body, pb, a3, b3);
+      gramStore(out, n, i, j, ci, c0, body, pb, a0, b0, fixed);
+      gramStore(out, n, i, j + 1, ci, c1, body, pb, a1, b1, fixed);
+      gramStore(out, n, i, j + 2, ci, c2, body, pb, a2, b2, fixed);
+      gramStore(out, n, i, j + 3, ci, c3, body, pb, a3, b3, fixed);
     }
     for (; j <= i; j++) {
       const cj = cols + <usize>j * pb;
@@ -137,18 +154,91 @@ export function gramObjects(cols: usize, n: i32, p: i32, out: usize): void {
         a0 = f64x2.add(a0, f64x2.mul(low(v), low(w)));
         b0 = f64x2.add(b0, f64x2.mul(high(v), high(w)));
       }
-      gramStore(out, n, i, j, ci, cj, body, pb, a0, b0);
+      gramStore(out, n, i, j, ci, cj, body, pb, a0, b0, fixed);
     }
   }
 }
 
-/** Combines an entry's partial sums in a fixed order, adds the last p mod 4 products, stores G[i, j] and G[j, i]. */
-@inline function gramStore(out: usize, n: i32, i: i32, j: i32, ci: usize, cj: usize, body: usize, pb: usize, a: v128, b: v128): void {
+/**
+ * Combines an entry's partial sums in a fixed order, adds the last p mod 4 products, and
+ * stores G[i, j] and G[j, i] (float64, n × n) or adds it to entry i(i + 1)/2 + j of a
+ * fixed-point accumulator.
+ */
+@inline function gramStore(out: usize, n: i32, i: i32, j: i32, ci: usize, cj: usize, body: usize, pb: usize, a: v128, b: v128, fixed: bool): void {
   const s = f64x2.add(a, b);
   let t = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
   for (let o = body; o < pb; o += 4) t += <f64>load<f32>(ci + o) * <f64>load<f32>(cj + o);
+  if (fixed) {
+    fixedAddValue(out + ((((<usize>i * (<usize>i + 1)) >> 1) + <usize>j) << 4), t);
+    return;
+  }
   store<f64>(out + ((<usize>i * <usize>n + <usize>j) << 3), t);
   store<f64>(out + ((<usize>j * <usize>n + <usize>i) << 3), t);
+}
+
+// Exact, order-free sums of float64 values (the pixel Gram's partial sums over blocks of
+// objects, so the total cannot depend on the partitioning): 128-bit fixed point, one
+// entry = (lo: u64, hi: i64) = hi + lo·2⁻⁶⁴, two's complement with the carry from lo to
+// hi. A value is rounded once, down to a multiple of 2⁻⁶⁴; integer sums are exact in any
+// order while |total| < 2⁶³.
+
+let fixedOverflow = false;
+const TWO64: f64 = 18446744073709551616.0;
+const LIMIT: f64 = 4611686018427387904.0; // 2⁶²
+
+/** Adds one float64 value to the entry at `at`. */
+@inline function fixedAddValue(at: usize, t: f64): void {
+  if (!(Math.abs(t) < LIMIT)) {
+    fixedOverflow = true;
+    return;
+  }
+  const whole = Math.floor(t);
+  const lo = <u64>((t - whole) * TWO64); // t − ⌊t⌋ ∈ [0, 1) is exact
+  addEntry(at, lo, <i64>whole);
+}
+
+@inline function addEntry(at: usize, lo: u64, hi: i64): void {
+  const a = load<u64>(at);
+  const s = a + lo;
+  store<u64>(at, s);
+  store<i64>(at, load<i64>(at, 8) + hi + <i64>(s < a), 8);
+}
+
+/** acc[k] += src[k] for `count` fixed-point entries (exact). */
+export function fixedAdd(acc: usize, src: usize, count: i32): void {
+  const e = (<usize>count) << 4;
+  for (let o: usize = 0; o < e; o += 16) addEntry(acc + o, load<u64>(src + o), load<i64>(src + o, 8));
+}
+
+/** The n × n symmetric float64 matrix of a fixed-point lower triangle (entry (i, j) at i(i + 1)/2 + j). */
+export function fixedSymmetric(acc: usize, n: i32, out: usize): void {
+  let at = acc;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++, at += 16) {
+      const v = <f64>load<i64>(at, 8) + <f64>load<u64>(at) / TWO64;
+      store<f64>(out + ((<usize>i * <usize>n + <usize>j) << 3), v);
+      store<f64>(out + ((<usize>j * <usize>n + <usize>i) << 3), v);
+    }
+  }
+}
+
+/**
+ * Pixel-major rows of `groups` groups of images in the group layout (src: the first
+ * group): rows[p, 4g + l] = object 4g + l's pixel p (row length 4·groups, float32), 0
+ * for lanes at or past `count` objects, so padding lanes add nothing to a Gram.
+ */
+export function pixelRows(src: usize, groups: i32, count: i32, rows: usize): void {
+  const rowBytes = (<usize>groups) << 4;
+  const pix = <usize>NPIX << 4;
+  for (let g = 0; g < groups; g++) {
+    const lanes = min(count - (g << 2), 4);
+    const keep = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(lanes));
+    const from = src + <usize>g * pix;
+    const to = rows + ((<usize>g) << 4);
+    for (let p = 0; p < NPIX; p++) {
+      v128.store(to + <usize>p * rowBytes, v128.and(v128.load(from + ((<usize>p) << 4)), keep));
+    }
+  }
 }
 
 // The O(n³) loops of the Householder tridiagonalisation (src/solver/eigen.ts, tred2 on

@@ -74,6 +74,14 @@ export interface KernelExports {
   svtProject(yt: number, y2: number, u: number, c: number, r: number, groups: number, rho: number, acc: number): void;
   /** out (n × n float64) = MᵀM of n object-major float32 columns of length p, float64 sums in a fixed order. */
   gramObjects(cols: number, n: number, p: number, out: number): void;
+  /** The fixed-point lower triangle of MᵀM added to acc (16 bytes an entry); false on overflow (assembly/lowrank.ts). */
+  gramFixed(cols: number, n: number, p: number, acc: number): boolean;
+  /** acc += src, `count` 128-bit fixed-point entries (exact). */
+  fixedAdd(acc: number, src: number, count: number): void;
+  /** The n × n symmetric float64 matrix of a fixed-point lower triangle. */
+  fixedSymmetric(acc: number, n: number, out: number): void;
+  /** Pixel-major float32 rows (row length 4·groups) of `groups` groups of images, lanes past `count` objects zeroed. */
+  pixelRows(src: number, groups: number, count: number, rows: number): void;
   /** Householder tridiagonalisation, step i: e = A·d on the leading block, row i ← d (float64; src/solver/eigen.ts). */
   tridiagSymv(v: number, n: number, i: number, d: number, e: number): void;
   /** Householder tridiagonalisation, step i: A ← A − d eᵀ − e dᵀ on the leading block; d[j] ← A[j, i−1]. */

@@ -6,7 +6,7 @@
 
 import { instantiateKernels, type KernelExports } from './wasm.ts';
 import { LANES, BANDS, COST_TERMS } from './layout.ts';
-import { GaldeconError } from '../errors.ts';
+import { DivergedError, GaldeconError } from '../errors.ts';
 
 export type Wavelet = 'linear' | 'b3';
 export const WAVELETS: readonly Wavelet[] = ['linear', 'b3'];
@@ -112,6 +112,11 @@ export class KernelModule {
 
   f64(block: Block): Float64Array {
     return new Float64Array(this.raw.memory.buffer, block.ptr, block.length);
+  }
+
+  /** The 64-bit integer words of a block allocated as float64 (the fixed-point sums: 2 words an entry). */
+  i64(block: Block): BigInt64Array {
+    return new BigInt64Array(this.raw.memory.buffer, block.ptr, block.length);
   }
 
   /**
@@ -268,6 +273,34 @@ export class KernelModule {
   /** out (n × n float64) = MᵀM for n object-major float32 columns of length p (float64 sums, fixed order). */
   gram(cols: Block, n: number, p: number, out: Block): void {
     this.raw.gramObjects(cols.ptr, n, p, out.ptr);
+  }
+
+  /**
+   * Adds the lower triangle of MᵀM for n pixel-major float32 rows of length p (cols) to the
+   * fixed-point accumulator `acc` (n(n + 1)/2 entries of 2 words; see fixedAdd). Throws
+   * if an entry is too large for it.
+   */
+  gramFixed(cols: Block, n: number, p: number, acc: Block): void {
+    if (!this.raw.gramFixed(cols.ptr, n, p, acc.ptr)) throw new DivergedError('the iteration diverged (a Gram entry reached 2⁶²): check the data\'s scale and the PSFs');
+  }
+
+  /** acc += src, `count` fixed-point entries (exact, so in any order). */
+  fixedAdd(acc: Block, src: Block, count: number): void {
+    this.raw.fixedAdd(acc.ptr, src.ptr, count);
+  }
+
+  /** out (n × n float64) = the symmetric matrix of a fixed-point lower triangle. */
+  fixedSymmetric(acc: Block, n: number, out: Block): void {
+    this.raw.fixedSymmetric(acc.ptr, n, out.ptr);
+  }
+
+  /**
+   * rows (configured ny·nx × 4·groups, float32) = pixel-major rows of `groups` groups of
+   * `src` from group `first`; lanes at or past `count` objects are 0.
+   */
+  pixelRows(src: Block, first: number, groups: number, count: number, rows: Block): void {
+    const npix = this.configured().ny * this.configured().nx;
+    this.raw.pixelRows(src.ptr + first * npix * LANES * 4, groups, count, rows.ptr);
   }
 
   /** The Householder tridiagonalisation's O(n³) loops at step i (float64 n × n v, d, e; solver/eigen.ts). */

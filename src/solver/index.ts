@@ -1,5 +1,6 @@
 export { solve, batchStepper, lowrankStepper, lowrankParameters, type SolveResult, type PerObject } from './solve.ts';
-export { LowrankCoupling, StackSpectrum, psfGain, PRIORS, LOWRANK_THRESHOLDS, type Prior, type LowrankThreshold, type SvtMap } from './lowrank.ts';
+export { LowrankCoupling, StackSpectrum, psfGain, PRIORS, LOWRANK_THRESHOLDS, type Prior, type LowrankThreshold, type SvtMap, type StackSource } from './lowrank.ts';
+export { PixelGram, gramBlock, gramEntries, MAX_GRAM_BLOCKS } from './pixel-gram.ts';
 export { symmetricEigen, symmetricEigenTop, type SymmetricEigen } from './eigen.ts';
 export { setupRun, setupStreamed, eachChunk, CHUNK_OBJECTS, type RunSetup } from './setup.ts';
 export { Batch, type BatchInput, type CostParts } from './batch.ts';

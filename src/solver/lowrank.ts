@@ -1,14 +1,16 @@
 // The coupled part of the low-rank prior (ALGORITHM §10): λ, the singular value
 // thresholding of the whole stack's matrix M(Z) = [vec z_0 … vec z_{N−1}] and its
 // nuclear norm. Every object's update is local; these need the spectrum of M, which the
-// driver computes from all the objects' columns, gathered in object order, through the
-// smaller of its two Gram matrices:
+// driver computes through the smaller of its two Gram matrices:
 //
-//   N ≤ ny·nx: G = MᵀM (N × N), G = V diag(s²) Vᵀ, U_r = M V_r diag(1/s_r);
-//   N > ny·nx: G = MMᵀ (ny·nx × ny·nx), G = U diag(s²) Uᵀ, U_r its top eigenvectors;
+//   N ≤ ny·nx: G = MᵀM (N × N), G = V diag(s²) Vᵀ, U_r = M V_r diag(1/s_r), from all the
+//              objects' columns gathered in object order (at most ny·nx of them);
+//   N > ny·nx: G = MMᵀ (ny·nx × ny·nx), G = U diag(s²) Uᵀ, U_r its top eigenvectors; the
+//              partitions reduce G in exact fixed point (pixel-gram.ts), no columns travel;
 //
-// G in float64 in a fixed order (KernelModule.gram), eigen.ts for its spectrum; kept: s_k ≥ λ
-// (hard) or > λ (soft).
+// G in float64 in a fixed order (KernelModule.gram, pixel-gram.ts), eigen.ts for its
+// spectrum; kept: s_k ≥ λ (hard) or > λ (soft). The driver holds at most ny·nx × ny·nx
+// values, whatever N.
 //
 // The result depends only on the columns, never on how objects were grouped into
 // partitions, so distributed runs get the same bits as local ones. The map broadcast to
@@ -23,6 +25,7 @@
 import type { Block, KernelModule } from '../kernels/index.ts';
 import { symmetricEigen, symmetricEigenTop } from './eigen.ts';
 import { svtRule } from './method.ts';
+import { PixelGram, gramBlock } from './pixel-gram.ts';
 
 export type Prior = 'sparse' | 'lowrank' | 'both';
 export const PRIORS: readonly Prior[] = ['sparse', 'lowrank', 'both'];
@@ -85,6 +88,13 @@ export interface SvtMap {
 }
 
 
+/**
+ * What a spectrum is taken of: the objects' columns (float32, object-major n × npix), or,
+ * past npix objects, the pixels' Gram MMᵀ (float64 npix × npix, pixel-gram.ts), which
+ * the partitions reduce so that no one holds all the columns.
+ */
+export type StackSource = Float32Array | Float64Array;
+
 export class StackSpectrum {
   private gram: Block | undefined;
   private cols: Block | undefined;
@@ -106,11 +116,16 @@ export class StackSpectrum {
   }
 
   /**
-   * The Gram matrix (float64, in Wasm memory) of the object-major columns `m` (n × npix):
-   * MᵀM, or MMᵀ when there are more objects than pixels (then from M laid out by pixel).
+   * The Gram matrix (float64) of the stack: given (`StackSource` a Float64Array: the
+   * pixels' Gram MMᵀ, reduced by pixel-gram.ts), or of the object-major columns `m` (n ×
+   * npix): MᵀM, or MMᵀ when there are more objects than pixels (then from M laid out by pixel).
    */
-  private gramOf(m: Float32Array): Float64Array {
+  private gramOf(m: StackSource): Float64Array {
     const { n, npix, side } = this;
+    if (m instanceof Float64Array) {
+      if (!this.byPixels || m.length !== npix * npix) throw new RangeError(`a Gram of ${m.length} values for ${n} objects of ${npix} pixels`);
+      return m;
+    }
     if (m.length !== n * npix) throw new RangeError(`${m.length} values do not make ${n} columns of ${npix}`);
     const mod = this.module;
     this.cols ??= mod.alloc('f32', n * npix);
@@ -128,12 +143,12 @@ export class StackSpectrum {
   }
 
   /** Singular values of M, largest first (√ of the Gram's eigenvalues, clamped at 0). */
-  singularValues(m: Float32Array): Float64Array {
+  singularValues(m: StackSource): Float64Array {
     return symmetricEigen(this.gramOf(m), this.side, { vectors: false, module: this.module }).values.map((v) => Math.sqrt(Math.max(v, 0)));
   }
 
   /** ‖M‖_* = Σ_k s_k, summed from the smallest. */
-  nuclearNorm(m: Float32Array): number {
+  nuclearNorm(m: StackSource): number {
     const s = this.singularValues(m);
     let sum = 0;
     for (let k = s.length - 1; k >= 0; k--) sum += s[k];
@@ -141,7 +156,7 @@ export class StackSpectrum {
   }
 
   /** The SVT map of M at threshold t (keep s ≥ t: hard; shrink s > t by t: soft). */
-  svt(m: Float32Array, t: number, threshold: LowrankThreshold): SvtMap {
+  svt(m: StackSource, t: number, threshold: LowrankThreshold): SvtMap {
     const { n, npix, side } = this;
     const s: number[] = [];
     // only the kept eigenvectors of the Gram are computed (inverse iteration, eigen.ts)
@@ -157,6 +172,7 @@ export class StackSpectrum {
     const c = Float64Array.from(s, (sk) => svtRule(sk, t, threshold).c);
     // the pixels' Gram gives U_r itself
     if (this.byPixels) return { u: vectors, c, rank: r };
+    if (m instanceof Float64Array) throw new RangeError('the objects\' Gram needs the columns');
     // U_r = M V_r / s_r, float64, pixel by pixel in object order
     const u = new Float64Array(npix * r);
     for (let i = 0; i < n; i++) {
@@ -181,31 +197,51 @@ export class LowrankCoupling {
   /** Rank kept by the SVT at each iteration so far. */
   readonly ranks: number[] = [];
   private readonly spectrum: StackSpectrum;
+  /** Past ny·nx objects: the partitions' Gram parts are summed here, in blocks of `block` objects. */
+  private readonly gram: PixelGram | undefined;
+  readonly block: number;
 
   constructor(
-    module: KernelModule, n: number, ny: number, nx: number,
+    private readonly module: KernelModule, n: number, ny: number, nx: number,
     readonly lambda: number,
     private readonly threshold: LowrankThreshold,
   ) {
     this.spectrum = new StackSpectrum(module, n, ny * nx);
+    this.block = gramBlock(n);
+    if (this.byPixels) this.gram = new PixelGram(module, ny * nx);
+  }
+
+  /** Whether the partitions send their parts of the pixels' Gram (pixel-gram.ts) rather than columns. */
+  get byPixels(): boolean {
+    return this.spectrum.byPixels;
+  }
+
+  /** The pixels' Gram, the exact sum of the partitions' parts (Batch.lowrankGram). */
+  gramOf(parts: Iterable<BigInt64Array>): Float64Array {
+    if (!this.gram) throw new Error(`a stack of ${this.spectrum.n} objects of ${this.spectrum.npix} pixels uses the objects' Gram`);
+    this.gram.clear();
+    for (const part of parts) this.gram.add(part);
+    return this.gram.matrix();
   }
 
   /**
-   * The map of ỹ = ỹt − σ_d·SVT(ỹt/σ_d, λ/σ_d) for the gathered ỹt (object order): the
+   * The map of ỹ = ỹt − σ_d·SVT(ỹt/σ_d, λ/σ_d) for the gathered ỹt (object order) or
+   * its pixels' Gram: the
    * singular values of ỹt/σ_d against λ/σ_d are those of ỹt against λ.
    */
-  map(yt: Float32Array): SvtMap {
+  map(yt: StackSource): SvtMap {
     const map = this.spectrum.svt(yt, this.lambda, this.threshold);
     this.ranks.push(map.rank);
     return map;
   }
 
-  /** ‖M(x)‖_* for the gathered x (object order). */
-  nuclearNorm(x: Float32Array): number {
+  /** ‖M(x)‖_* for the gathered x (object order) or its pixels' Gram. */
+  nuclearNorm(x: StackSource): number {
     return this.spectrum.nuclearNorm(x);
   }
 
   dispose(): void {
     this.spectrum.dispose();
+    this.gram?.dispose();
   }
 }

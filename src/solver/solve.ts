@@ -52,15 +52,18 @@ export function batchStepper(batch: Batch, exact?: bigint[]): Stepper {
  * batch's local half, the SVT of the whole stack (here: the batch), and its projection.
  */
 export function lowrankStepper(batch: Batch, coupling: LowrankCoupling, costWindow: number): Stepper {
+  // the same Gram blocks as a distributed run's partitions, so the same bits
+  const stack = (which: 'yt' | 'x') => coupling.byPixels
+    ? coupling.gramOf([batch.lowrankGram(which, coupling.block)]) : batch.lowrankColumns(which);
   return {
     async advance(iterations, evaluate) {
       const costs: number[] = [];
       for (let n = 0; n < iterations; n++) {
         batch.lowrankHalf();
-        const map = coupling.map(batch.lowrankColumns('yt'));
+        const map = coupling.map(stack('yt'));
         batch.lowrankProject(map.u, map.c);
         if (evaluate && (iterations - 1 - n) % costWindow === 0) {
-          costs.push(lowrankCost(fromFixed(batch.lowrankLocalCost()), coupling.lambda, coupling.nuclearNorm(batch.lowrankColumns('x'))));
+          costs.push(lowrankCost(fromFixed(batch.lowrankLocalCost()), coupling.lambda, coupling.nuclearNorm(stack('x'))));
         }
       }
       return costs;
