@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { solve, lowrankLambda, resolveOptions, type SolverOptions, type Stack } from '../src/solver/index.ts';
+import { solve, lowrankLambda, resolveOptions, gramBlock, type SolverOptions, type Stack } from '../src/solver/index.ts';
 import { runDistributed, LocalTransport, protocol } from '../src/cluster/index.ts';
 import { median } from '../src/common/median.ts';
 import { NatsServer, natsAvailable } from './support/nats-server.ts';
@@ -90,20 +90,30 @@ test('the library refuses what the low-rank path cannot honour: the stream sched
   assert.throws(() => protocol.decodeRequest(solveReq(resolveOptions(OPTS('both')))), /solve: the stream schedule runs the sparse prior only/);
 });
 
-test('more objects than pixels (90 stamps of 8×8, the pixels\' Gram): the single-process bits for any partitioning', async () => {
+/** 300 simulated 12×12 stamps: more objects than pixels, so the partitions reduce the pixels' Gram (solver/pixel-gram.ts). */
+function manyObjects(): { y: Stack; p: Stack } {
   const k = new Kernels();
-  const sim = simulate({ n: 90, size: 8, seed: 5, noise: 3e-4 },
+  const sim = simulate({ n: 300, size: 12, seed: 5, noise: 3e-4 },
     (images, psfs, count, ny, nx) => k.convolve(images, { n: count, ny, nx }, psfs, { n: count, ky: ny, kx: nx }));
-  const y = { data: sim.observed, shape: [90, 8, 8] }, p = { data: sim.psfs, shape: [90, 8, 8] };
-  const opts: Partial<SolverOptions> = { prior: 'both', nIter: 6, nReweights: 1, tolerance: 0 };
-  const single = await solve(y, p, opts);
-  assert.ok(single.lowrank!.ranks.every((r) => r >= 1 && r <= 64));
+  return { y: { data: sim.observed, shape: [300, 12, 12] }, p: { data: sim.psfs, shape: [300, 12, 12] } };
+}
+const MANY: Partial<SolverOptions> = { prior: 'both', nIter: 4, nReweights: 1, tolerance: 0 };
+
+test('more objects than pixels (300 stamps of 12×12, the pixels\' Gram in blocks of 12): the single-process bits for (1,1) (2,3) (3,7) (2,25)', async () => {
+  const { y, p } = manyObjects();
+  assert.equal(gramBlock(300), 12);
+  const single = await solve(y, p, MANY);
+  assert.ok(single.lowrank!.ranks.every((r) => r >= 1 && r <= 144));
   assert.ok(single.cost.at(-1)! < single.cost[0] / 10);
-  for (const [agents, n] of [[2, 3], [3, 23]]) {
-    const r = await localRun(y, p, opts, agents, n);
+  for (const [agents, n] of [[1, 1], [2, 3], [3, 7], [2, 25]]) {
+    const r = await localRun(y, p, MANY, agents, n);
+    assert.equal(r.partitions, n);
     assert.ok(sameBits(r.x, single.x), `${agents} × ${n}`);
     assert.deepEqual(r.cost, single.cost);
+    assert.deepEqual(r.lowrank!.ranks, single.lowrank!.ranks);
   }
+  // partitions are whole Gram blocks: 25 blocks make at most 25 partitions
+  assert.equal((await localRun(y, p, { ...MANY, nIter: 1, nReweights: 0 }, 2, 40)).partitions, 25);
 });
 
 test('over NATS: 1, 2 and 3 agents with several partition counts give the local bits (both priors)', { skip }, async () => {
@@ -117,6 +127,15 @@ test('over NATS: 1, 2 and 3 agents with several partition counts give the local 
       assert.deepEqual(r.cost, want.cost);
       assert.deepEqual(r.lowrank!.ranks, want.lowrank!.ranks);
     }
+  }
+  // more objects than pixels: the Gram parts over the wire
+  const { y, p } = manyObjects();
+  const want = await localRun(y, p, MANY, 1, 1);
+  for (const [k, n] of [[2, 5], [3, 9]]) {
+    const r = await natsRun({ url: server.url, minAgents: k, maxAgents: k }, { partitions: n }, y, p, MANY);
+    assert.ok(sameBits(r.x, want.x), `300 objects: ${k} agents × ${n} partitions differ from local mode`);
+    assert.deepEqual(r.cost, want.cost);
+    assert.deepEqual(r.lowrank!.ranks, want.lowrank!.ranks);
   }
   agents.kill('SIGTERM');
   await agents.exited;

@@ -109,7 +109,7 @@ test('blocks: a multiple of 4, at most MAX_GRAM_BLOCKS of them', () => {
   assert.equal(gramBlock(10_000), 316);
 });
 
-test('Batch.lowrankGram: Σ_i m_i m_iᵀ of ỹt and x within float64 rounding, and the same bits from batches split at block boundaries', () => {
+test('Batch.addLowrankGram: Σ_i m_i m_iᵀ of ỹt and x within float64 rounding, and the same bits from batches split at block boundaries', () => {
   const ny = 6, nx = 5, npix = ny * nx, n = 45, block = 8;
   const y = Float32Array.from(randomArray(n * npix, 21), (v) => 0.5 + v);
   const psfs = new Float32Array(9).fill(0);
@@ -123,11 +123,18 @@ test('Batch.lowrankGram: Σ_i m_i m_iᵀ of ỹt and x within float64 rounding, 
   const parts = [batch(0, 16), batch(16, 24), batch(40, 5)];
   for (const b of [whole, ...parts]) b.lowrankHalf();
   for (const which of ['yt', 'x'] as const) {
-    const one = new PixelGram(m, npix), split = new PixelGram(m, npix);
-    one.add(whole.lowrankGram(which, block));
-    for (const b of parts) split.add(b.lowrankGram(which, block));
+    const one = new PixelGram(m, npix), split = new PixelGram(m, npix), wire = new PixelGram(m, npix);
+    one.addBatch(whole, which, block);
+    for (const b of parts) {
+      split.addBatch(b, which, block);
+      const own = new PixelGram(m, npix); // as an agent sends it
+      own.addBatch(b, which, block);
+      wire.add(own.words());
+      own.dispose();
+    }
     const g = one.matrix();
     assert.deepEqual(split.matrix(), g, which);
+    assert.deepEqual(wire.matrix(), g, which);
     const cols = whole.lowrankColumns(which);
     for (let p = 0; p < npix; p++) {
       for (let q = 0; q < npix; q++) {
@@ -136,8 +143,7 @@ test('Batch.lowrankGram: Σ_i m_i m_iᵀ of ỹt and x within float64 rounding, 
         assert.ok(Math.abs(g[p * npix + q] - s) <= 1e-14 * n * 4, `${which} G[${p}, ${q}] = ${g[p * npix + q]} vs ${s}`);
       }
     }
-    one.dispose();
-    split.dispose();
+    for (const s of [one, split, wire]) s.dispose();
   }
   for (const b of [whole, ...parts]) b.dispose();
 });

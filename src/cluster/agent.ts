@@ -8,11 +8,11 @@
 // to a BlobStore when the transport provides one.
 
 import { KernelModule } from '../kernels/index.ts';
-import { Batch, batchStepper, iterate } from '../solver/index.ts';
+import { Batch, PixelGram, batchStepper, iterate } from '../solver/index.ts';
 import { AgentError, ProtocolError, type AgentCode } from '../errors.ts';
 import {
   PROTOCOL_VERSION, PROJECT_OP, REWEIGHT_OP, checkpointName, decodeRequest, decodeSnapshot, encode,
-  type Op, type PartitionColumns, type PartitionSpec, type Reply, type Request, type SvtMapMessage,
+  type Op, type PartitionColumns, type PartitionSpec, type PartitionsGram, type Reply, type Request, type SvtMapMessage,
 } from './protocol.ts';
 import type { BlobStore } from './transport.ts';
 import { SharedReader, type OpenShared } from './shared-input.ts';
@@ -37,6 +37,8 @@ interface Held {
   costs?: string[];
   /** Low-rank prior: the columns the last local half produced (sent again on a retry). */
   columns?: PartitionColumns;
+  /** Low-rank prior past ny·nx objects: objects per Gram block; the Gram parts replace the columns. */
+  gramBlock?: number;
 }
 
 export interface AgentOptions {
@@ -146,7 +148,7 @@ export class Agent {
       if (old) this.drop(old);
       this.held.delete(s.partition);
       if (req.type === 'solve') return this.solve(s);
-      this.held.set(s.partition, { ...this.newBatch(s), op: 0 });
+      this.held.set(s.partition, { ...this.newBatch(s), op: 0, gramBlock: s.gramBlock });
       return ok();
     }
     if (req.run !== this.run) throw new AgentError('E_STATE', `not part of run ${req.run}`);
@@ -154,14 +156,19 @@ export class Agent {
       case 'step': {
         const costs: Record<string, string[]> = {};
         const columns: Record<string, PartitionColumns> = {};
+        const grams: Held[] = [];
         for (const p of req.partitions) {
           const h = this.at(p, req.op);
           if (h.op === req.op) this.apply(h, req.iterations * 2 + (req.evaluate ? 1 : 0));
           if (req.evaluate) costs[p] = h.costs ?? [];
           if (h.columns) columns[p] = h.columns;
+          if (h.gramBlock !== undefined && h.batch.coupled) grams.push(h);
         }
         const coupled = Object.keys(columns).length > 0;
-        return { v: PROTOCOL_VERSION, type: 'stepped', costs, ...(coupled ? { columns } : {}) };
+        return {
+          v: PROTOCOL_VERSION, type: 'stepped', costs, ...(coupled ? { columns } : {}),
+          ...(grams.length > 0 ? { gram: this.gramOf(req.partitions, grams, req.evaluate) } : {}),
+        };
       }
       case 'project':
         for (const p of req.partitions) {
@@ -295,6 +302,27 @@ export class Agent {
     }
   }
 
+  /**
+   * The exact sum of the held partitions' pixel-Gram parts of ỹt (and x if costs were
+   * due), from their state after the local half (a retried request gets the same bits).
+   * Each Wasm instance sums its own batches; the instances' sums add exactly.
+   */
+  private gramOf(partitions: number[], held: Held[], evaluate: boolean): PartitionsGram {
+    const npix = held[0].batch.ny * held[0].batch.nx;
+    const instances = [...new Set(held.map((h) => h.instance))];
+    const sum = (which: 'yt' | 'x'): BigInt64Array => {
+      const grams = instances.map((i) => new PixelGram(i.module, npix));
+      try {
+        held.forEach((h) => grams[instances.indexOf(h.instance)].addBatch(h.batch, which, h.gramBlock!));
+        for (const g of grams.slice(1)) grams[0].add(g.words());
+        return grams[0].words();
+      } finally {
+        for (const g of grams) g.dispose();
+      }
+    };
+    return { partitions, yt: sum('yt'), ...(evaluate ? { x: sum('x') } : {}) };
+  }
+
   /** Applies one history entry to a partition (`map`: the SVT map of a project entry). */
   private apply(h: Held, op: Op, map?: SvtMapMessage): void {
     h.costs = h.columns = undefined;
@@ -308,7 +336,8 @@ export class Agent {
       if (op >> 1 !== 1) throw new ProtocolError(`the low-rank prior steps one iteration at a time (got ${op >> 1})`);
       const evaluate = (op & 1) === 1;
       h.batch.lowrankHalf();
-      h.columns = { yt: h.batch.lowrankColumns('yt'), ...(evaluate ? { x: h.batch.lowrankColumns('x') } : {}) };
+      // past ny·nx objects the step's reply carries the Gram parts instead (gramOf)
+      if (h.gramBlock === undefined) h.columns = { yt: h.batch.lowrankColumns('yt'), ...(evaluate ? { x: h.batch.lowrankColumns('x') } : {}) };
       if (evaluate) h.costs = [String(h.batch.lowrankLocalCost())];
     } else {
       h.costs = h.batch.advance(op >> 1, (op & 1) === 1).map(String);

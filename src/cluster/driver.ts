@@ -14,7 +14,7 @@
 import { ClusterError, OptionError } from '../errors.ts';
 import { KernelModule } from '../kernels/index.ts';
 import {
-  Batch, iterate, setupStreamed, fromFixed, lowrankParameters, lowrankCost, LowrankCoupling, requireLowrankUnmasked,
+  Batch, iterate, setupStreamed, fromFixed, lowrankParameters, lowrankCost, LowrankCoupling, requireLowrankUnmasked, gramBlock as lowrankGramBlock,
   type LoopResult, type PerObject, type Progress, type SolverOptions, type Stack, type Stepper,
 } from '../solver/index.ts';
 import { memorySource, objectsOf, valuesPerObject, type StackSink, type StackSource } from '../common/types.ts';
@@ -201,9 +201,13 @@ export async function runSurvey(
     : 2 * links.length);
   // No partition above PARTITION_BYTES of agent state, whatever was asked: a partition must
   // fit one Wasm instance (4 GiB), and an agent spreads its partitions over instances.
-  const largest = 4 * Math.max(1, Math.floor(PARTITION_BYTES / Batch.bytes(4, shape.ny, shape.nx, { masked: mask !== undefined, prior: options.prior })));
+  // Past ny·nx objects the low-rank partitions send the pixels' Gram, summed over whole
+  // blocks of objects (pixel-gram.ts): partitions are whole blocks.
+  const gramBlock = lr && shape.n > shape.ny * shape.nx ? lowrankGramBlock(shape.n) : undefined;
+  const unit = gramBlock ?? 4;
+  const largest = unit * Math.max(1, Math.floor(PARTITION_BYTES / Batch.bytes(unit, shape.ny, shape.nx, { masked: mask !== undefined, prior: options.prior })));
   const asked = cfg.partitions ?? defaultPartitions;
-  const ranges = split(shape.n, Math.max(asked, Math.ceil(shape.n / largest)));
+  const ranges = split(shape.n, Math.max(asked, Math.ceil(shape.n / largest)), unit);
   if (ranges.length > asked) log(`partitions of at most ${largest} objects (${PARTITION_BYTES / 2 ** 30} GiB of agent state each): ${ranges.length} partitions`);
   if (saved !== undefined && saved !== ranges.length) {
     throw new ClusterError(`cannot resume run ${run} with ${ranges.length} partitions: it has ${saved}`);
@@ -233,6 +237,7 @@ export async function runSurvey(
       psfs: sharedPsf ?? toFloat32(await psf.read(r.first, r.n)),
       ...(sigmas ? { sigmas: sigmas.slice(r.first, r.first + r.n) } : {}),
       ...(mask ? { mask: toFloat32(await mask.read(r.first, r.n)) } : {}),
+      ...(gramBlock ? { gramBlock } : {}),
     };
   };
   const write = async (p: number, x: Float32Array): Promise<void> => {
@@ -332,8 +337,28 @@ export async function runSurvey(
       }
     };
 
-    /** Assembles the partitions' columns of ỹt or x in object order. */
-    const gather = (replies: Map<number, Reply>, which: 'yt' | 'x'): Float32Array => {
+    /**
+     * The stack matrix of ỹt or x for the SVT and the nuclear norm: the partitions' columns
+     * in object order, or past ny·nx objects the exact sum of their pixel-Gram parts (one
+     * per reply, each covering the partitions it lists).
+     */
+    const gather = (replies: Map<number, Reply>, which: 'yt' | 'x'): Float32Array | Float64Array => {
+      if (coupling!.byPixels) {
+        const parts: BigInt64Array[] = [];
+        const covered = new Set<number>();
+        for (const r of new Set(replies.values())) {
+          const g = r.type === 'stepped' ? r.gram : undefined;
+          const part = g?.[which];
+          if (!g || !part) throw new ClusterError(`an agent returned no pixels' Gram of ${which}`);
+          for (const p of g.partitions) {
+            if (covered.has(p) || !replies.has(p)) throw new ClusterError(`partition ${p}'s Gram was returned twice or unasked`);
+            covered.add(p);
+          }
+          parts.push(part);
+        }
+        if (covered.size !== replies.size) throw new ClusterError(`the pixels' Gram covers ${covered.size} of ${replies.size} partitions`);
+        return coupling!.gramOf(parts);
+      }
       const out = new Float32Array(shape.n * npix);
       for (const [p, r] of replies) {
         const c = r.type === 'stepped' ? r.columns?.[p]?.[which] : undefined;

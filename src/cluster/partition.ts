@@ -7,17 +7,19 @@ export interface Range {
 
 /**
  * `count` contiguous partitions of `n` objects, as even as possible in whole groups of
- * 4 objects (the kernels' SIMD width), so that no partition wastes lanes needlessly.
- * Fewer partitions are returned when there are not enough objects.
+ * `unit` objects: 4 (the kernels' SIMD width), so that no partition wastes lanes
+ * needlessly, or the low-rank prior's Gram block (solver/pixel-gram.ts), so that every
+ * partitioning sums the same blocks. Fewer partitions are returned when there are not
+ * enough objects.
  */
-export function split(n: number, count: number): Range[] {
-  const groups = Math.ceil(n / 4);
+export function split(n: number, count: number, unit = 4): Range[] {
+  const groups = Math.ceil(n / unit);
   const parts = Math.max(1, Math.min(count, groups));
   const out: Range[] = [];
   let first = 0;
   for (let p = 0; p < parts; p++) {
     const g = Math.floor(groups / parts) + (p < groups % parts ? 1 : 0);
-    const size = Math.min(g * 4, n - first);
+    const size = Math.min(g * unit, n - first);
     out.push({ first, n: size });
     first += size;
   }

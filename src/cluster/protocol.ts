@@ -19,9 +19,10 @@ import { ProtocolError } from '../errors.ts';
 import type { SolverOptions } from '../solver/index.ts';
 
 // v4: the stream schedule (solve, solved), the low-rank priors (options.prior, the project
-// request, columns in stepped replies, SVT maps in replays) and per-object σ_i and masks in
-// a partition's spec; a v3 agent would run a low-rank spec as sparse, so the versions must
-// never meet (the subjects carry the version).
+// request, columns or, past ny·nx objects, the pixels' Gram in stepped replies, SVT maps in
+// replays; spec.gramBlock) and per-object σ_i and masks in a partition's spec; a v3 agent
+// would run a low-rank spec as sparse, so the versions must never meet (the subjects carry
+// the version).
 export const PROTOCOL_VERSION = 4;
 /** Costs one step may return per partition (a barrier holds at most 4; see loop.ts). */
 export const MAX_COSTS = 64;
@@ -54,6 +55,11 @@ export interface PartitionSpec {
   psfs: Float32Array;
   /** --shared-input: the agent reads the partition's objects from these files itself. */
   files?: SharedInputs;
+  /**
+   * Low-rank prior past ny·nx objects: send the pixels' Gram of the partition in blocks
+   * of this many objects (solver/pixel-gram.ts; `first` is a multiple of it), not columns.
+   */
+  gramBlock?: number;
 }
 
 /** A file every host sees under the same name (--shared-input). */
@@ -128,7 +134,11 @@ export type Reply =
    * Per partition, its exact partial costs (decimal fixed point), the earliest first; with
    * the low-rank prior also its columns of ỹt and, if costs were due, of x (object-major).
    */
-  | { v: number; type: 'stepped'; costs: Record<string, string[]>; columns?: Record<string, PartitionColumns> }
+  | {
+    v: number; type: 'stepped'; costs: Record<string, string[]>; columns?: Record<string, PartitionColumns>;
+    /** Past ny·nx objects: the request's partitions' Gram parts of ỹt (and x), summed exactly. */
+    gram?: PartitionsGram;
+  }
   | { v: number; type: 'collected'; partition: number; x: Float32Array }
   /** The picked objects' x, object-major in the order asked, and the agent's Wasm memory (bytes). */
   | { v: number; type: 'sampled'; x: Float32Array; memory: number }
@@ -153,6 +163,16 @@ export interface SolvedPartition {
 export interface PartitionColumns {
   yt: Float32Array;
   x?: Float32Array;
+}
+
+/**
+ * The fixed-point sum (PixelGram.words: 2 words an entry of the lower triangle) of the
+ * pixels' Gram parts of ỹt and, if costs were due, of x, over the listed partitions.
+ */
+export interface PartitionsGram {
+  partitions: number[];
+  yt: BigInt64Array;
+  x?: BigInt64Array;
 }
 
 /** A partition's saved state, stored by agents as an object of the run's bucket. */
@@ -340,6 +360,7 @@ function checkSpec(s: unknown): asserts s is PartitionSpec {
   need(p.psfs instanceof Float32Array && p.psfs.length === (named('psf') ? 0 : (p.psfCount as number) * (p.ky as number) * (p.kx as number)), 'spec psfs');
   need(f === undefined || p.mask === undefined, 'spec mask with files');
   need(p.sigmas === undefined || (p.sigmas instanceof Float64Array && p.sigmas.length === p.n && p.sigmas.every((v) => v > 0 && v < Infinity)), 'spec sigmas');
+  need(p.gramBlock === undefined || (isInt(p.gramBlock, 4) && (p.gramBlock as number) % 4 === 0 && (p.first as number) % (p.gramBlock as number) === 0), 'spec gramBlock');
   need(p.mask === undefined || (p.mask instanceof Float32Array && p.mask.length === (p.y as Float32Array).length && p.mask.every((v) => v >= 0 && v <= 1)), 'spec mask');
   const o = p.options as Record<string, unknown>;
   need(typeof o === 'object' && o !== null, 'spec options');
@@ -382,6 +403,10 @@ export function decodeReply(bytes: Uint8Array): Reply {
           const { yt, x } = c as Record<string, unknown>;
           need(yt instanceof Float32Array && (x === undefined || (x instanceof Float32Array && x.length === yt.length)), 'columns');
         }
+      }
+      if (m.gram !== undefined) {
+        const { partitions, yt, x } = m.gram as Record<string, unknown>;
+        need(isIntList(partitions) && yt instanceof BigInt64Array && (x === undefined || (x instanceof BigInt64Array && x.length === yt.length)), 'gram');
       }
       break;
     case 'collected':

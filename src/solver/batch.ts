@@ -50,9 +50,8 @@ interface LowrankBlocks {
   u?: Block;
   c?: Block;
   acc?: Block;
-  /** The pixels' Gram: pixel-major rows of one block of objects, and the fixed-point sum. */
+  /** The pixels' Gram: pixel-major rows of one block of objects. */
   rows?: Block;
-  gram?: Block;
 }
 
 /** Per-object cost terms of the current x. */
@@ -334,30 +333,28 @@ export class Batch {
   }
 
   /**
-   * The batch's part of the pixels' Gram Σ_i m_i m_iᵀ of ỹt or x (pixel-gram.ts): float64
-   * sums over consecutive blocks of `block` objects from the batch's first, each rounded
-   * once to fixed point and added exactly; the lower triangle, 2 words per entry.
+   * Adds the batch's part of the pixels' Gram Σ_i m_i m_iᵀ of ỹt or x to the fixed-point
+   * accumulator `acc` (pixel-gram.ts): float64 sums over consecutive blocks of `block`
+   * objects from the batch's first, each rounded once to fixed point and added exactly.
    */
-  lowrankGram(which: 'yt' | 'x', block: number): BigInt64Array {
+  addLowrankGram(which: 'yt' | 'x', block: number, acc: Block): void {
     const lr = this.lowrank();
     if (!(Number.isInteger(block) && block > 0 && block % LANES === 0)) throw new RangeError(`a Gram block of ${block} objects is not a multiple of ${LANES}`);
     const m = this.m, npix = this.ny * this.nx;
+    if (acc.length !== 2 * gramEntries(npix)) throw new RangeError(`a Gram accumulator of ${acc.length} words for ${npix} pixels`);
     if (lr.rows && lr.rows.length < npix * block) {
       m.free(lr.rows);
       lr.rows = undefined;
     }
     lr.rows ??= m.alloc('f32', npix * block);
-    lr.gram ??= m.alloc('f64', 2 * gramEntries(npix));
-    m.f64(lr.gram).fill(0);
     this.configure();
     const src = which === 'yt' ? lr.yt : this.s.x;
     for (let first = 0; first < this.n; first += block) {
       const count = Math.min(block, this.n - first);
       const groups = Math.ceil(count / LANES);
       m.pixelRows(src, first / LANES, groups, count, lr.rows);
-      m.gramFixed(lr.rows, npix, groups * LANES, lr.gram);
+      m.gramFixed(lr.rows, npix, groups * LANES, acc);
     }
-    return m.i64(lr.gram).slice();
   }
 
   /** Completes the iteration with the driver's SVT map: ỹ = ỹt − U diag(c) Uᵀỹt, y₂ ← ρỹ + (1 − ρ)y₂. */
@@ -458,7 +455,7 @@ export class Batch {
     this.m.freeResident(this.s);
     this.m.free(this.costOut);
     const lr = this.lr;
-    if (lr) for (const b of [lr.y2, lr.yt, lr.xt, lr.g, lr.adj, lr.phit, lr.data, lr.u, lr.c, lr.acc, lr.rows, lr.gram]) if (b) this.m.free(b);
+    if (lr) for (const b of [lr.y2, lr.yt, lr.xt, lr.g, lr.adj, lr.phit, lr.data, lr.u, lr.c, lr.acc, lr.rows]) if (b) this.m.free(b);
   }
 
   private run(iterations: number, costs?: Block): void {

@@ -26,6 +26,7 @@ import type { Block, KernelModule } from '../kernels/index.ts';
 import { symmetricEigen, symmetricEigenTop } from './eigen.ts';
 import { svtRule } from './method.ts';
 import { PixelGram, gramBlock } from './pixel-gram.ts';
+import type { Batch } from './batch.ts';
 
 export type Prior = 'sparse' | 'lowrank' | 'both';
 export const PRIORS: readonly Prior[] = ['sparse', 'lowrank', 'both'];
@@ -216,11 +217,12 @@ export class LowrankCoupling {
     return this.spectrum.byPixels;
   }
 
-  /** The pixels' Gram, the exact sum of the partitions' parts (Batch.lowrankGram). */
-  gramOf(parts: Iterable<BigInt64Array>): Float64Array {
+  /** The pixels' Gram: the exact sum of the partitions' parts (PixelGram.words), or of a batch's in this module. */
+  gramOf(parts: Iterable<BigInt64Array> | { batch: Batch; which: 'yt' | 'x' }): Float64Array {
     if (!this.gram) throw new Error(`a stack of ${this.spectrum.n} objects of ${this.spectrum.npix} pixels uses the objects' Gram`);
     this.gram.clear();
-    for (const part of parts) this.gram.add(part);
+    if ('batch' in parts) this.gram.addBatch(parts.batch, parts.which, this.block);
+    else for (const part of parts) this.gram.add(part);
     return this.gram.matrix();
   }
 

@@ -18,6 +18,7 @@
 // sums and the Gram has the same bits.
 
 import type { Block, KernelModule } from '../kernels/index.ts';
+import type { Batch } from './batch.ts';
 
 /** At most this many blocks per stack: the partial-sum rounding is per block, and partitions are whole blocks. */
 export const MAX_GRAM_BLOCKS = 32;
@@ -32,7 +33,7 @@ export function gramEntries(side: number): number {
   return (side * (side + 1)) / 2;
 }
 
-/** Sums fixed-point Gram parts exactly and gives the float64 Gram. */
+/** Sums Gram parts (batches', or other sums' words) exactly in fixed point and gives the float64 Gram. */
 export class PixelGram {
   private readonly acc: Block;
   private part: Block | undefined;
@@ -49,12 +50,22 @@ export class PixelGram {
     this.module.f64(this.acc).fill(0);
   }
 
-  /** Adds one part (2 words per entry, as Batch.lowrankGram gives it). */
+  /** Adds one part (2 words per entry, as `words` gives it). */
   add(part: BigInt64Array): void {
     if (part.length !== 2 * this.entries) throw new RangeError(`a Gram part of ${part.length} words where ${2 * this.entries} were due`);
     this.part ??= this.module.alloc('f64', 2 * this.entries);
     this.module.i64(this.part).set(part);
     this.module.fixedAdd(this.acc, this.part, this.entries);
+  }
+
+  /** Adds a batch's part for ỹt or x, in blocks of `block` objects (same module). */
+  addBatch(batch: Batch, which: 'yt' | 'x', block: number): void {
+    batch.addLowrankGram(which, block, this.acc);
+  }
+
+  /** The sum so far as words (2 per entry: lo, hi), for the wire. */
+  words(): BigInt64Array {
+    return this.module.i64(this.acc).slice();
   }
 
   /** The symmetric float64 Gram of the sum so far (a copy). */

@@ -54,7 +54,7 @@ export function batchStepper(batch: Batch, exact?: bigint[]): Stepper {
 export function lowrankStepper(batch: Batch, coupling: LowrankCoupling, costWindow: number): Stepper {
   // the same Gram blocks as a distributed run's partitions, so the same bits
   const stack = (which: 'yt' | 'x') => coupling.byPixels
-    ? coupling.gramOf([batch.lowrankGram(which, coupling.block)]) : batch.lowrankColumns(which);
+    ? coupling.gramOf({ batch, which }) : batch.lowrankColumns(which);
   return {
     async advance(iterations, evaluate) {
       const costs: number[] = [];
