@@ -2,9 +2,10 @@
 // one, same data, same harness run (ALGORITHM §10; issue 12's targets: lowrank ≤ 2.5×,
 // both ≤ 3× sparse, cost every iteration), and the NumPy peer's exact-SVD low-rank mode.
 //
-// The low-rank priors are exact: the driver's Gram matrix (N × N, or ny·nx × ny·nx past
-// ny·nx objects) and its eigen-decomposition, twice per iteration (SVT of ỹt, nuclear
-// norm of x): O(N·ny·nx·min(N, ny·nx) + min(N, ny·nx)³).
+// The low-rank priors are exact: a Gram matrix (N × N on the driver from the columns, or
+// past ny·nx objects ny·nx × ny·nx, reduced by the agents in fixed point) and its
+// eigen-decomposition on the driver, twice per iteration (SVT of ỹt, nuclear norm of x):
+// O(N·ny·nx·min(N, ny·nx) + min(N, ny·nx)³).
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +32,11 @@ export interface PriorsRow {
   /** The NumPy peer, exact SVD (LAPACK), one thread; sparse rows: the peer's sparse mode. */
   numpy_per_iteration_s?: number;
   ranks?: number[];
-  /** Where a low-rank iteration's driver time goes (seconds, one core, on the run's final x): the SVT map and the nuclear norm, each a Gram matrix and its eigen-decomposition. */
+  /**
+   * Where a low-rank iteration's driver time goes (seconds, one core, on the run's final
+   * x's Gram): the SVT map and the nuclear norm, each an eigen-decomposition (the Gram
+   * too up to ny·nx objects; past that the agents reduce it).
+   */
   driver_svt_s?: number;
   driver_nuclear_s?: number;
   reason?: string;
@@ -55,11 +60,12 @@ export async function priorsStudy(ctx: { quick: boolean; log: (s: string) => voi
         row.ranks = r.lowrank?.ranks;
         if (prior === 'lowrank' && r.lowrank) {
           const spectrum = new StackSpectrum(new KernelModule(), n, 41 * 41);
+          const source = spectrum.byPixels ? spectrum.gramOf(r.x) : r.x;
           let t = performance.now();
-          spectrum.svt(r.x, r.lowrank.lambda, 'hard');
+          spectrum.svt(source, r.lowrank.lambda, 'hard');
           row.driver_svt_s = (performance.now() - t) / 1000;
           t = performance.now();
-          spectrum.nuclearNorm(r.x);
+          spectrum.nuclearNorm(source);
           row.driver_nuclear_s = (performance.now() - t) / 1000;
           spectrum.dispose();
         }

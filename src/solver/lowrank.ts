@@ -121,7 +121,7 @@ export class StackSpectrum {
    * pixels' Gram MMᵀ, reduced by pixel-gram.ts), or of the object-major columns `m` (n ×
    * npix): MᵀM, or MMᵀ when there are more objects than pixels (then from M laid out by pixel).
    */
-  private gramOf(m: StackSource): Float64Array {
+  gramOf(m: StackSource): Float64Array {
     const { n, npix, side } = this;
     if (m instanceof Float64Array) {
       if (!this.byPixels || m.length !== npix * npix) throw new RangeError(`a Gram of ${m.length} values for ${n} objects of ${npix} pixels`);
