@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KernelModule, LANES, interleave } from '../src/kernels/index.ts';
+import { KernelModule, BANDS, COST_TERMS, LANES, interleave } from '../src/kernels/index.ts';
 import { Batch, PixelGram, gramBlock, gramEntries, resolveOptions, MAX_GRAM_BLOCKS } from '../src/solver/index.ts';
 import { randomArray } from './helpers.ts';
 
@@ -146,4 +146,42 @@ test('Batch.addLowrankGram: Σ_i m_i m_iᵀ of ỹt and x within float64 roundin
     for (const s of [one, split, wire]) s.dispose();
   }
   for (const b of [whole, ...parts]) b.dispose();
+});
+
+test('Batch.bytes with a low-rank prior: what the batch allocates, the SVT map at full rank and a Gram block\'s rows included', () => {
+  const ny = 6, nx = 5, npix = ny * nx, block = 8;
+  for (const [prior, n] of [['lowrank', 45], ['both', 13]] as const) {
+    const y = Float32Array.from(randomArray(n * npix, 22), (v) => 0.5 + v);
+    const psfs = new Float32Array(9).fill(0);
+    psfs[4] = 1;
+    const m = new KernelModule();
+    const acc = new PixelGram(m, npix);
+    // the live bytes of the batch's own blocks, from the allocator's calls (sizes as asked)
+    const live = new Map<number, number>();
+    const alloc = m.alloc.bind(m), free = m.free.bind(m);
+    m.alloc = (kind, length) => {
+      const b = alloc(kind, length);
+      live.set(b.ptr, length * (kind === 'f32' ? 4 : 8));
+      return b;
+    };
+    m.free = (b) => {
+      live.delete(b.ptr);
+      free(b);
+    };
+    const batch = new Batch(m, { y, psfs, shape: { n, ny, nx }, psf: { n: 1, ky: 3, kx: 3 }, noiseSigma: 1e-2, options: resolveOptions({ prior }) });
+    batch.lowrankHalf();
+    batch.lowrankLocalCost();
+    acc.addBatch(batch, 'x', block);
+    let peak = 0;
+    for (const r of [1, npix]) {
+      batch.lowrankProject(new Float64Array(npix * r), new Float64Array(r));
+      peak = Math.max(peak, [...live.values()].reduce((s, b) => s + b, 0));
+    }
+    const bytes = Batch.bytes(n, ny, nx, { prior, gramBlock: block });
+    assert.ok(peak <= bytes, `${prior}: ${peak} bytes held, ${bytes} counted`);
+    // the count's slack: cost slots not in use and the band norms held while the batch is built
+    const slack = 8 * Math.ceil(n / LANES) * LANES * (4 * COST_TERMS + BANDS);
+    assert.ok(bytes - peak <= slack, `${prior}: ${bytes - peak} bytes counted but not held`);
+    batch.dispose();
+  }
 });

@@ -239,7 +239,7 @@ export class Agent {
    * bigger than one instance is refused, and the driver never sends one (driver.ts).
    */
   private newBatch(s: PartitionSpec): { batch: Batch; instance: Instance; bytes: number } {
-    const need = Batch.bytes(s.n, s.ny, s.nx, { masked: s.mask !== undefined, prior: s.options.prior });
+    const need = Batch.bytes(s.n, s.ny, s.nx, { masked: s.mask !== undefined, prior: s.options.prior, gramBlock: s.gramBlock });
     if (need > this.instanceBytes) {
       throw new AgentError('E_MEMORY', `partition ${s.partition} needs ${(need / 2 ** 20).toFixed(0)} MiB, more than one Wasm instance holds (${(this.instanceBytes / 2 ** 20).toFixed(0)} MiB): use more partitions`);
     }

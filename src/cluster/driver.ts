@@ -205,7 +205,10 @@ export async function runSurvey(
   // blocks of objects (pixel-gram.ts): partitions are whole blocks.
   const gramBlock = lr && shape.n > shape.ny * shape.nx ? lowrankGramBlock(shape.n) : undefined;
   const unit = gramBlock ?? 4;
-  const largest = unit * Math.max(1, Math.floor(PARTITION_BYTES / Batch.bytes(unit, shape.ny, shape.nx, { masked: mask !== undefined, prior: options.prior })));
+  // Batch.bytes is affine in the objects: a fixed part (the low-rank map) and a part per unit.
+  const bytesOf = (n: number) => Batch.bytes(n, shape.ny, shape.nx, { masked: mask !== undefined, prior: options.prior, gramBlock });
+  const perUnit = bytesOf(2 * unit) - bytesOf(unit);
+  const largest = unit * Math.max(1, Math.floor((PARTITION_BYTES - (bytesOf(unit) - perUnit)) / perUnit));
   const asked = cfg.partitions ?? defaultPartitions;
   const ranges = split(shape.n, Math.max(asked, Math.ceil(shape.n / largest)), unit);
   if (ranges.length > asked) log(`partitions of at most ${largest} objects (${PARTITION_BYTES / 2 ** 30} GiB of agent state each): ${ranges.length} partitions`);

@@ -162,18 +162,23 @@ export class Batch {
 
   /**
    * Bytes a batch of `n` objects of ny × nx takes in its kernels' instance: its resident
-   * state and its cost slots (up to 4 per group: one barrier's costs).
+   * state and its cost slots (up to 4 per group: one barrier's costs); with a low-rank
+   * prior also its low-rank blocks, the SVT map at the largest rank the stack can have
+   * (U: ny·nx × ny·nx float64, c and the projection's sums) and, with `gramBlock`, the pixel
+   * rows of one Gram block. Affine in `n`: the map and the rows do not grow with the batch.
    */
-  static bytes(n: number, ny: number, nx: number, opts: { masked?: boolean; prior?: SolverOptions['prior'] } = {}): number {
+  static bytes(n: number, ny: number, nx: number, opts: { masked?: boolean; prior?: SolverOptions['prior']; gramBlock?: number } = {}): number {
     const groups = groupsFor(n);
     const prior = opts.prior ?? 'sparse';
     const resident = KernelModule.residentBytes(ny, nx, groups, { masked: opts.masked, wavelets: prior !== 'lowrank' });
     let bytes = resident + 8 * (groups * 4 * COST_TERMS * LANES + groups * BANDS * LANES);
     if (prior !== 'sparse') {
-      // the low-rank blocks (see the constructor); the SVT map U, npix × rank float64, comes on top
+      // the low-rank blocks (see the constructor, lowrankProject and addLowrankGram)
       const pixels = KernelModule.pixels(ny, nx, groups);
       const both = prior === 'both';
       bytes += 4 * (4 * pixels + (both ? pixels + KernelModule.bands(ny, nx, groups) : 2 * LANES)) + 8 * groups * LANES;
+      const npix = ny * nx, rank = npix;
+      bytes += 8 * (npix * rank + rank + rank * LANES) + 4 * npix * (opts.gramBlock ?? 0);
     }
     return bytes;
   }
