@@ -114,37 +114,48 @@ export function writeBenchReadme(): string {
   }
   const pr = load('priors');
   if (pr) {
-    out.push('## Low-rank and combined priors: time per iteration (`--priors`)', '', machineLine(pr), '',
+    out.push('## Low-rank and combined priors: time per iteration and peak memory (`--priors`)', '', machineLine(pr), '',
       `Iterations per run in the table, cost every iteration, ${pr.agents} local agents; the three priors back to back at each size. ` +
-      'NumPy: the peer (`bench/peer`, float64, LAPACK SVD) on one thread.', '',
-      '| objects | prior | iterations | s/iteration | × sparse | NumPy s/iteration | NumPy ÷ galdecon | ranks kept | |', '|---|---|---|---|---|---|---|---|---|');
+      'NumPy: the peer (`bench/peer`, float64, LAPACK SVD) on one thread. Load: the 1-minute load average when the run started ' +
+      '(the machine\'s 2 cores are shared with other work). Peak RSS, at the largest size: each prior again through the CLI over a ' +
+      'real nats-server, a fresh `galdecon run --nats` driver (getrusage maximum, /usr/bin/time) and a fresh `galdecon agent` ' +
+      'process with the worker threads named (VmHWM), over the iterations named.', '',
+      '| objects | prior | iterations | s/iteration | × sparse | NumPy s/iteration | NumPy ÷ galdecon | ranks kept | load | driver peak RSS | agent process peak RSS | |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|');
+    const mib = (b: number | undefined) => (b === undefined ? '' : `${f(b / 2 ** 20, 0)} MiB`);
     for (const r of pr.rows) {
       out.push(`| ${r.objects} | ${r.prior} | ${r.iterations} | ${r.per_iteration_s !== undefined ? f(r.per_iteration_s, 3) : '—'} | ` +
         `${r.ratio_to_sparse !== undefined ? `×${f(r.ratio_to_sparse, 1)}` : ''} | ${r.numpy_per_iteration_s !== undefined ? f(r.numpy_per_iteration_s, 3) : '—'} | ` +
         `${r.numpy_per_iteration_s !== undefined && r.per_iteration_s !== undefined ? `×${f(r.numpy_per_iteration_s / r.per_iteration_s, 2)}` : ''} | ` +
-        `${r.ranks ? `${Math.min(...r.ranks)}–${Math.max(...r.ranks)}` : ''} | ${r.reason ?? ''} |`);
+        `${r.ranks ? `${Math.min(...r.ranks)}–${Math.max(...r.ranks)}` : ''} | ${r.load_1m !== undefined ? f(r.load_1m, 1) : ''} | ` +
+        `${mib(r.driver_peak_rss_bytes)} | ${r.agents_peak_rss_bytes !== undefined ? `${mib(r.agents_peak_rss_bytes)} (${r.rss_threads} threads, ${r.rss_iterations} iterations, load ${f(r.rss_load_1m, 1)})` : ''} | ${r.reason ?? ''} |`);
     }
-    out.push('', 'The low-rank priors are exact (ALGORITHM §10): every iteration the driver gathers the partitions\' columns ' +
-      'of ỹt and x, forms the N × N Gram matrices (float64, fixed order) and eigen-decomposes them (Householder + QL, ' +
-      'float64) — the objects\' Gram up to ny·nx objects, the pixels\' beyond: O(N·ny·nx·min(N, ny·nx) + min(N, ny·nx)³) ' +
-      'work on the driver against O(N·ny·nx·log(ny·nx)) for the sparse prior, so the ratio grows with N.', '');
+    out.push('', 'The low-rank priors are exact (ALGORITHM §10): every iteration the driver takes the spectrum of the whole stack ' +
+      'from a Gram matrix, twice (SVT of ỹt, nuclear norm of x): up to ny·nx objects the N × N Gram of the partitions\' ' +
+      'columns, which it gathers; past ny·nx objects the ny·nx × ny·nx Gram of the pixels, which the agents reduce in exact ' +
+      'fixed point and send as one sum per reply, so the driver holds O((ny·nx)²) values, not the stack. Either way ' +
+      'O(N·ny·nx·min(N, ny·nx) + min(N, ny·nx)³) work per iteration against O(N·ny·nx·log(ny·nx)) for the sparse prior, ' +
+      'so the ratio grows with N.', '');
     out.push('**How the method was chosen.** The issue allowed three ways to the spectrum of the whole stack: the ' +
       'Gram matrix reduced over partitions, the N × N Gram for small N, or warm-started block subspace iteration. ' +
       'Subspace iteration would find the few singular values above λ for the SVT in O(N·ny·nx·k) per pass, but the ' +
       'cost needs λ‖M(x)‖_*, the sum of *all* singular values of x, after every iteration at the default cost window: ' +
       'that is the full spectrum of a Gram matrix, O(N·ny·nx·min(N, ny·nx)) to form and O(min(N, ny·nx)³) to ' +
-      'decompose, whatever the SVT uses. So both Grams are formed exactly, on the driver, from the gathered columns in ' +
-      'object order (which is what makes the result independent of the partitioning), the smaller side each time; ' +
-      'the eigensolver computes only the kept eigenvectors. Against the NumPy peer\'s exact LAPACK SVDs (the ' +
-      '"NumPy ÷ galdecon" column, above 1: galdecon faster): on par up to a few hundred objects, faster at 1,000, ' +
-      'slower at 10,000 objects, where the driver\'s ny·nx × ny·nx Gram (N·(ny·nx)² multiply-adds) runs on one core. ' +
+      'decompose, whatever the SVT uses (measured along a 10,000-object run: the singular values of x outside the top 64 ' +
+      'hold up to 1 % of the cost, against the stopping rule\'s 3e-4; solver/pixel-gram.ts). So both Grams are formed ' +
+      'exactly, the smaller side each time, in a fixed order that does not depend on the partitioning: up to ny·nx ' +
+      'objects on the driver from the gathered columns in object order; past that by the agents, float64 sums over ' +
+      'fixed blocks of objects rounded once to 128-bit fixed point and added exactly. The eigensolver computes only the ' +
+      'kept eigenvectors. Against the NumPy peer\'s exact LAPACK SVDs (the "NumPy ÷ galdecon" column, above 1: ' +
+      'galdecon faster): see the rows. ' +
       'The SVT\'s share of the driver\'s time (below) is what subspace iteration could have saved at most.', '');
     const parts = pr.rows.filter((r: any) => r.driver_svt_s !== undefined);
     if (parts.length) {
       out.push('The driver\'s two parts of a low-rank iteration, timed once each after the run on its final x (one core, ' +
         'so under a changing load they need not add up to the iteration\'s time): the SVT map (Gram of ỹt, its ' +
-        'eigenvalues and kept eigenvectors) and the nuclear norm (Gram of x and its eigenvalues). Besides them an ' +
-        'iteration moves 2 × 4·N·ny·nx bytes of columns to the driver and does the partitions\' local work.', '',
+        'eigenvalues and kept eigenvectors) and the nuclear norm (Gram of x and its eigenvalues), each from the Gram the ' +
+        'driver gets (past ny·nx objects the agents\' reduced one: its eigen-decomposition only). Besides them an iteration ' +
+        'forms the Grams (the agents past ny·nx objects) and does the partitions\' local work.', '',
         '| objects | s/iteration (whole run) | SVT map s | nuclear norm s |', '|---|---|---|---|');
       for (const r of parts) {
         out.push(`| ${r.objects} | ${f(r.per_iteration_s, 3)} | ${f(r.driver_svt_s, 3)} | ${f(r.driver_nuclear_s, 3)} |`);

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { natsAvailable } from './support/nats-server.ts';
+
 const HARNESS = fileURLToPath(new URL('../bench/index.ts', import.meta.url));
 
 test('npm run bench -- --quick: every study completes and writes its results', () => {
@@ -51,6 +53,8 @@ test('npm run bench -- --quick: every study completes and writes its results', (
   const pr = JSON.parse(readFileSync(join(out, 'priors.json'), 'utf8'));
   assert.deepEqual(pr.rows.map((x: any) => x.prior), ['sparse', 'lowrank', 'both']);
   for (const row of pr.rows.slice(1)) assert.ok(row.ratio_to_sparse > 0 && row.ranks.length === row.iterations, JSON.stringify(row));
+  // the peak RSS of a fresh driver and agent process per prior (nats-server is here: CI runs it)
+  if (natsAvailable()) for (const row of pr.rows) assert.ok(row.driver_peak_rss_bytes > 2 ** 20 && row.agents_peak_rss_bytes > 2 ** 20 && row.rss_iterations === 2, JSON.stringify(row));
   const q = JSON.parse(readFileSync(join(out, 'quality.json'), 'utf8'));
   assert.deepEqual(q.rows.map((x: any) => x.method), ['observations', 'sparse', 'lowrank', 'both']);
   for (const row of q.rows) assert.ok(row.ellipticity_error_median > 0 && row.nmse_median > 0, JSON.stringify(row));

@@ -6,14 +6,19 @@
 // past ny·nx objects ny·nx × ny·nx, reduced by the agents in fixed point) and its
 // eigen-decomposition on the driver, twice per iteration (SVT of ỹt, nuclear norm of x):
 // O(N·ny·nx·min(N, ny·nx) + min(N, ny·nx)³).
+//
+// At the largest size, each prior also runs through the CLI over a real nats-server (a
+// fresh `galdecon run --nats` driver and a fresh `galdecon agent` process with the cores'
+// worker threads): the peak resident memory of each (the kernel's high-water mark), which
+// in-process local agents (worker threads of the driver's process) cannot separate.
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { localMode, runWith, simulated } from '../common.ts';
+import { localMode, natsServerAvailable, runWith, simulated } from '../common.ts';
 import { StackSpectrum, type SolverOptions } from '../../src/solver/index.ts';
 import { KernelModule } from '../../src/kernels/index.ts';
 
@@ -39,6 +44,18 @@ export interface PriorsRow {
    */
   driver_svt_s?: number;
   driver_nuclear_s?: number;
+  /** The 1-minute load average when the prior's timed run started (2 cores, shared). */
+  load_1m?: number;
+  /**
+   * At the largest size: peak resident memory (bytes) of a fresh `galdecon run --nats`
+   * driver and of a fresh `galdecon agent` process (`rss_threads` worker threads) over a
+   * run of `rss_iterations` iterations, and the load when it started.
+   */
+  driver_peak_rss_bytes?: number;
+  agents_peak_rss_bytes?: number;
+  rss_threads?: number;
+  rss_iterations?: number;
+  rss_load_1m?: number;
   reason?: string;
 }
 
@@ -53,7 +70,7 @@ export async function priorsStudy(ctx: { quick: boolean; log: (s: string) => voi
     const sparse: { s?: number } = {};
     // interleaved: the three priors back to back at each size, so load changes hit all alike
     for (const prior of PRIORS) {
-      const row: PriorsRow = { objects: n, prior, iterations: iterations(n) };
+      const row: PriorsRow = { objects: n, prior, iterations: iterations(n), load_1m: loadavg()[0] };
       {
         const r = await runWith(localMode(cores), data.y, data.psf, { prior, nIter: iterations(n), nReweights: 0, tolerance: 0 }, 2 * cores);
         row.per_iteration_s = r.iterateS / r.iterations;
@@ -80,7 +97,56 @@ export async function priorsStudy(ctx: { quick: boolean; log: (s: string) => voi
       rows.push(row);
     }
   }
+  const largest = sizes.at(-1)!;
+  if (await natsServerAvailable() && existsSync(TIME)) {
+    const { NatsServer } = await import('../../test/support/nats-server.ts');
+    const server = await NatsServer.start();
+    try {
+      for (const row of rows.filter((r) => r.objects === largest)) {
+        Object.assign(row, await peakRss(server.url, simulated(largest).files, row.prior, RSS_ITERATIONS, cores));
+        ctx.log(`priors: ${largest} objects, ${row.prior} over NATS: driver peak RSS ${mib(row.driver_peak_rss_bytes!)} MiB, ` +
+          `agent process (${cores} threads) ${mib(row.agents_peak_rss_bytes!)} MiB`);
+      }
+    } finally {
+      await server.stop();
+    }
+  } else {
+    for (const row of rows.filter((r) => r.objects === largest)) row.reason = `peak RSS not measured: needs nats-server and ${TIME}`;
+  }
   return { study: 'priors', agents: cores, rows };
+}
+
+const TIME = '/usr/bin/time';
+/** Iterations of the peak-RSS runs: the first evaluates a cost, so both Grams (or column sets) are held. */
+const RSS_ITERATIONS = 2;
+const mib = (b: number): string => (b / 2 ** 20).toFixed(0);
+
+/**
+ * Peak resident memory of a fresh driver (`galdecon run --nats`, its getrusage maximum
+ * through /usr/bin/time) and of a fresh agent process (its VmHWM, read before it is
+ * stopped), over one run of `prior`.
+ */
+async function peakRss(url: string, files: { y: string; psf: string }, prior: Prior, iterations: number, threads: number):
+  Promise<Pick<PriorsRow, 'driver_peak_rss_bytes' | 'agents_peak_rss_bytes' | 'rss_threads' | 'rss_iterations' | 'rss_load_1m'>> {
+  const { Proc, startAgent } = await import('../../test/support/galdecon-procs.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'galdecon-priors-rss-'));
+  const agent = await startAgent(url, threads);
+  try {
+    const load = loadavg()[0];
+    const driver = new Proc(['run', '--input', files.y, '--psf', files.psf, '--output', join(dir, 'x.npy'), '--nats', url,
+      '--min-agents', String(threads), '--prior', prior, '--n-iter', String(iterations), '--n-reweights', '0', '--tolerance', '0', '--quiet'],
+    { prefix: [TIME, '-f', 'galdecon-maxrss-kb %M'] });
+    const code = await driver.exited;
+    if (code !== 0) throw new Error(`galdecon run --prior ${prior} over NATS failed (${code}): ${driver.stderr.trim().split('\n').at(-1)}`);
+    const driverKb = Number(/galdecon-maxrss-kb (\d+)/.exec(driver.stderr)?.[1]);
+    const agentKb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${agent.child.pid}/status`, 'utf8'))?.[1]);
+    if (!(driverKb > 0 && agentKb > 0)) throw new Error(`no peak RSS read (driver ${driverKb}, agent ${agentKb} kB)`);
+    return { driver_peak_rss_bytes: driverKb * 1024, agents_peak_rss_bytes: agentKb * 1024, rss_threads: threads, rss_iterations: iterations, rss_load_1m: load };
+  } finally {
+    agent.kill('SIGTERM');
+    await agent.exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Seconds per iteration of the NumPy peer (one thread, cost every iteration). */
