@@ -98,7 +98,8 @@ export function svtProject(yt: usize, y2: usize, u: usize, c: usize, r: i32, gro
  * out (n × n float64, row-major) = MᵀM for n object-major float32 columns of length p at
  * cols: out[i, j] = Σ_k cols[i, k] cols[j, k], products and sums in float64, pixels in
  * order (2 partial sums per entry, combined in a fixed order), so the result depends only
- * on the columns. Four columns j at a time share each load of column i.
+ * on the columns. Tiles of two rows i by four columns j share each load (bench/gram-ab.mts:
+ * 0.77× the time of one row by four, the same bits).
  */
 export function gramObjects(cols: usize, n: i32, p: i32, out: usize): void {
   gramLower(cols, n, p, out, false);
@@ -118,44 +119,90 @@ export function gramFixed(cols: usize, n: i32, p: i32, acc: usize): bool {
 function gramLower(cols: usize, n: i32, p: i32, out: usize, fixed: bool): void {
   const pb = (<usize>p) << 2;
   const body = (<usize>(p & ~3)) << 2;
-  for (let i = 0; i < n; i++) {
-    const ci = cols + <usize>i * pb;
+  // Rows two at a time against four columns: each load of a column serves both rows. Every
+  // entry keeps its own two partial sums in pixel order, so the tiling does not change a bit.
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const ci = cols + <usize>i * pb, cn = ci + pb;
     let j = 0;
     for (; j + 3 <= i; j += 4) {
       const c0 = cols + <usize>j * pb, c1 = c0 + pb, c2 = c1 + pb, c3 = c2 + pb;
       let a0 = f64x2.splat(0), b0 = f64x2.splat(0), a1 = f64x2.splat(0), b1 = f64x2.splat(0);
       let a2 = f64x2.splat(0), b2 = f64x2.splat(0), a3 = f64x2.splat(0), b3 = f64x2.splat(0);
+      let d0 = f64x2.splat(0), e0 = f64x2.splat(0), d1 = f64x2.splat(0), e1 = f64x2.splat(0);
+      let d2 = f64x2.splat(0), e2 = f64x2.splat(0), d3 = f64x2.splat(0), e3 = f64x2.splat(0);
       for (let o: usize = 0; o < body; o += 16) {
-        const v = v128.load(ci + o);
-        const lo = low(v), hi = high(v);
-        let w = v128.load(c0 + o);
-        a0 = f64x2.add(a0, f64x2.mul(lo, low(w)));
-        b0 = f64x2.add(b0, f64x2.mul(hi, high(w)));
-        w = v128.load(c1 + o);
-        a1 = f64x2.add(a1, f64x2.mul(lo, low(w)));
-        b1 = f64x2.add(b1, f64x2.mul(hi, high(w)));
-        w = v128.load(c2 + o);
-        a2 = f64x2.add(a2, f64x2.mul(lo, low(w)));
-        b2 = f64x2.add(b2, f64x2.mul(hi, high(w)));
-        w = v128.load(c3 + o);
-        a3 = f64x2.add(a3, f64x2.mul(lo, low(w)));
-        b3 = f64x2.add(b3, f64x2.mul(hi, high(w)));
+        const v = v128.load(ci + o), u = v128.load(cn + o);
+        const lo = low(v), hi = high(v), ulo = low(u), uhi = high(u);
+        let w = v128.load(c0 + o), wl = low(w), wh = high(w);
+        a0 = mac(a0, lo, wl); b0 = mac(b0, hi, wh); d0 = mac(d0, ulo, wl); e0 = mac(e0, uhi, wh);
+        w = v128.load(c1 + o); wl = low(w); wh = high(w);
+        a1 = mac(a1, lo, wl); b1 = mac(b1, hi, wh); d1 = mac(d1, ulo, wl); e1 = mac(e1, uhi, wh);
+        w = v128.load(c2 + o); wl = low(w); wh = high(w);
+        a2 = mac(a2, lo, wl); b2 = mac(b2, hi, wh); d2 = mac(d2, ulo, wl); e2 = mac(e2, uhi, wh);
+        w = v128.load(c3 + o); wl = low(w); wh = high(w);
+        a3 = mac(a3, lo, wl); b3 = mac(b3, hi, wh); d3 = mac(d3, ulo, wl); e3 = mac(e3, uhi, wh);
       }
       gramStore(out, n, i, j, ci, c0, body, pb, a0, b0, fixed);
       gramStore(out, n, i, j + 1, ci, c1, body, pb, a1, b1, fixed);
       gramStore(out, n, i, j + 2, ci, c2, body, pb, a2, b2, fixed);
       gramStore(out, n, i, j + 3, ci, c3, body, pb, a3, b3, fixed);
+      gramStore(out, n, i + 1, j, cn, c0, body, pb, d0, e0, fixed);
+      gramStore(out, n, i + 1, j + 1, cn, c1, body, pb, d1, e1, fixed);
+      gramStore(out, n, i + 1, j + 2, cn, c2, body, pb, d2, e2, fixed);
+      gramStore(out, n, i + 1, j + 3, cn, c3, body, pb, d3, e3, fixed);
     }
-    for (; j <= i; j++) {
-      const cj = cols + <usize>j * pb;
-      let a0 = f64x2.splat(0), b0 = f64x2.splat(0);
-      for (let o: usize = 0; o < body; o += 16) {
-        const v = v128.load(ci + o), w = v128.load(cj + o);
-        a0 = f64x2.add(a0, f64x2.mul(low(v), low(w)));
-        b0 = f64x2.add(b0, f64x2.mul(high(v), high(w)));
-      }
-      gramStore(out, n, i, j, ci, cj, body, pb, a0, b0, fixed);
+    gramRow(cols, n, p, out, fixed, i, j);
+    gramRow(cols, n, p, out, fixed, i + 1, j);
+  }
+  if (i < n) gramRow(cols, n, p, out, fixed, i, 0);
+}
+
+/** acc + x·w, lane by lane (float64: a multiply, then an add, as the oracles do). */
+@inline function mac(acc: v128, x: v128, w: v128): v128 {
+  return f64x2.add(acc, f64x2.mul(x, w));
+}
+
+/** Entries (i, j) for j from `from` to i: four columns at a time, then one. */
+function gramRow(cols: usize, n: i32, p: i32, out: usize, fixed: bool, i: i32, from: i32): void {
+  const pb = (<usize>p) << 2;
+  const body = (<usize>(p & ~3)) << 2;
+  const ci = cols + <usize>i * pb;
+  let j = from;
+  for (; j + 3 <= i; j += 4) {
+    const c0 = cols + <usize>j * pb, c1 = c0 + pb, c2 = c1 + pb, c3 = c2 + pb;
+    let a0 = f64x2.splat(0), b0 = f64x2.splat(0), a1 = f64x2.splat(0), b1 = f64x2.splat(0);
+    let a2 = f64x2.splat(0), b2 = f64x2.splat(0), a3 = f64x2.splat(0), b3 = f64x2.splat(0);
+    for (let o: usize = 0; o < body; o += 16) {
+      const v = v128.load(ci + o);
+      const lo = low(v), hi = high(v);
+      let w = v128.load(c0 + o);
+      a0 = f64x2.add(a0, f64x2.mul(lo, low(w)));
+      b0 = f64x2.add(b0, f64x2.mul(hi, high(w)));
+      w = v128.load(c1 + o);
+      a1 = f64x2.add(a1, f64x2.mul(lo, low(w)));
+      b1 = f64x2.add(b1, f64x2.mul(hi, high(w)));
+      w = v128.load(c2 + o);
+      a2 = f64x2.add(a2, f64x2.mul(lo, low(w)));
+      b2 = f64x2.add(b2, f64x2.mul(hi, high(w)));
+      w = v128.load(c3 + o);
+      a3 = f64x2.add(a3, f64x2.mul(lo, low(w)));
+      b3 = f64x2.add(b3, f64x2.mul(hi, high(w)));
     }
+    gramStore(out, n, i, j, ci, c0, body, pb, a0, b0, fixed);
+    gramStore(out, n, i, j + 1, ci, c1, body, pb, a1, b1, fixed);
+    gramStore(out, n, i, j + 2, ci, c2, body, pb, a2, b2, fixed);
+    gramStore(out, n, i, j + 3, ci, c3, body, pb, a3, b3, fixed);
+  }
+  for (; j <= i; j++) {
+    const cj = cols + <usize>j * pb;
+    let a0 = f64x2.splat(0), b0 = f64x2.splat(0);
+    for (let o: usize = 0; o < body; o += 16) {
+      const v = v128.load(ci + o), w = v128.load(cj + o);
+      a0 = f64x2.add(a0, f64x2.mul(low(v), low(w)));
+      b0 = f64x2.add(b0, f64x2.mul(high(v), high(w)));
+    }
+    gramStore(out, n, i, j, ci, cj, body, pb, a0, b0, fixed);
   }
 }
 

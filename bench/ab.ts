@@ -1,4 +1,4 @@
-// Shared by the A/B scripts (dft-ab.mts, step-ab.mts): load .wasm builds side by side and
+// Shared by the A/B scripts (dft-ab.mts, step-ab.mts, gram-ab.mts): load .wasm builds side by side and
 // time named tasks on each, alternating builds call by call; CPU time, minimum over rounds.
 import { readFileSync } from 'node:fs';
 import { instantiateSync } from '@assemblyscript/loader';

@@ -109,9 +109,22 @@ test('svtProject: ỹ = ỹt − U diag(c) Uᵀỹt per object and y₂ relaxed,
   assert.ok(maxRel(m.f32(y2b), plain) < 2e-7);
 });
 
-test('gramObjects: MᵀM in float64 against a scalar oracle, symmetric, for a length not a multiple of 4', () => {
+/**
+ * The kernels' order for one Gram entry, scalar: four lane sums over the pixels' groups of
+ * 4 (products of float32 are exact in float64), combined as (l₀ + l₂) + (l₁ + l₃), then
+ * the last p mod 4 products. The same bits whatever tiles the kernel computes entries in.
+ */
+function gramEntryInOrder(M: Float32Array, p: number, i: number, j: number): number {
+  const lane = [0, 0, 0, 0], body = p & ~3;
+  for (let k = 0; k < body; k++) lane[k & 3] += M[i * p + k] * M[j * p + k];
+  let t = (lane[0] + lane[2]) + (lane[1] + lane[3]);
+  for (let k = body; k < p; k++) t += M[i * p + k] * M[j * p + k];
+  return t;
+}
+
+test('gramObjects: MᵀM in float64 against a scalar oracle, bit for bit in the kernels\' order, symmetric, for a length not a multiple of 4', () => {
   const m = module();
-  const n = 9, p = 143;
+  const n = 11, p = 143; // rows in pairs and one alone, tiles of 4 columns and single columns
   const M = Float32Array.from(randomArray(n * p, 12));
   const cols = filled(m, M), out = m.alloc('f64', n * n);
   m.gram(cols, n, p, out);
@@ -121,6 +134,7 @@ test('gramObjects: MᵀM in float64 against a scalar oracle, symmetric, for a le
       let s = 0;
       for (let k = 0; k < p; k++) s += M[i * p + k] * M[j * p + k];
       assert.ok(Math.abs(got[i * n + j] - s) <= 1e-14 * p, `G[${i},${j}] = ${got[i * n + j]} vs ${s}`);
+      assert.equal(got[i * n + j], gramEntryInOrder(M, p, Math.max(i, j), Math.min(i, j)), `G[${i},${j}] in the kernels' order`);
       assert.equal(got[i * n + j], got[j * n + i]);
     }
   }
