@@ -137,7 +137,7 @@ async function peakRss(url: string, files: { y: string; psf: string }, prior: Pr
       '--min-agents', String(threads), '--prior', prior, '--n-iter', String(iterations), '--n-reweights', '0', '--tolerance', '0', '--quiet'],
     { prefix: [TIME, '-f', 'galdecon-maxrss-kb %M'] });
     const code = await driver.exited;
-    if (code !== 0) throw new Error(`galdecon run --prior ${prior} over NATS failed (${code}): ${driver.stderr.trim().split('\n').at(-1)}`);
+    if (code !== 0) throw new Error(`galdecon run --prior ${prior} over NATS failed (${code}): ${driver.stderr.trim().split('\n').filter((l) => !l.startsWith('galdecon-maxrss-kb')).at(-1)}`);
     const driverKb = Number(/galdecon-maxrss-kb (\d+)/.exec(driver.stderr)?.[1]);
     const agentKb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${agent.child.pid}/status`, 'utf8'))?.[1]);
     if (!(driverKb > 0 && agentKb > 0)) throw new Error(`no peak RSS read (driver ${driverKb}, agent ${agentKb} kB)`);

@@ -68,6 +68,11 @@ export class Agent {
    * reply is answered again instead of being solved twice.
    */
   private readonly solved = new Map<number, Reply>();
+  /**
+   * The last step's pixel-Gram sum (low-rank prior past ny·nx objects) and the request it
+   * answered: the sum costs seconds, and the driver re-sends a step it waits long for.
+   */
+  private lastGram: { key: string; gram: PartitionsGram } | undefined;
   private readonly log: (line: string) => void;
   private readonly storeFor?: (run: string) => BlobStore;
   private readonly onJoin?: (req: Extract<Request, { type: 'join' }>) => void;
@@ -124,6 +129,7 @@ export class Agent {
     for (const h of this.held.values()) this.drop(h);
     this.held.clear();
     this.solved.clear();
+    this.lastGram = undefined;
     this.instances = [];
     this.run = undefined;
     void this.shared?.close();
@@ -165,10 +171,14 @@ export class Agent {
           if (h.gramBlock !== undefined && h.batch.coupled) grams.push(h);
         }
         const coupled = Object.keys(columns).length > 0;
-        return {
-          v: PROTOCOL_VERSION, type: 'stepped', costs, ...(coupled ? { columns } : {}),
-          ...(grams.length > 0 ? { gram: this.gramOf(req.partitions, grams, req.evaluate) } : {}),
-        };
+        let gram: PartitionsGram | undefined;
+        if (grams.length > 0) {
+          // a retried step (its reply lost or late) is answered from the last sum, not summed again
+          const key = `${req.run}/${req.op}/${req.evaluate}/${req.partitions.join(',')}`;
+          if (this.lastGram?.key !== key) this.lastGram = { key, gram: this.gramOf(req.partitions, grams, req.evaluate) };
+          gram = this.lastGram.gram;
+        }
+        return { v: PROTOCOL_VERSION, type: 'stepped', costs, ...(coupled ? { columns } : {}), ...(gram ? { gram } : {}) };
       }
       case 'project':
         for (const p of req.partitions) {
