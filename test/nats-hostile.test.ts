@@ -4,7 +4,10 @@
 // replies, replayed requests, replies and heartbeats, fake heartbeats of ghost agents,
 // forged lease beats, a squatted run lock, and floods. The output must be bit-identical
 // to local mode, no agent marked lost, nothing raw echoed in any log, and the run at
-// most 2× as long as the same run undisturbed.
+// most 3× as long as the same run undisturbed: the flood (4,000 junk messages a second,
+// each one checked and dropped) costs the agents CPU — ×1.3–2.7 measured on 2 shared
+// cores — while what the bound guards against, a lost agent or a re-sent step, costs at
+// least the driver's 5 s re-send delay, ×8 a clean run of ≈ 0.7 s.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +27,7 @@ let server: NatsServer;
 let agents: Proc;
 let reference: DistributedResult;
 const RUN = 'hostile-run';
-/** Long enough (about 2 s) that the 2× bound measures the attack, not timer noise. */
+/** Long enough (≈ 0.7 s here, 200 iterations) that the time bound measures the attack, not timer noise. */
 const OPTS = { nIter: 100, nReweights: 1, tolerance: 0 };
 
 before(async () => {
@@ -141,7 +144,7 @@ async function attack(url: string, ids: string[]): Promise<{ stop(): Promise<num
   };
 }
 
-test('a hostile neighbour without the run key changes nothing: identical output, no agent lost, ≤ 2× the clean time', { skip }, async () => {
+test('a hostile neighbour without the run key changes nothing: identical output, no agent lost, ≤ 3× the clean time', { skip }, async () => {
   const ids = agentIds(agents);
   const cfg = { url: server.url, secret, minAgents: 2, maxAgents: 2 };
   const timed = async (log: string[]) => {
@@ -172,7 +175,7 @@ test('a hostile neighbour without the run key changes nothing: identical output,
   assert.ok(!log.some((l) => /lost|busy|ghost|skipped/.test(l)), `the attack had effects:\n${log.join('\n')}`);
   assert.ok(log.some((l) => /lock of run hostile-run is not authentic; taking it over/.test(l)), log.join('\n'));
   assert.ok(log.some((l) => /^dropped \d+ messages? \(latest: /.test(l)), `no drop logged:\n${log.join('\n')}`);
-  assert.ok(attacked.s <= 2 * clean.s, `attacked run took ${attacked.s.toFixed(2)} s, clean ${clean.s.toFixed(2)} s`);
+  assert.ok(attacked.s <= 3 * clean.s, `attacked run took ${attacked.s.toFixed(2)} s, clean ${clean.s.toFixed(2)} s`);
 
   // Rate-limited, never echoing: the marker never reaches a log, few drop lines.
   const all = agents.stderr + log.join('\n');
