@@ -76,6 +76,8 @@ export interface ModeFactory {
   transport(): Promise<Transport>;
   /** Process ids of the agents (for memory sampling), if they are separate processes. */
   pids?(): number[];
+  /** Process id of the NATS server, once started. */
+  serverPid?(): number | undefined;
   /** The NATS server's URL (starting server and agents if needed). */
   url?(): Promise<string>;
   /**
@@ -106,6 +108,16 @@ export function rssOf(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc); 0 if it is gone. */
+export function cpuOf(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
   } catch {
     return 0;
   }
@@ -181,6 +193,7 @@ export function natsMode(agents: number): ModeFactory {
       return new NatsTransport({ url: s.url, minAgents: agents, waitAgentsMs: 30_000 });
     },
     pids: () => (proc?.child.pid ? [proc.child.pid] : []),
+    serverPid: () => server?.pid,
     url: async () => (await up()).url,
     async freshAgents() {
       const s = await up();

@@ -24,7 +24,7 @@ set -euo pipefail
 # what it was asked (allow_responses), publishes heartbeats, and pulls and acks tasks
 # through JetStream. Both use JetStream (object store, KV, the work queue).
 # Neither can act as the other, and any other user of the server can do neither.
-V=galdecon.v4
+V=galdecon.v5
 auth_block() {
   cat <<CONF
 authorization {

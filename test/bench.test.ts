@@ -39,6 +39,8 @@ test('npm run bench -- --quick: every study completes and writes its results', (
   const ck = JSON.parse(readFileSync(join(out, 'checkpoint.json'), 'utf8'));
   assert.equal(ck.identical_output, true, 'checkpoints changed the output');
   assert.deepEqual(ck.runs.map((x: { checkpoint_every: number }) => x.checkpoint_every), [0, 25]);
+  assert.deepEqual(ck.runs.map((x: { checkpoints: number }) => x.checkpoints), [0, 1], 'the checkpointed run did not complete its checkpoint at iteration 25');
+  assert.ok(ck.runs.every((x: { agents_cpu_s: number; server_cpu_s: number }) => x.agents_cpu_s > 0 && x.server_cpu_s > 0), 'checkpoint study: no CPU measured');
   const w = JSON.parse(readFileSync(join(out, 'serve.json'), 'utf8'));
   assert.equal(w.identical_output, true, '--serve changed the output');
   assert.deepEqual(w.summary.map((x: { variant: string }) => x.variant), ['plain', 'serve, no viewer', 'serve, one viewer']);

@@ -116,14 +116,22 @@ test('the NATS server restarted mid-run (persistent store): clients reconnect, i
   await stopAll();
 });
 
-test('the driver killed mid-run, then --resume: continues from its checkpoint, identical output', { skip }, async () => {
-  await agents(2);
-  const dir = mkdtempSync(join(tmpdir(), 'galdecon-resume-'));
-  const opts = ['--n-iter', '100', '--n-reweights', '1', '--tolerance', '0'];
-  const run = (out: string, extra: string[]) => new Proc(['run', '--input', Y_PATH, '--psf', P_PATH, '--output', join(dir, out), ...opts, ...extra]);
-  await killAndResume(run, dir, ['--nats', server.url, '--min-agents', '2', '--checkpoint-every', '20', '--wait-agents', '10'], /checkpoint at iteration 40/);
-  await stopAll();
-});
+// Killed after a checkpoint before the reweight (after iteration 100, history entry 25 of
+// steps of 4 iterations: such a checkpoint holds no W, it is W⁽⁰⁾ again on restore), and
+// after one past it (it holds W). A checkpoint due while the last is still being stored
+// is taken a barrier or so later: hence the ranges.
+for (const [when, at, entries] of [['before', /checkpoint at iteration ([4-9]\d)\b/, [10, 25]], ['after', /checkpoint at iteration (1[2-9]\d)\b/, [27, 50]]] as const) {
+  test(`the driver killed mid-run, then --resume: continues from its checkpoint ${when} the reweight, identical output`, { skip }, async () => {
+    await agents(2);
+    const dir = mkdtempSync(join(tmpdir(), 'galdecon-resume-'));
+    const opts = ['--n-iter', '100', '--n-reweights', '1', '--tolerance', '0'];
+    const run = (out: string, extra: string[]) => new Proc(['run', '--input', Y_PATH, '--psf', P_PATH, '--output', join(dir, out), ...opts, ...extra]);
+    const from = await killAndResume(run, dir, ['--nats', server.url, '--min-agents', '2', '--checkpoint-every', '20', '--wait-agents', '10'], at);
+    // The record names the last complete checkpoint: the one the kill followed, or a later one.
+    assert.ok(from >= entries[0] && from <= entries[1], `resumed at history entry ${from}`);
+    await stopAll();
+  });
+}
 
 test('no agent left: the driver waits, then fails clearly without output', { skip }, async () => {
   const [a] = await agents(1);

@@ -205,9 +205,9 @@ test('roles: a driver and an agent with their own permissions run; neither can a
     };
     // The agent role cannot send requests; the driver role cannot send heartbeats.
     const agentNc = await as('galdecon-agent', 'agent-pw');
-    assert.match((await violations(agentNc, async () => { agentNc.publish(SUBJECTS.agent(id, 'x'), new Uint8Array(1)); })).join(), /PERMISSIONS_VIOLATION publish galdecon\.v4\.agent\./);
+    assert.match((await violations(agentNc, async () => { agentNc.publish(SUBJECTS.agent(id, 'x'), new Uint8Array(1)); })).join(), /PERMISSIONS_VIOLATION publish galdecon\.v5\.agent\./);
     const driverNc = await as('galdecon-driver', 'driver-pw');
-    assert.match((await violations(driverNc, async () => { driverNc.publish(SUBJECTS.heartbeat, new Uint8Array(1)); })).join(), /PERMISSIONS_VIOLATION publish galdecon\.v4\.hb/);
+    assert.match((await violations(driverNc, async () => { driverNc.publish(SUBJECTS.heartbeat, new Uint8Array(1)); })).join(), /PERMISSIONS_VIOLATION publish galdecon\.v5\.hb/);
     // The third user may neither listen to, nor write on, galdecon's subjects and streams.
     const otherNc = await as('other', 'other-pw');
     const refused = await violations(otherNc, async () => {
@@ -216,7 +216,7 @@ test('roles: a driver and an agent with their own permissions run; neither can a
       otherNc.publish('$JS.API.STREAM.LIST', new Uint8Array(0));
     });
     assert.match(refused.join(), /PERMISSIONS_VIOLATION subscription galdecon\.>/);
-    assert.match(refused.join(), /PERMISSIONS_VIOLATION publish galdecon\.v4\.agent\./);
+    assert.match(refused.join(), /PERMISSIONS_VIOLATION publish galdecon\.v5\.agent\./);
     assert.match(refused.join(), /PERMISSIONS_VIOLATION publish \$JS\.API\.STREAM\.LIST/);
   } finally {
     for (const nc of conns) await nc.close().catch(() => {});

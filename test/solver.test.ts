@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KernelModule } from '../src/kernels/index.ts';
+import { xorVarintBound, xorVarintDecode, xorVarintEncode } from '../src/common/xor-varint.ts';
 import {
   solve, Batch, resolveOptions, noiseSigma, fromFixed, fixedSum, type Stack,
 } from '../src/solver/index.ts';
@@ -152,21 +153,94 @@ test('a 2-D PSF is shared by every object', async () => {
   assert.deepEqual(a.x, b.x);
 });
 
-test('a snapshot restores a batch bit for bit (checkpoints)', () => {
-  const options = resolveOptions({});
-  const input = { y: Y.data, psfs: P.data, first: 10, shape: { ...SHAPE, n: 9 }, psf: { n: 100, ky: 41, kx: 41 }, noiseSigma: SIGMA, options };
-  const a = new Batch(new KernelModule(), input);
-  a.step(3);
-  a.reweight();
-  a.step(2);
-  const snap = a.snapshot();
-  const b = new Batch(new KernelModule(), input);
-  b.restore(snap);
-  a.step(4);
-  b.step(4);
-  assert.deepEqual(b.primal(), a.primal());
-  assert.equal(b.costSum(), a.costSum());
-  assert.throws(() => b.restore(snap.subarray(1)), RangeError);
+/** A batch's checkpoint state as restore takes it (copied out of Wasm memory). */
+function snapshotOf(b: Batch): Map<string, Uint8Array> {
+  return new Map(b.snapshot().map((p) => [p.name, p.bytes.slice()]));
+}
+
+for (const reweighted of [false, true]) {
+  test(`a snapshot restores a batch bit for bit (checkpoints; ${reweighted ? 'after' : 'before'} a reweight)`, () => {
+    const options = resolveOptions({});
+    const n = 9;
+    const input = { y: Y.data, psfs: P.data, first: 10, shape: { ...SHAPE, n }, psf: { n: 100, ky: 41, kx: 41 }, noiseSigma: SIGMA, options };
+    const a = new Batch(new KernelModule(), input);
+    a.step(3);
+    if (reweighted) a.reweight();
+    a.step(2);
+    const snap = snapshotOf(a);
+    // X̂ and W⁽⁰⁾ are recomputed: only x, the dual, Φx (coded against Φ(x)) and, once reweighted, W are saved.
+    const image = 4 * 41 * 41 * 4 * Math.ceil(n / 4); // bytes of one float32 image per object, padded to whole groups
+    assert.deepEqual([...snap.keys()], reweighted ? ['x', 'dual', 'phix', 'w'] : ['x', 'dual', 'phix']);
+    assert.equal(snap.get('x')!.byteLength, image);
+    assert.equal(snap.get('dual')!.byteLength, 3 * image);
+    assert.ok(snap.get('phix')!.byteLength < 0.5 * snap.get('dual')!.byteLength, `Φx takes ${snap.get('phix')!.byteLength} bytes`);
+    // Restored into a batch whose state differs everywhere (also W, when the snapshot has none).
+    const b = new Batch(new KernelModule(), input);
+    b.step(7);
+    b.reweight();
+    b.restore(snap);
+    a.step(4);
+    b.step(4);
+    a.reweight();
+    b.reweight();
+    a.step(3);
+    b.step(3);
+    assert.deepEqual(b.primal(), a.primal());
+    assert.deepEqual(b.dualVariable(), a.dualVariable());
+    assert.deepEqual(b.weights(), a.weights());
+    assert.equal(b.costSum(), a.costSum());
+    // Parts that do not fit are refused, and leave the batch as it was.
+    const after = snapshotOf(b);
+    assert.throws(() => b.restore(new Map([...snap].map(([k, v]) => [k, v.subarray(1)]))), RangeError);
+    assert.throws(() => b.restore(new Map([...snap].slice(1))), RangeError);
+    assert.throws(() => b.restore(new Map([...snap].map(([k, v]) => [k, k === 'phix' ? v.subarray(0, v.byteLength - 1) : v]))), RangeError);
+    assert.deepEqual(snapshotOf(b), after);
+  });
+}
+
+for (const prior of ['lowrank', 'both'] as const) {
+  test(`a snapshot restores a ${prior} batch bit for bit: x and y₂ (and for both the ℓ1 dual, Φx and W)`, () => {
+    const options = resolveOptions({ prior });
+    const n = 9;
+    const input = { y: Y.data, psfs: P.data, first: 10, shape: { ...SHAPE, n }, psf: { n: 100, ky: 41, kx: 41 }, noiseSigma: SIGMA, options };
+    // One iteration with a rank-0 SVT map (ỹ = ỹt): enough to move every part of the state.
+    const iterate = (b: Batch, times: number) => {
+      for (let t = 0; t < times; t++) {
+        b.lowrankHalf();
+        b.lowrankProject(new Float64Array(0), new Float64Array(0));
+      }
+    };
+    const a = new Batch(new KernelModule(), input);
+    iterate(a, 3);
+    if (prior === 'both') a.reweight();
+    iterate(a, 2);
+    const snap = snapshotOf(a);
+    assert.deepEqual([...snap.keys()], prior === 'both' ? ['x', 'dual', 'phix', 'w', 'y2'] : ['x', 'y2']);
+    const b = new Batch(new KernelModule(), input);
+    iterate(b, 6);
+    b.restore(snap);
+    iterate(a, 3);
+    iterate(b, 3);
+    assert.deepEqual(b.primal(), a.primal());
+    assert.deepEqual(b.lowrankDual(), a.lowrankDual());
+    assert.equal(b.lowrankLocalCost(), a.lowrankLocalCost());
+  });
+}
+
+test('xor-varint: words coded against a prediction round-trip; a close prediction costs about a byte a word', () => {
+  const words = new Uint32Array(1000).map((_, i) => (i * 2654435761) >>> 0);
+  const near = words.map((w, i) => (w ^ (i % 200)) >>> 0); // differs in the low 8 bits at most
+  for (const prediction of [near, new Uint32Array(1000), words]) {
+    const out = new Uint8Array(xorVarintBound(words.length));
+    const used = xorVarintEncode(words, prediction, out);
+    const back = prediction.slice();
+    xorVarintDecode(out.subarray(0, used), back);
+    assert.deepEqual(back, words);
+    if (prediction === words) assert.equal(used, 1000);
+    if (prediction === near) assert.ok(used <= 1400, `${used} bytes`);
+    assert.throws(() => xorVarintDecode(out.subarray(0, used - 1), prediction.slice()), RangeError);
+    assert.throws(() => xorVarintDecode(out.subarray(0, used + 1), prediction.slice()), RangeError);
+  }
 });
 
 test('cost window: costs every 3rd iteration (counter carried over the reweight), same x as stepping one by one', async () => {

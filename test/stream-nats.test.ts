@@ -14,7 +14,7 @@ import { natsAvailable } from './support/nats-server.ts';
 import { Proc, startAgent } from './support/galdecon-procs.ts';
 import { OPTS, P, P_PATH, Y, Y_PATH, natsFixture, localRun, natsRun, sameBits } from './support/nats-runs.ts';
 import { decodeDone, encode, PROTOCOL_VERSION, type Done, type Reply } from '../src/cluster/protocol.ts';
-import { Keys, unseal, CONTEXT } from '../src/cluster/nats/auth.ts';
+import { Keys, CONTEXT, OBJECT_HEADER, sealObject, unsealObject } from '../src/cluster/nats/auth.ts';
 import { Objects } from '../src/cluster/nats/wire.ts';
 import type { DistributedResult } from '../src/cluster/index.ts';
 
@@ -56,9 +56,9 @@ test('a late result for a partition already taken (an authentic one, x all 7.0) 
     callback: (_e, msg) => {
       if (late) return;
       const name = msg.subject.slice(msg.subject.indexOf('done.'));
-      const got = unseal(keys.run(run), CONTEXT.object(run, name), msg.data);
+      const got = unsealObject(keys.objects(run), CONTEXT.object(run, name), msg.data);
       if (!got) return;
-      const real = decodeDone(got.body);
+      const real = decodeDone(got);
       late = (async () => {
         const objects = new Objects(nc, keys, run, false);
         const object = `x.${real.epoch}.${real.partition}.slow`;
@@ -73,8 +73,11 @@ test('a late result for a partition already taken (an authentic one, x all 7.0) 
         assert.equal(await objects.claim(name, encode(done), () => false), false);
         // …and even a record written over the first one is not taken again.
         const kv = await nc.jetstream().views.kv(`galdecon-${run}`, { bindOnly: true });
-        const { seal } = await import('../src/cluster/nats/auth.ts');
-        await kv.put(name, seal(keys.run(run), CONTEXT.object(run, name), 0, encode(done)));
+        const body = encode(done);
+        const frame = new Uint8Array(OBJECT_HEADER + body.byteLength);
+        frame.set(body, OBJECT_HEADER);
+        sealObject(keys.objects(run), CONTEXT.object(run, name), frame);
+        await kv.put(name, frame);
       })();
     },
   });

@@ -5,17 +5,19 @@
 //
 // Each partition counts the history entries applied to it (`op`), so a request that
 // was retried after a lost reply is answered again, not applied twice. Checkpoints go
-// to a BlobStore when the transport provides one.
+// to a BlobStore when the transport provides one: copied out at the barrier, stored in
+// the background (uploads.ts), reported stored in later `stepped` replies.
 
 import { KernelModule } from '../kernels/index.ts';
 import { Batch, PixelGram, batchStepper, iterate } from '../solver/index.ts';
 import { AgentError, ProtocolError, type AgentCode } from '../errors.ts';
 import {
-  PROTOCOL_VERSION, PROJECT_OP, REWEIGHT_OP, checkpointName, decodeRequest, decodeSnapshot, encode,
+  PROTOCOL_VERSION, PROJECT_OP, REWEIGHT_OP, checkpointName, decodeRequest, decodeSnapshot, encode, writeSnapshot,
   type Op, type PartitionColumns, type PartitionSpec, type PartitionsGram, type Reply, type Request, type SvtMapMessage,
 } from './protocol.ts';
 import type { BlobStore } from './transport.ts';
 import { SharedReader, type OpenShared } from './shared-input.ts';
+import { Uploads } from './uploads.ts';
 
 /** One Wasm instance of the kernels and the bytes its batches take. */
 interface Instance {
@@ -79,10 +81,12 @@ export class Agent {
   private readonly pause?: () => Promise<void>;
   private shared?: SharedReader;
   private readonly openShared?: OpenShared;
+  private readonly uploads: Uploads;
 
   constructor(opts: AgentOptions = {}) {
     this.log = opts.log ?? (() => {});
     this.storeFor = opts.storeFor;
+    this.uploads = new Uploads(this.log);
     this.instanceBytes = opts.instanceBytes ?? INSTANCE_BYTES;
     this.onJoin = opts.onJoin;
     this.pause = opts.pause;
@@ -130,6 +134,7 @@ export class Agent {
     this.held.clear();
     this.solved.clear();
     this.lastGram = undefined;
+    this.uploads.clear();
     this.instances = [];
     this.run = undefined;
     void this.shared?.close();
@@ -153,6 +158,7 @@ export class Agent {
       const old = this.held.get(s.partition);
       if (old) this.drop(old);
       this.held.delete(s.partition);
+      this.uploads.forget(s.partition);
       if (req.type === 'solve') return this.solve(s);
       this.held.set(s.partition, { ...this.newBatch(s), op: 0, gramBlock: s.gramBlock });
       return ok();
@@ -178,7 +184,10 @@ export class Agent {
           if (this.lastGram?.key !== key) this.lastGram = { key, gram: this.gramOf(req.partitions, grams, req.evaluate) };
           gram = this.lastGram.gram;
         }
-        return { v: PROTOCOL_VERSION, type: 'stepped', costs, ...(coupled ? { columns } : {}), ...(gram ? { gram } : {}) };
+        const uploads = this.uploads.report(req.partitions);
+        return {
+          v: PROTOCOL_VERSION, type: 'stepped', costs, ...(coupled ? { columns } : {}), ...(gram ? { gram } : {}), ...(uploads ? { uploads } : {}),
+        };
       }
       case 'project':
         for (const p of req.partitions) {
@@ -202,8 +211,11 @@ export class Agent {
         for (const p of req.partitions) {
           const h = this.held.get(p);
           if (!h || h.op !== req.op) throw new AgentError('E_STATE', `partition ${p} is not at op ${req.op}`);
-          const bytes = encode({ v: PROTOCOL_VERSION, type: 'snapshot', run: req.run, partition: p, op: req.op, state: h.batch.snapshot() });
-          await storeCall(() => store.put(checkpointName(req.op, p), bytes));
+        }
+        for (const p of req.partitions) {
+          if (this.uploads.holds(p, req.op)) continue; // a retried request
+          const bytes = writeSnapshot({ run: req.run, partition: p, op: req.op }, this.held.get(p)!.batch.snapshot(), (n) => store.allocate(n));
+          this.uploads.add(p, req.op, () => storeCall(() => store.put(checkpointName(req.op, p), bytes)));
         }
         return ok();
       }
@@ -213,11 +225,15 @@ export class Agent {
         if (h.op === req.op) return ok();
         const bytes = await storeCall(() => this.store(req.run).get(checkpointName(req.op, req.partition)));
         if (!bytes) throw new AgentError('E_NOCKPT', `checkpoint ${checkpointName(req.op, req.partition)} is missing`);
-        const snap = decodeSnapshot(bytes);
-        if (snap.run !== req.run || snap.partition !== req.partition || snap.op !== req.op) {
-          throw new ProtocolError('checkpoint does not match the request');
+        // One that is there but unusable (another version's, another partition's) counts
+        // as missing too: the partition is then rebuilt by replay.
+        try {
+          const snap = decodeSnapshot(bytes);
+          if (snap.run !== req.run || snap.partition !== req.partition || snap.op !== req.op) throw new Error('it is another checkpoint');
+          h.batch.restore(snap.parts);
+        } catch (e) {
+          throw new AgentError('E_NOCKPT', `checkpoint ${checkpointName(req.op, req.partition)} is unusable: ${(e as Error).message}`);
         }
-        h.batch.restore(snap.state);
         h.op = req.op;
         h.costs = undefined;
         return ok();

@@ -19,7 +19,8 @@ import {
 } from '../solver/index.ts';
 import { memorySource, objectsOf, valuesPerObject, type StackSink, type StackSource } from '../common/types.ts';
 import {
-  PROJECT_OP, PROTOCOL_VERSION, REWEIGHT_OP, checkpointName, stepOp, type PartitionSpec, type Reply, type Request, type SharedFile, type SharedInputs,
+  PROJECT_OP, PROTOCOL_VERSION, REWEIGHT_OP, checkpointPrefix, stepOp, type Op, type PartitionSpec, type Reply, type Request,
+  type SharedFile, type SharedInputs,
 } from './protocol.ts';
 import { inputDigest } from './shared-input.ts';
 import { split } from './partition.ts';
@@ -314,30 +315,77 @@ export async function runSurvey(
       next++;
       return true;
     };
-    // Without a store (the server lost it and it cannot be re-created) the run goes on
-    // without checkpoints: a lost partition is then rebuilt by replay.
+    // Checkpoints. At a barrier each agent copies its partitions' state out and answers at
+    // once; it stores the copies while the run goes on, and its `stepped` replies say how
+    // far that got. A checkpoint counts (the run record is saved, older ones deleted) only
+    // once every partition's is stored, so a rebuild or a resume only ever uses complete
+    // ones. One is stored at a time: a checkpoint due while the last is still being stored
+    // is taken at the next barrier after it (an upload cannot hang: it fails on a
+    // JetStream timeout or when its connection drops). Without a store (the server lost it
+    // and it cannot be re-created) the run goes on: lost work is then replayed.
+    let storing: { op: number; iteration: number; record: RunRecord } | undefined;
+    let checkpointDue = false;
+    /** Checkpoints whose objects may be in the store, but the last complete one. */
+    const stale = new Set<number>(pool.checkpointOp === undefined ? [] : [pool.checkpointOp]);
+    const discard = (): void => {
+      for (const op of stale) {
+        if (op === pool.checkpointOp) continue;
+        stale.delete(op);
+        void store!.objects.deleteAll(checkpointPrefix(op)).catch(() => {});
+      }
+    };
     const checkpoint = async (): Promise<void> => {
       const op = pool.history.length;
-      const previous = pool.checkpointOp;
+      await pool.exec((partitions) => ({ v: PROTOCOL_VERSION, type: 'checkpoint', run, partitions, op }));
+      storing = {
+        op, iteration: iterations,
+        record: {
+          v: 2, run, partitions: ranges.length, sigma: noiseSigma, op, history: [...pool.history], costs: { ...costs },
+          ...(coupling ? { lowrank: { costs: { ...lowrankCosts }, ranks: [...coupling.ranks] } } : {}),
+        },
+      };
+      stale.add(op);
+      checkpointDue = false;
+    };
+    const giveUp = (why: string): void => {
+      log(`warning: checkpoint at iteration ${storing!.iteration} not stored (${why}); lost work will be replayed`);
+      storing = undefined;
+      discard();
+    };
+    /** Reads the step's replies for how the checkpoint being stored is doing. */
+    const followUp = async (replies: Map<number, Reply>): Promise<void> => {
+      const c = storing!;
+      let stored = 0;
+      for (const [p, r] of replies) {
+        const u = r.type === 'stepped' ? r.uploads?.[p] : undefined;
+        if (u?.op === c.op && u.state === 'stored') stored++;
+        else if (u?.op === c.op && u.state === 'storing') continue;
+        else if (u?.op === c.op) {
+          void store!.ensure?.().catch(() => {}); // the server may have lost the store
+          return giveUp(u.error ?? 'failed');
+        } else return giveUp(`partition ${p} was rebuilt meanwhile`);
+      }
+      if (stored < ranges.length) return;
+      storing = undefined;
       try {
-        await pool.exec((partitions) => ({ v: PROTOCOL_VERSION, type: 'checkpoint', run, partitions, op }));
-        const rec: RunRecord = {
-          v: 2, run, partitions: ranges.length, sigma: noiseSigma, op, history: [...pool.history], costs,
-          ...(coupling ? { lowrank: { costs: lowrankCosts, ranks: [...coupling.ranks] } } : {}),
-        };
-        await store!.save(encodeRecord(rec));
+        await store!.save(encodeRecord(c.record));
       } catch (e) {
         if (!(e instanceof ClusterError && e.code === 'E_STORE')) throw e;
-        log(`warning: checkpoint at iteration ${iterations} skipped (${e.message}); lost work will be replayed`);
+        log(`warning: checkpoint at iteration ${c.iteration} skipped (${e.message}); lost work will be replayed`);
         return;
       }
-      pool.checkpointOp = op;
-      log(`checkpoint at iteration ${iterations}`);
-      emit?.({ type: 'checkpoint', iteration: iterations });
-      for (const k of pool.maps.keys()) if (k < op) pool.maps.delete(k);
-      if (previous !== undefined && previous !== op) {
-        await Promise.allSettled(ranges.map((_, p) => store!.objects.delete(checkpointName(previous, p))));
-      }
+      pool.checkpointOp = c.op;
+      log(`checkpoint at iteration ${c.iteration}`);
+      emit?.({ type: 'checkpoint', iteration: c.iteration });
+      for (const k of pool.maps.keys()) if (k < c.op) pool.maps.delete(k);
+      discard();
+    };
+
+    /** After a barrier's steps (`replies`: the last step's): follows the checkpoint being stored, takes one if due. */
+    const afterBarrier = async (replies: Map<number, Reply>, before: number): Promise<void> => {
+      if (storing) await followUp(replies);
+      if (checkpointEvery > 0 && Math.floor(before / checkpointEvery) < Math.floor(iterations / checkpointEvery)) checkpointDue = true;
+      if (checkpointDue && !storing) await checkpoint();
     };
 
     /**
@@ -370,6 +418,8 @@ export async function runSurvey(
       }
       return out;
     };
+    /** The replies of the last step request (they report the checkpoint uploads). */
+    let lastStep: Map<number, Reply> | undefined;
     /** Low-rank prior: one iteration = the partitions' local halves, the SVT here, the projection there. */
     const coupledIteration = async (due: boolean): Promise<number | undefined> => {
       const code = stepOp(1, due);
@@ -383,6 +433,7 @@ export async function runSurvey(
       const replies = await pool.exec((partitions) => ({
         v: PROTOCOL_VERSION, type: 'step', run, partitions, iterations: 1, evaluate: due, op,
       }));
+      lastStep = replies;
       pool.history.push(code);
       next++;
       const map = coupling!.map(gather(replies, 'yt'));
@@ -420,9 +471,7 @@ export async function runSurvey(
               out.push(cost);
             }
           }
-          if (checkpointEvery > 0 && next > resumeOps && Math.floor(before / checkpointEvery) < Math.floor(iterations / checkpointEvery)) {
-            await checkpoint();
-          }
+          if (next > resumeOps) await afterBarrier(lastStep!, before);
           if (evaluate) await takeSample(iterations);
           return out;
         }
@@ -449,9 +498,7 @@ export async function runSurvey(
           }
           costs[op] = sums.map(String);
         }
-        if (checkpointEvery > 0 && Math.floor(before / checkpointEvery) < Math.floor(iterations / checkpointEvery)) {
-          await checkpoint();
-        }
+        await afterBarrier(replies, before);
         if (evaluate) await takeSample(iterations);
         return sums.map(fromFixed);
       },

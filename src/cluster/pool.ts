@@ -279,16 +279,14 @@ async function callOnce(link: AgentLink, req: Request, opts: CallOptions): Promi
       throw new Lost(`agent ${link.id}: ${(e as Error).message}`);
     }
     // The object store can be briefly unreachable (a server restart), or gone (a server
-    // that lost its store): re-create it, wait and retry. A checkpoint gives up sooner:
-    // the driver then goes on without it (lost work is replayed instead).
-    if (reply.type !== 'error' || reply.code !== 'E_STORE' || attempt >= (req.type === 'checkpoint' ? 3 : 30)) break;
+    // that lost its store): re-create it, wait and retry.
+    if (reply.type !== 'error' || reply.code !== 'E_STORE' || attempt >= 30) break;
     await opts.ensureStore?.().catch(() => {});
     await new Promise((r) => setTimeout(r, 1000));
   }
   if (reply.type === 'error') {
     const msg = `agent ${link.id} failed on ${req.type}: ${reply.message}`;
     const code = reply.code as AgentCode;
-    if (code === 'E_STORE' && req.type === 'checkpoint') throw new AgentError(code, msg);
     if (RECOVERABLE.has(code)) throw new Lost(`${code} ${msg}`, new AgentError(code, msg));
     throw new ClusterError(msg);
   }

@@ -23,7 +23,10 @@ import type { SolverOptions } from '../solver/index.ts';
 // replays; spec.gramBlock) and per-object σ_i and masks in a partition's spec; a v3 agent
 // would run a low-rank spec as sparse, so the versions must never meet (the subjects carry
 // the version).
-export const PROTOCOL_VERSION = 4;
+// v5: checkpoints stored in the background (upload reports in stepped replies) and
+// their objects as named parts (only what cannot be recomputed); stored objects sealed
+// with GMAC under the run's object key.
+export const PROTOCOL_VERSION = 5;
 /** Costs one step may return per partition (a barrier holds at most 4; see loop.ts). */
 export const MAX_COSTS = 64;
 /** Objects one sample request may ask for (the live view shows a handful). */
@@ -108,7 +111,11 @@ export type Request =
   | { v: number; type: 'step'; run: string; partitions: number[]; iterations: number; evaluate: boolean; op: number }
   | { v: number; type: 'reweight'; run: string; partitions: number[]; op: number }
   | { v: number; type: 'collect'; run: string; partition: number }
-  /** Store each partition's state (which must be at `op`) as object `checkpointName(op, p)`. */
+  /**
+   * Store each partition's state (which must be at `op`) as object `checkpointName(op, p)`:
+   * the agent copies it out and answers at once, and stores it while the run goes on; its
+   * `stepped` replies then say when it is stored (`uploads`).
+   */
   | { v: number; type: 'checkpoint'; run: string; partitions: number[]; op: number }
   /** Load a freshly assigned partition's state from checkpoint object `checkpointName(op, partition)`. */
   | { v: number; type: 'restore'; run: string; partition: number; op: number }
@@ -132,10 +139,11 @@ export type Reply =
   | { v: number; type: 'ok' }
   /**
    * Per partition, its exact partial costs (decimal fixed point), the earliest first; with
-   * the low-rank prior also its columns of ỹt and, if costs were due, of x (object-major).
+   * the low-rank prior also its columns of ỹt and, if costs were due, of x (object-major);
+   * and where the partition's last checkpoint upload on this agent stands, if it has one.
    */
   | {
-    v: number; type: 'stepped'; costs: Record<string, string[]>; columns?: Record<string, PartitionColumns>;
+    v: number; type: 'stepped'; costs: Record<string, string[]>; columns?: Record<string, PartitionColumns>; uploads?: Record<string, Upload>;
     /** Past ny·nx objects: the request's partitions' Gram parts of ỹt (and x), summed exactly. */
     gram?: PartitionsGram;
   }
@@ -175,14 +183,21 @@ export interface PartitionsGram {
   x?: BigInt64Array;
 }
 
-/** A partition's saved state, stored by agents as an object of the run's bucket. */
+
+/** Where a partition's last checkpoint upload stands on its agent. */
+export interface Upload {
+  op: number;
+  state: 'storing' | 'stored' | 'failed';
+  /** Why it failed (state 'failed'). */
+  error?: string;
+}
+
+/** A partition's saved state (a checkpoint object): its place in the run and its named parts (Batch.snapshot). */
 export interface Snapshot {
-  v: number;
-  type: 'snapshot';
   run: string;
   partition: number;
   op: number;
-  state: Float32Array;
+  parts: Map<string, Uint8Array>;
 }
 
 /** Stands for a message too large to send inline: its bytes are object `name` of the run's bucket. */
@@ -203,7 +218,9 @@ export interface Heartbeat {
   agents: { id: string; run: string | null }[];
 }
 
-export const checkpointName = (op: number, partition: number): string => `ck.${op}.${partition}`;
+export const checkpointName = (op: number, partition: number): string => `${checkpointPrefix(op)}.${partition}`;
+/** What every object of the checkpoint at `op` is named after (BlobStore.deleteAll). */
+export const checkpointPrefix = (op: number): string => `ck.${op}`;
 
 /**
  * A partition to solve, on a run's work queue: its `solve` request is object `input` of
@@ -241,7 +258,7 @@ export const resultKey = (partition: number): string => `done.${partition}`;
 
 const packr = new Packr({ moreTypes: true, useRecords: false });
 
-export function encode(msg: Request | Reply | Snapshot | BulkRef | Heartbeat | Task | Done): Uint8Array {
+export function encode(msg: Request | Reply | BulkRef | Heartbeat | Task | Done): Uint8Array {
   return packr.pack(msg);
 }
 
@@ -408,6 +425,12 @@ export function decodeReply(bytes: Uint8Array): Reply {
         const { partitions, yt, x } = m.gram as Record<string, unknown>;
         need(isIntList(partitions) && yt instanceof BigInt64Array && (x === undefined || (x instanceof BigInt64Array && x.length === yt.length)), 'gram');
       }
+      need(m.uploads === undefined || (typeof m.uploads === 'object' && m.uploads !== null), 'uploads');
+      for (const u of Object.values((m.uploads ?? {}) as object)) {
+        const r = u as Record<string, unknown>;
+        need(typeof u === 'object' && u !== null && isInt(r.op) && (r.state === 'storing' || r.state === 'stored' || r.state === 'failed') &&
+          (r.error === undefined || (typeof r.error === 'string' && r.error.length <= 1024)), 'upload');
+      }
       break;
     case 'collected':
       need(isInt(m.partition) && m.x instanceof Float32Array, 'collected');
@@ -429,12 +452,54 @@ export function decodeReply(bytes: Uint8Array): Reply {
   return m as unknown as Reply;
 }
 
-/** Decodes and validates a checkpoint object. Throws ProtocolError. */
+// A checkpoint object: a little-endian u32 n, n bytes of msgpack header ({v, type:
+// 'snapshot', run, partition, op, parts: [name, bytes][]}), then each part's bytes one
+// after the other. Raw rather than msgpack, so that the state is copied once, out of Wasm
+// memory into the object, and never again on the way out. What the parts mean is the
+// solver's business (Batch.snapshot).
+
+/** Parts and header size a snapshot may have (a partition's state has a handful of parts). */
+const MAX_PARTS = 16;
+const MAX_SNAPSHOT_HEADER = 4096;
+const PART_NAME = /^[a-z][a-z0-9]{0,15}$/;
+
+/** A checkpoint object in `alloc(bytes)` (default: new memory): the header, then `parts`, each copied once. */
+export function writeSnapshot(
+  head: { run: string; partition: number; op: number },
+  parts: readonly { name: string; bytes: Uint8Array }[],
+  alloc: (bytes: number) => Uint8Array = (n) => new Uint8Array(n),
+): Uint8Array {
+  const header = packr.pack({ v: PROTOCOL_VERSION, type: 'snapshot', ...head, parts: parts.map((p) => [p.name, p.bytes.byteLength]) });
+  const out = alloc(parts.reduce((s, p) => s + p.bytes.byteLength, 4 + header.byteLength));
+  new DataView(out.buffer, out.byteOffset, 4).setUint32(0, header.byteLength, true);
+  out.set(header, 4);
+  let at = 4 + header.byteLength;
+  for (const p of parts) {
+    out.set(p.bytes, at);
+    at += p.bytes.byteLength;
+  }
+  return out;
+}
+
+/** Decodes and validates a checkpoint object (its parts are views of `bytes`). Throws ProtocolError. */
 export function decodeSnapshot(bytes: Uint8Array): Snapshot {
-  const m = decodeRaw(bytes);
+  need(bytes instanceof Uint8Array && bytes.byteLength >= 4, 'snapshot');
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  need(n >= 1 && n <= MAX_SNAPSHOT_HEADER && 4 + n <= bytes.byteLength, 'snapshot header');
+  const m = decodeRaw(bytes.subarray(4, 4 + n));
   need(m.type === 'snapshot' && isRun(m.run) && isInt(m.partition) && isInt(m.op), 'snapshot');
-  need(m.state instanceof Float32Array, 'snapshot state');
-  return m as unknown as Snapshot;
+  const layout = m.parts;
+  need(Array.isArray(layout) && layout.length >= 1 && layout.length <= MAX_PARTS &&
+    layout.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && PART_NAME.test(p[0]) && isInt(p[1], 0, MAX_MESSAGE_BYTES)) &&
+    new Set(layout.map((p) => p[0])).size === layout.length, 'snapshot parts');
+  let at = 4 + n;
+  need((layout as [string, number][]).reduce((s, [, len]) => s + len, at) === bytes.byteLength, 'snapshot size');
+  const parts = new Map<string, Uint8Array>();
+  for (const [name, len] of layout as [string, number][]) {
+    parts.set(name, bytes.subarray(at, at + len));
+    at += len;
+  }
+  return { run: m.run as string, partition: m.partition as number, op: m.op as number, parts };
 }
 
 const isName = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9_.-]{1,128}$/.test(v);

@@ -22,6 +22,10 @@ export interface BlobStore {
   get(name: string): Promise<Uint8Array | null>;
   put(name: string, bytes: Uint8Array): Promise<void>;
   delete(name: string): Promise<void>;
+  /** Memory for an object to be `put` (the store keeps room in it for its own framing, so put copies nothing). */
+  allocate(bytes: number): Uint8Array;
+  /** Deletes every object whose name starts with `prefix` and a dot. */
+  deleteAll(prefix: string): Promise<void>;
 }
 
 /** Durable state of one run, keyed by run id (survives the driver). */

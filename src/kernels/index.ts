@@ -11,7 +11,7 @@ import { groupsFor, interleave, deinterleave, interleavePsfs, interleaveBands, d
 import { KernelModule, BANDS, type Wavelet, type Block } from './module.ts';
 
 export {
-  KernelModule, BANDS, WAVELETS, evolving, type Wavelet, type Geometry, type Block, type Resident, type StepParams,
+  KernelModule, BANDS, WAVELETS, type Wavelet, type Geometry, type Block, type Resident, type StepParams,
 } from './module.ts';
 export {
   groupsFor, costIndex, interleave, deinterleave, interleavePsfs, interleaveBands, deinterleaveBands, LANES, COST_TERMS,

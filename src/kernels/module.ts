@@ -48,11 +48,6 @@ export interface Resident {
   readonly mask?: Block;
 }
 
-/** The parts of a Resident that evolve with the iteration (what a checkpoint holds), in order. */
-export function evolving(s: Resident): Block[] {
-  return [s.x, s.xh, s.dual, s.w, s.phix];
-}
-
 /** Parameters of the Condat–Vũ step (§6). */
 export interface StepParams {
   /** Primal step τ. */

@@ -4,16 +4,20 @@
 // (DESIGN.md). The formulas are method.ts's; this file holds the state and its layout.
 
 import {
-  BANDS, LANES, COST_TERMS, KernelModule, groupsFor, costIndex, interleave, interleavePsfs, deinterleave, deinterleaveBands, evolving,
+  BANDS, LANES, COST_TERMS, KernelModule, groupsFor, costIndex, interleave, interleavePsfs, deinterleave, deinterleaveBands,
   type Block, type Resident, type StackShape, type PsfShape,
 } from '../kernels/index.ts';
 import type { SolverOptions } from './options.ts';
 import { fixedSum, toFixed } from './exact-sum.ts';
 import { gramEntries } from './pixel-gram.ts';
+import { xorVarintBound, xorVarintDecode, xorVarintEncode } from '../common/xor-varint.ts';
 import {
   condatSteps, cost, costTerms, dataGradient, dataTerms, initialWeight, lowrankPrimalStep, phi, phiAdjoint, reweight,
   sparseDualStep, svtProjection,
 } from './method.ts';
+
+/** Groups whose Φ(x) a snapshot computes at a time (scratch: 5043 float32 per object at 41×41). */
+const SNAPSHOT_GROUPS = 64;
 
 export interface BatchInput {
   /** Observed stamps, object-major; objects [first, first + shape.n) of `y` are used. */
@@ -54,6 +58,9 @@ interface LowrankBlocks {
   rows?: Block;
 }
 
+/** A named part of the state a checkpoint holds (Batch.snapshot). */
+export type StatePart = 'x' | 'dual' | 'phix' | 'w' | 'y2';
+
 /** Per-object cost terms of the current x. */
 export interface CostParts {
   data: Float64Array;
@@ -78,6 +85,8 @@ export class Batch {
   /** The low-rank prior's state (§10), if it is on. */
   private readonly lr: LowrankBlocks | undefined;
   private disposed = false;
+  /** Whether W has left W⁽⁰⁾ (a reweight happened): checkpoints then hold W. */
+  private reweighted = false;
 
   constructor(module: KernelModule, input: BatchInput) {
     const { shape, psf, options, noiseSigma } = input;
@@ -258,6 +267,7 @@ export class Batch {
     this.wavelets();
     this.configure();
     reweight(this.m, this.s);
+    this.reweighted = true;
   }
 
   /** The current primal x, object-major (n, ny, nx). */
@@ -416,41 +426,104 @@ export class Batch {
     if (this.options.prior === 'lowrank') throw new Error('the lowrank prior has no wavelet dual, weights nor sparsity term');
   }
 
-  /** The blocks a snapshot holds: the evolving state, with y₂ and ỹt for the low-rank prior. */
-  private stateBlocks(): Block[] {
-    const parts = evolving(this.s);
-    if (this.lr) parts.push(this.lr.y2, this.lr.yt);
+  /**
+   * The state a checkpoint must hold to `restore` the batch bit for bit, as named parts
+   * (bytes, in the kernels' layout): x; with the wavelet prior (sparse, both) the dual, Φx,
+   * which the kernels carry through the relaxation (ρΦx̃ + (1 − ρ)Φx is not Φ(x) to the
+   * bit, but close: it is stored as its XOR difference from Φ(x), about 1 byte a value
+   * instead of 4), and W once a reweight has made it differ from W⁽⁰⁾; with the low-rank
+   * prior (lowrank, both) its dual y₂. Recomputed on restore: X̂ = DFT(x) (as every step
+   * leaves it) and W⁽⁰⁾ (from the inputs); ỹt and the other low-rank blocks are work space
+   * that each iteration writes before it reads them. The parts are views of Wasm memory or
+   * scratch, valid until the next call on the batch: copy them.
+   */
+  snapshot(): { name: StatePart; bytes: Uint8Array }[] {
+    this.live();
+    this.configure();
+    const s = this.s;
+    const wavelets = this.options.prior !== 'lowrank';
+    let coded: Uint8Array | undefined;
+    if (wavelets) {
+      const out = new Uint8Array(xorVarintBound(s.phix.length));
+      let used = 0;
+      this.eachPhiChunk((phix, predicted) => { used += xorVarintEncode(phix, predicted, out.subarray(used)); });
+      coded = out.subarray(0, used);
+    }
+    // Views of Wasm memory only now: the scratch above may have grown it (detaching older views).
+    const parts: { name: StatePart; bytes: Uint8Array }[] = [{ name: 'x', bytes: this.bytesOf(s.x) }];
+    if (coded) parts.push({ name: 'dual', bytes: this.bytesOf(s.dual) }, { name: 'phix', bytes: coded });
+    if (this.reweighted) parts.push({ name: 'w', bytes: this.bytesOf(s.w) });
+    if (this.lr) parts.push({ name: 'y2', bytes: this.bytesOf(this.lr.y2) });
     return parts;
   }
 
   /**
-   * The evolving state (x, X̂, dual, W, Φx, and for the low-rank prior y₂ and ỹt) as one
-   * float32 array, in the kernels' layout: with the inputs, enough to `restore` the batch
-   * bit for bit on another agent.
+   * Restores the state `snapshot` gave on a batch with the same inputs and options (any
+   * batch: W falls back to W⁽⁰⁾ when the snapshot has none). Throws RangeError, changing
+   * nothing, if the parts do not fit this batch.
    */
-  snapshot(): Float32Array {
+  restore(parts: ReadonlyMap<string, Uint8Array>): void {
     this.live();
-    const parts = this.stateBlocks();
-    const out = new Float32Array(parts.reduce((s, b) => s + b.length, 0));
-    let at = 0;
-    for (const b of parts) {
-      out.set(this.m.f32(b), at);
-      at += b.length;
+    this.configure();
+    const s = this.s;
+    const wavelets = this.options.prior !== 'lowrank';
+    const reweighted = parts.has('w');
+    const raw: [StatePart, Block][] = [['x', s.x]];
+    if (wavelets) raw.push(['dual', s.dual]);
+    if (reweighted) raw.push(['w', s.w]);
+    if (this.lr) raw.push(['y2', this.lr.y2]);
+    const names = [...raw.map(([n]) => n), ...(wavelets ? ['phix'] : [])];
+    if (parts.size !== names.length || !names.every((n) => parts.has(n)) || (reweighted && !wavelets)) {
+      throw new RangeError(`snapshot has parts ${[...parts.keys()].join(', ')}, this batch needs ${names.join(', ')}`);
     }
-    return out;
+    for (const [name, b] of raw) {
+      const got = parts.get(name)!.byteLength;
+      if (got !== 4 * b.length) throw new RangeError(`snapshot part ${name} has ${got} bytes, this batch needs ${4 * b.length}`);
+    }
+    if (wavelets) {
+      // Φx first: it is decoded against Φ(x) of the restored x, and a bad one must leave no trace.
+      const before = [this.bytesOf(s.x).slice(), this.bytesOf(s.phix).slice()];
+      try {
+        this.bytesOf(s.x).set(parts.get('x')!);
+        this.m.phi(s.x, s.phix, this.groups);
+        xorVarintDecode(parts.get('phix')!, new Uint32Array(this.m.f32(s.phix).buffer, s.phix.ptr, s.phix.length));
+      } catch (e) {
+        this.bytesOf(s.x).set(before[0]);
+        this.bytesOf(s.phix).set(before[1]);
+        throw e;
+      }
+    }
+    for (const [name, b] of raw) this.bytesOf(b).set(parts.get(name)!);
+    this.m.dft(s.x, s.xh, this.groups); // as the step leaves it: X̂ = DFT(x₊)
+    if (wavelets && !reweighted) this.m.fillWeights(s);
+    this.reweighted = reweighted;
   }
 
-  /** Restores a `snapshot` taken from a batch with the same inputs and options. */
-  restore(state: Float32Array): void {
-    this.live();
-    const parts = this.stateBlocks();
-    const total = parts.reduce((s, b) => s + b.length, 0);
-    if (state.length !== total) throw new RangeError(`snapshot has ${state.length} values, this batch needs ${total}`);
-    let at = 0;
-    for (const b of parts) {
-      this.m.f32(b).set(state.subarray(at, at + b.length));
-      at += b.length;
+  /**
+   * Calls `f` with the words of Φx and of Φ(x), a chunk of groups at a time (Φ(x) in
+   * scratch Wasm memory, so that a checkpoint needs little more memory than the batch).
+   */
+  private eachPhiChunk(f: (phix: Uint32Array, predicted: Uint32Array) => void): void {
+    const s = this.s;
+    const per = s.phix.length / this.groups;
+    const pixels = s.x.length / this.groups;
+    const chunk = Math.min(this.groups, SNAPSHOT_GROUPS);
+    const scratch = this.m.alloc('f32', chunk * per);
+    try {
+      for (let g = 0; g < this.groups; g += chunk) {
+        const n = Math.min(chunk, this.groups - g);
+        this.m.phi({ ptr: s.x.ptr + 4 * g * pixels, length: n * pixels, kind: 'f32' }, scratch, n);
+        const buf = this.m.f32(scratch).buffer; // views after the allocation
+        f(new Uint32Array(buf, s.phix.ptr + 4 * g * per, n * per), new Uint32Array(buf, scratch.ptr, n * per));
+      }
+    } finally {
+      this.m.free(scratch);
     }
+  }
+
+  private bytesOf(b: Block): Uint8Array {
+    const v = this.m.f32(b);
+    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   }
 
   /** Frees the batch's Wasm memory. */

@@ -3,7 +3,7 @@ export { LowrankCoupling, StackSpectrum, psfGain, PRIORS, LOWRANK_THRESHOLDS, ty
 export { PixelGram, gramBlock, gramEntries, MAX_GRAM_BLOCKS } from './pixel-gram.ts';
 export { symmetricEigen, symmetricEigenTop, type SymmetricEigen } from './eigen.ts';
 export { setupRun, setupStreamed, eachChunk, CHUNK_OBJECTS, type RunSetup } from './setup.ts';
-export { Batch, type BatchInput, type CostParts } from './batch.ts';
+export { Batch, type BatchInput, type CostParts, type StatePart } from './batch.ts';
 export { iterate, type Stepper, type LoopResult, type LoopOptions, type Progress, type ConvergenceTest } from './loop.ts';
 export * as method from './method.ts';
 export { noiseSigma, convergenceDiff, lowrankLambda, lowrankCost } from './method.ts';

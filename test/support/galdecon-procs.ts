@@ -53,10 +53,11 @@ export function agentIds(p: Proc): string[] {
 /**
  * A local run and a NATS run (`nats`: its options, with checkpoints) started together; the
  * NATS driver SIGKILLed once it logs `killAt`, then run again with --resume: no output from
- * the killed driver, and the resumed one's is the local one's, byte for byte. `run(out,
- * extra)` starts `galdecon run` writing DIR/out.
+ * the killed driver, and the resumed one's is the local one's, byte for byte, from a
+ * checkpoint that restored (no replay from the start). Returns the history entry it
+ * resumed at. `run(out, extra)` starts `galdecon run` writing DIR/out.
  */
-export async function killAndResume(run: (out: string, extra: string[]) => Proc, dir: string, nats: string[], killAt: RegExp): Promise<void> {
+export async function killAndResume(run: (out: string, extra: string[]) => Proc, dir: string, nats: string[], killAt: RegExp): Promise<number> {
   const local = run('local.npy', ['--agents', '2', '--quiet']);
   const first = run('x.npy', nats);
   await first.waitFor(killAt, 60_000);
@@ -65,7 +66,10 @@ export async function killAndResume(run: (out: string, extra: string[]) => Proc,
   assert.ok(!existsSync(join(dir, 'x.npy')), 'the killed driver wrote output');
   const second = run('x.npy', [...nats, '--resume']);
   assert.equal(await second.exited, 0, second.stderr);
-  assert.match(second.stderr, /resumed from its checkpoint/);
+  const from = /resumed from its checkpoint at history entry (\d+)/.exec(second.stderr);
+  assert.ok(from, second.stderr);
+  assert.doesNotMatch(second.stderr, /unavailable; replaying/);
   assert.equal(await local.exited, 0, local.stderr);
   assert.ok(readFileSync(join(dir, 'local.npy')).equals(readFileSync(join(dir, 'x.npy'))), 'resumed output differs');
+  return Number(from[1]);
 }

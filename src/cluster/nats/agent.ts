@@ -14,6 +14,7 @@ import { CONTEXT, DropLog, Keys, ReplayGuard, seal, unseal } from './auth.ts';
 import { LEASE_MS, Objects, SUBJECTS, fromWire, open, toWire, type NatsOptions } from './wire.ts';
 import { TaskPuller } from './tasks.ts';
 import type { OpenShared } from '../shared-input.ts';
+import type { BlobStore } from '../transport.ts';
 
 /** Logs one line per event. */
 export type Log = (line: string) => void;
@@ -27,7 +28,16 @@ export interface AgentServeOptions {
 export interface AgentHooks {
   /** --shared-input: opens the files a driver names (see cluster/shared-input.ts). */
   openShared?: OpenShared;
+  /** Where checkpoints are stored (default: from this thread, on its connection). */
+  upload?: Upload;
 }
+
+/**
+ * Stores a sealable frame (from Objects.allocate) as object `name` of run `run`,
+ * elsewhere: in the agent process's main thread, which Wasm never blocks, so that a
+ * checkpoint is stored while this thread computes (see host.ts).
+ */
+export type Upload = (run: string, name: string, frame: Uint8Array) => Promise<void>;
 
 /**
  * Serves one agent (one Wasm instance) on its subjects, in a worker thread: requests are
@@ -55,10 +65,24 @@ export async function serveAgent(
   // Requests that fail (from the run's own driver: sealed) are logged rate-limited too.
   const failures = new DropLog(log, (n, latest) => `${n} request${n > 1 ? 's' : ''} failed (latest: ${latest})`);
   const agentLog = (line: string) => (/^dropped a message|^\w+ failed: /.test(line) ? failures.drop(line) : log(line));
+  // Checkpoints (the only objects the Agent puts) go to `upload` when there is one.
+  const upload = hooks.upload;
+  const storeFor = (run: string): BlobStore => {
+    const o = objects(run);
+    if (!upload) return o;
+    return {
+      get: (name) => o.get(name), delete: (name) => o.delete(name), deleteAll: (prefix) => o.deleteAll(prefix),
+      allocate: (bytes) => o.allocate(bytes),
+      put: (name, bytes) => {
+        const frame = o.frameOf(bytes);
+        return frame ? upload(run, name, frame) : o.put(name, bytes);
+      },
+    };
+  };
   // Stream schedule: after a `join`, the run's tasks are pulled from its work queue (tasks.ts).
   let puller: TaskPuller | undefined;
   const agent: Agent = new Agent({
-    log: agentLog, storeFor: objects, openShared: hooks.openShared,
+    log: agentLog, storeFor, openShared: hooks.openShared,
     onJoin: (req) => {
       if (puller && puller.run === req.run && puller.epoch >= req.epoch) return;
       void puller?.stop();

@@ -13,15 +13,29 @@
 // (it starts from the clock, so a restarted sender continues above its old values):
 // receivers keep the last one they accepted and drop anything not above it (replays).
 // Whatever fails a check is dropped before it is decoded: no reply, no state change.
+//
+// Stored objects (checkpoints and bulk messages, up to hundreds of MB) are sealed with
+// GMAC instead (AES-256-GCM authenticating, not encrypting: ≈ 5 GB/s here, against
+// ≈ 1.1 GB/s for HMAC-SHA256, which made sealing a large share of a checkpoint's cost),
+// under a key of their own, with a random nonce per object:
+//
+//   object = version (1 byte) ‖ nonce (12 bytes) ‖ tag (16 bytes) ‖ body
+//   tag    = GMAC(object key, nonce, context ‖ 0 ‖ body)
+//
+// The body is laid out by the writer after OBJECT_HEADER bytes of room, so sealing
+// copies nothing.
 
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 const VERSION = 3;
 const HEADER = 1 + 8 + 32;
+const OBJECT_VERSION = 4;
+/** Bytes in front of an object's body: version, nonce, tag. */
+export const OBJECT_HEADER = 1 + 12 + 16;
 
 /** Keys of one deployment, derived from its secret. */
 export class Keys {
-  private readonly runs = new Map<string, Buffer>();
+  private readonly cache = new Map<string, Buffer>();
   readonly heartbeat: Buffer;
 
   /** `secret` undefined: a public key (integrity against junk only; see `authenticated`). */
@@ -34,13 +48,22 @@ export class Keys {
     return this.secret !== undefined;
   }
 
-  /** The key of run `run`. */
+  /** The key of run `run` (its messages and record). */
   run(run: string): Buffer {
-    let k = this.runs.get(run);
+    return this.cached(`galdecon run ${run}`);
+  }
+
+  /** The key of run `run`'s stored objects. */
+  objects(run: string): Buffer {
+    return this.cached(`galdecon objects ${run}`);
+  }
+
+  private cached(info: string): Buffer {
+    let k = this.cache.get(info);
     if (!k) {
-      if (this.runs.size >= 256) this.runs.clear();
-      k = this.derive(`galdecon run ${run}`);
-      this.runs.set(run, k);
+      if (this.cache.size >= 256) this.cache.clear();
+      k = this.derive(info);
+      this.cache.set(info, k);
     }
     return k;
   }
@@ -85,6 +108,37 @@ export function unseal(key: Buffer, context: string, frame: Uint8Array): { seq: 
   if (!timingSafeEqual(want, frame.subarray(9, HEADER))) return undefined;
   const seq = Number(new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getBigUint64(1));
   return { seq, body };
+}
+
+/** Seals an object in place: `frame` holds its body after OBJECT_HEADER bytes of room. */
+export function sealObject(key: Buffer, context: string, frame: Uint8Array): void {
+  frame[0] = OBJECT_VERSION;
+  const nonce = frame.subarray(1, 13);
+  randomFillSync(nonce);
+  const gmac = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
+  authenticate(gmac, context, frame);
+  gmac.final();
+  frame.set(gmac.getAuthTag(), 13);
+}
+
+/** The body of a sealed object, or undefined if it is not authentic. */
+export function unsealObject(key: Buffer, context: string, frame: Uint8Array): Uint8Array | undefined {
+  if (!(frame instanceof Uint8Array) || frame.byteLength < OBJECT_HEADER || frame[0] !== OBJECT_VERSION) return undefined;
+  const gmac = createDecipheriv('aes-256-gcm', key, frame.subarray(1, 13), { authTagLength: 16 });
+  gmac.setAuthTag(frame.subarray(13, OBJECT_HEADER));
+  authenticate(gmac, context, frame);
+  try {
+    gmac.final();
+  } catch {
+    return undefined;
+  }
+  return frame.subarray(OBJECT_HEADER);
+}
+
+/** What an object's tag covers: its context, a 0, and its body (GCM takes its AAD in pieces). */
+function authenticate(gmac: { setAAD(b: Uint8Array): unknown }, context: string, frame: Uint8Array): void {
+  gmac.setAAD(Buffer.from(`${context}\0`));
+  gmac.setAAD(frame.subarray(OBJECT_HEADER));
 }
 
 /** The seq a frame claims (unauthenticated: only to route it before `unseal`). */

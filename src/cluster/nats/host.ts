@@ -1,14 +1,16 @@
 // The `galdecon agent` process: `threads` agents, each in a worker thread with its own
-// NATS connection and Wasm instance (agent-worker.ts), and the process's heartbeat from
-// the main thread (never blocked by Wasm, so a busy agent is never taken for a dead
-// one). stop() drains: requests already received are finished, then everything closes.
+// NATS connection and Wasm instance (agent-worker.ts), and from the main thread (never
+// blocked by Wasm) the process's heartbeat, so a busy agent is never taken for a dead
+// one, and its agents' checkpoint uploads, so a checkpoint is stored while they compute
+// (in their own threads, an upload would only move between two of their steps).
+// stop() drains: requests already received are finished, then everything closes.
 
 import { Worker } from 'node:worker_threads';
 import { hostname } from 'node:os';
 import { ClusterError } from '../../errors.ts';
 import { PROTOCOL_VERSION, encode, type Heartbeat } from '../protocol.ts';
 import { CONTEXT, Keys, Sequence, seal } from './auth.ts';
-import { HEARTBEAT_MS, SUBJECTS, open, redact, type NatsOptions } from './wire.ts';
+import { HEARTBEAT_MS, Objects, SUBJECTS, open, redact, type NatsOptions } from './wire.ts';
 import type { AgentServeOptions, Log } from './agent.ts';
 
 const ENTRY = new URL('./agent-entry.mjs', import.meta.url);
@@ -34,12 +36,19 @@ export async function hostAgents(
   const runs = new Map<string, string | null>();
   const workers: Worker[] = [];
   let failed: Error | undefined;
+  const store = await startUploads(nats);
   const ready = Array.from({ length: threads }, (_, k) => new Promise<void>((resolve, reject) => {
     const id = `${base}-${k}`;
     const w = new Worker(worker?.entry ?? ENTRY, { workerData: { nats, id, opts, data: worker?.data } });
     workers.push(w);
-    w.on('message', (m: { type: string; line?: string; run?: string | null }) => {
+    w.on('message', (m: { type: string; line?: string; run?: string | null; id?: number; name?: string; frame?: Uint8Array }) => {
       if (m.type === 'log') log(`${id}: ${m.line}`);
+      else if (m.type === 'upload') {
+        void store.put(m.run!, m.name!, m.frame!).then(
+          () => w.postMessage({ type: 'uploaded', id: m.id }),
+          (e: Error) => w.postMessage({ type: 'uploaded', id: m.id, error: e.message }),
+        );
+      }
       else if (m.type === 'run') runs.set(id, m.run ?? null);
       else if (m.type === 'ready') {
         runs.set(id, null);
@@ -62,6 +71,7 @@ export async function hostAgents(
     await Promise.all(ready);
   } catch (e) {
     await Promise.all(workers.map((w) => w.terminate()));
+    await store.close();
     throw e instanceof ClusterError ? e : new ClusterError((e as Error).message);
   }
   const hb = await startHeartbeat(nats, () => [...runs].map(([id, run]) => ({ id, run })), log);
@@ -75,7 +85,7 @@ export async function hostAgents(
     if (runs.size === 0 && !stopping) {
       clearInterval(watch);
       log(`no agent left${failed ? `: ${failed.message}` : ''}`);
-      void hb.close().then(() => finish(1));
+      void hb.close().then(() => store.close()).then(() => finish(1));
     }
   }, 1000);
   return {
@@ -93,7 +103,47 @@ export async function hostAgents(
       await Promise.race([drained, new Promise((r) => setTimeout(r, graceMs).unref())]);
       await hb.close();
       await Promise.all(workers.map((w) => w.terminate()));
+      await store.close();
       finish(0);
+    },
+  };
+}
+
+/**
+ * The agents' checkpoint uploads: a connection of their own, and each run's object store.
+ * An upload in flight when the connection drops fails then (what it wrote may be lost
+ * with the server), rather than at a JetStream timeout.
+ */
+async function startUploads(o: NatsOptions): Promise<{ put(run: string, name: string, frame: Uint8Array): Promise<void>; close(): Promise<void> }> {
+  const nc = await open(o, 'galdecon-agent-store', true);
+  const keys = new Keys(o.secret);
+  const stores = new Map<string, Objects>();
+  const dropped = () => {
+    let reject!: (e: Error) => void;
+    const p = new Promise<never>((_, r) => { reject = r; });
+    p.catch(() => {});
+    return { p, reject };
+  };
+  let drop = dropped();
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type !== 'disconnect') continue;
+      drop.reject(new Error('lost the server during the upload'));
+      drop = dropped();
+    }
+  })();
+  return {
+    put(run, name, frame) {
+      let s = stores.get(run);
+      if (!s) {
+        if (stores.size > 16) stores.clear();
+        s = new Objects(nc, keys, run, false);
+        stores.set(run, s);
+      }
+      return Promise.race([s.putFrame(name, frame), drop.p]);
+    },
+    async close() {
+      if (!nc.isClosed()) await nc.close();
     },
   };
 }

@@ -4,12 +4,12 @@
 // host.ts (the `galdecon agent` process: its agents and heartbeats).
 //
 // Subjects (version first, so two protocol versions never meet):
-//   galdecon.v4.hb                      agent processes' heartbeats, every second
-//   galdecon.v4.discover                a driver asks every agent process to beat now
-//   galdecon.v4.agent.<agent>.<run>     requests to one agent for one run; replies go to
+//   galdecon.v5.hb                      agent processes' heartbeats, every second
+//   galdecon.v5.discover                a driver asks every agent process to beat now
+//   galdecon.v5.agent.<agent>.<run>     requests to one agent for one run; replies go to
 //                                       the driver's inbox _INBOX.<nuid>.<seq>
-//   galdecon.v4.lease.<run>             the driver's lease beats, every second
-//   galdecon.v4.task.<run>              stream schedule: the run's partition tasks, on the
+//   galdecon.v5.lease.<run>             the driver's lease beats, every second
+//   galdecon.v5.task.<run>              stream schedule: the run's partition tasks, on the
 //                                       work-queue stream galdecon-q-<run> (JetStream,
 //                                       retention workqueue), pulled by the agents through
 //                                       its durable consumer `agents` (explicit ack)
@@ -21,8 +21,8 @@
 //                                       of one run (chunked: Objects)
 //   KV bucket galdecon-runs, key <run>  the run record for --resume
 //   KV bucket galdecon-locks, key <run> the lock of a run's driver (TTL: a dead driver's expires)
-// Every message and stored object is sealed with the run's (or the heartbeat) key:
-// see auth.ts. The server's roles (scripts/nats-server.sh) allow each side only its own
+// Every message and stored object is sealed with the run's (or the heartbeat) key, or
+// for objects the run's object key: see auth.ts. The server's roles (scripts/nats-server.sh) allow each side only its own
 // subjects.
 //
 // Messages above the server's max_payload (minus headroom) never travel inline: the
@@ -43,7 +43,7 @@ import {
 import { ClusterError, ProtocolError } from '../../errors.ts';
 import { PROTOCOL_VERSION, asBulkRef, encode } from '../protocol.ts';
 import type { BlobStore } from '../transport.ts';
-import { CONTEXT, seal, unseal, type Keys } from './auth.ts';
+import { CONTEXT, OBJECT_HEADER, sealObject, unsealObject, type Keys } from './auth.ts';
 
 export const PREFIX = `galdecon.v${PROTOCOL_VERSION}`;
 export const SUBJECTS = {
@@ -162,15 +162,17 @@ export function isMissingStream(e: unknown): boolean {
  * most one message (keys `<name>.c<i>`) and then a manifest (key `<name>`), so a reader
  * sees only complete objects. (JetStream's own object store hashes every byte with a
  * SHA-256 written in JavaScript, ≈ 80 MB/s: that made checkpoints cost more than the
- * iterations. Integrity here comes from the seal.) Objects are sealed with the run's key
- * and their name: one that was altered, or moved from another name or run, reads as
- * missing. Opened lazily, reopened after errors.
+ * iterations. Integrity here comes from the seal.) Objects are sealed with the run's
+ * object key and their name: one that was altered, or moved from another name or run,
+ * reads as missing. Opened lazily, reopened after errors.
  */
 export class Objects implements BlobStore {
   private kv: Promise<KV> | undefined;
   private readonly key: Buffer;
+  /** Bodies from `allocate`, with room in front for the seal. */
+  private readonly framed = new WeakSet<Uint8Array>();
   constructor(private readonly nc: NatsConnection, keys: Keys, private readonly run: string, private readonly create: boolean) {
-    this.key = keys.run(run);
+    this.key = keys.objects(run);
   }
 
   private get bucket(): string {
@@ -234,11 +236,28 @@ export class Objects implements BlobStore {
       throw e;
     }
     if (!sealed) return null;
-    return unseal(this.key, CONTEXT.object(this.run, name), sealed)?.body ?? null;
+    return unsealObject(this.key, CONTEXT.object(this.run, name), sealed) ?? null;
+  }
+
+  /** A body of `bytes` bytes that `put` seals where it lies (no copy). */
+  allocate(bytes: number): Uint8Array {
+    const body = new Uint8Array(OBJECT_HEADER + bytes).subarray(OBJECT_HEADER);
+    this.framed.add(body);
+    return body;
+  }
+
+  /** The whole frame (room for the seal, then the body; its own ArrayBuffer) of a body from `allocate`. */
+  frameOf(body: Uint8Array): Uint8Array | undefined {
+    return this.framed.has(body) ? new Uint8Array(body.buffer) : undefined;
   }
 
   async put(name: string, bytes: Uint8Array): Promise<void> {
-    const sealed = seal(this.key, CONTEXT.object(this.run, name), 0, bytes);
+    await this.putFrame(name, this.frameOf(bytes) ?? framed(bytes));
+  }
+
+  /** Stores `frame` (OBJECT_HEADER bytes of room, then the body), sealing it in place. */
+  async putFrame(name: string, sealed: Uint8Array): Promise<void> {
+    sealObject(this.key, CONTEXT.object(this.run, name), sealed);
     const chunk = (this.nc.info?.max_payload ?? 1 << 20) - HEADROOM;
     const count = Math.ceil(sealed.byteLength / chunk);
     await this.use(async (kv) => {
@@ -261,19 +280,25 @@ export class Objects implements BlobStore {
     });
   }
 
+  /** Deletes every object whose name starts with `prefix` and a dot, in one request. */
+  async deleteAll(prefix: string): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    await jsm.streams.purge(`KV_${this.bucket}`, { filter: `$KV.${this.bucket}.${prefix}.>` });
+  }
+
   async destroy(): Promise<void> {
     await this.use((kv) => kv.destroy());
     this.kv = undefined;
   }
 
   /**
-   * A small record (one key, no chunks; sealed like an object with its name): its body
+   * A small record (one key, no chunks; sealed like an object, with its name): its body
    * (undefined if it is not authentic) and revision; null if there is none.
    */
   async record(name: string): Promise<{ body?: Uint8Array; revision: number } | null> {
     const e = await this.use((kv) => kv.get(name));
     if (!e || e.operation !== 'PUT') return null;
-    return { body: unseal(this.key, CONTEXT.object(this.run, name), e.value)?.body, revision: e.revision };
+    return { body: unsealObject(this.key, CONTEXT.object(this.run, name), e.value), revision: e.revision };
   }
 
   /**
@@ -282,7 +307,8 @@ export class Objects implements BlobStore {
    * `replaces(its body)` says so (undefined body: not authentic). True if ours was kept.
    */
   async claim(name: string, body: Uint8Array, replaces: (current: Uint8Array | undefined) => boolean): Promise<boolean> {
-    const sealed = seal(this.key, CONTEXT.object(this.run, name), 0, body);
+    const sealed = framed(body);
+    sealObject(this.key, CONTEXT.object(this.run, name), sealed);
     for (let attempt = 0; ; attempt++) {
       try {
         await this.use((kv) => kv.create(name, sealed));
@@ -322,7 +348,7 @@ export class Objects implements BlobStore {
       async *[Symbol.asyncIterator]() {
         for await (const e of it) {
           if (e.operation !== 'PUT') continue;
-          yield { name: e.key, body: unseal(key, CONTEXT.object(run, e.key), e.value)?.body, revision: e.revision };
+          yield { name: e.key, body: unsealObject(key, CONTEXT.object(run, e.key), e.value), revision: e.revision };
         }
       },
     };
@@ -336,6 +362,13 @@ export class Objects implements BlobStore {
     });
     return out;
   }
+}
+
+/** A copy of `body` with room in front for its seal. */
+function framed(body: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(OBJECT_HEADER + body.byteLength);
+  frame.set(body, OBJECT_HEADER);
+  return frame;
 }
 
 /** Chunks in flight at once. */
