@@ -10,6 +10,38 @@ export const COST_TERMS = 2;
 /** Bytes of one group's cost slot: COST_TERMS float64 per lane, term-major. */
 export const COST_SLOT_BYTES = 64;
 
+/** The functions build/galdecon.wasm must export (a build older than the sources lacks some). */
+export const KERNEL_FUNCTIONS: readonly string[] = [
+  'alloc',
+  'release',
+  'configure',
+  'pixelsPerImage',
+  'complexPerSpectrum',
+  'rfft2',
+  'irfft2',
+  'convolveSpectra',
+  'gradient',
+  'starlet',
+  'starletAdjoint',
+  'bandNorms',
+  'fillWeights',
+  'step',
+  'stepMasked',
+  'cost',
+  'reweight',
+  'dataTerms',
+  'lowrankStep',
+  'sparseDual',
+  'svtProject',
+  'gramObjects',
+  'gramFixed',
+  'fixedAdd',
+  'fixedSymmetric',
+  'pixelRows',
+  'tridiagSymv',
+  'tridiagRank2',
+];
+
 /** The exports of build/galdecon.wasm. Pointers are byte offsets into `memory`. */
 export interface KernelExports {
   memory: WebAssembly.Memory;

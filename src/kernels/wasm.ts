@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { instantiateSync } from '@assemblyscript/loader';
 import { GaldeconError } from '../errors.ts';
-import type { KernelExports } from './exports.generated.ts';
+import { KERNEL_FUNCTIONS, type KernelExports } from './exports.generated.ts';
 
 export type { KernelExports };
 
@@ -30,7 +30,18 @@ function compile(): WebAssembly.Module {
       `the WebAssembly kernels are not built (${WASM_PATH} is missing): run \`npm run build\``,
     );
   }
-  compiled = new WebAssembly.Module(new Uint8Array(bytes));
+  const module = new WebAssembly.Module(new Uint8Array(bytes));
+  // A build older than the sources (a pull without `npm run build`) would otherwise fail
+  // deep inside a run with "… is not a function".
+  const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const missing = KERNEL_FUNCTIONS.filter((f) => !exported.has(f));
+  if (missing.length > 0) {
+    throw new GaldeconError(
+      'E_BUILD',
+      `the WebAssembly kernels in ${WASM_PATH} are older than the sources (missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}): run \`npm run build\``,
+    );
+  }
+  compiled = module;
   return compiled;
 }
 
