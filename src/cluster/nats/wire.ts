@@ -181,12 +181,12 @@ export class Objects implements BlobStore {
 
   private store(): Promise<KV> {
     this.kv ??= (async () => {
-      if (!this.create) {
-        // Agents never create buckets: only the run's driver does.
-        const jsm = await this.nc.jetstreamManager();
-        await jsm.streams.info(`KV_${this.bucket}`);
-      }
-      return this.nc.jetstream().views.kv(this.bucket, { history: 1, storage: StorageType.File, bindOnly: !this.create });
+      if (this.create) return this.nc.jetstream().views.kv(this.bucket, { history: 1, storage: StorageType.File });
+      // Agents never create buckets: only the run's driver does. A bound bucket reads
+      // through the JSON (base64) message API unless told the stream allows direct gets,
+      // which cost a fifth of the CPU (a 33 MB partition: 0.5 s → 0.1 s in the agent).
+      const info = await (await this.nc.jetstreamManager()).streams.info(`KV_${this.bucket}`);
+      return this.nc.jetstream().views.kv(this.bucket, { bindOnly: true, allow_direct: info.config.allow_direct === true });
     })();
     this.kv.catch(() => { this.kv = undefined; });
     return this.kv;
