@@ -158,6 +158,7 @@ export async function runSurvey(
 ): Promise<SurveyResult> {
   const t0 = performance.now();
   const log = cfg.log ?? (() => {});
+  cfg.transport.discover?.();
   const { options, shape, psf: pshape, noiseSigma, noiseSigmas: sigmas, psfWarnings } =
     await setupStreamed(y, psf, given, cfg.names, cfg.perObject?.sigma);
   for (const w of psfWarnings) cfg.warn?.(w);

@@ -42,6 +42,8 @@ export interface RunStore {
 export interface Transport {
   /** The agents available to a run (starting them if the transport owns them). */
   agents(): Promise<AgentLink[]>;
+  /** Starts looking for agents now (while the driver reads its input), so that `agents()` need not wait for them. */
+  discover?(): void;
   /** Stops what the transport started; safe to call twice. */
   close(): Promise<void>;
   /**

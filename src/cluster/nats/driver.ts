@@ -126,6 +126,9 @@ export class NatsTransport implements Transport {
   readonly pending = new Map<number, Pending>();
   inbox = '';
   private nc: NatsConnection | undefined;
+  private connecting: Promise<NatsConnection> | undefined;
+  /** When `discover()` asked every agent to beat (gather's wait counts from there). */
+  private discoveredAt: number | undefined;
   private run: string | undefined;
   private runObjects: Objects | undefined;
   private kv: KV | undefined;
@@ -178,8 +181,21 @@ export class NatsTransport implements Transport {
     return this.onReconnect.p;
   }
 
-  private async connect(): Promise<NatsConnection> {
-    if (this.nc) return this.nc;
+  private connect(): Promise<NatsConnection> {
+    if (this.nc) return Promise.resolve(this.nc);
+    // One connection, however many callers ask at once; a failed attempt is not kept.
+    this.connecting ??= this.opened().finally(() => { this.connecting = undefined; });
+    return this.connecting;
+  }
+
+  discover(): void {
+    this.connect().then((nc) => {
+      nc.publish(SUBJECTS.discover);
+      this.discoveredAt ??= Date.now();
+    }, () => {}); // openRun or agents() connects again, and reports the failure
+  }
+
+  private async opened(): Promise<NatsConnection> {
     const nc = await open(this.o, 'galdecon-driver');
     this.nc = nc;
     this.log(`connected to ${redact(this.o.url)}`);
@@ -414,7 +430,10 @@ export class NatsTransport implements Transport {
   private async gather(exclude: ReadonlySet<string>, min: number, waitMs: number): Promise<string[]> {
     const nc = await this.connect();
     const t0 = Date.now();
-    nc.publish(SUBJECTS.discover);
+    // Agents' answers to an earlier discover() (the run's first gather) have had time to come.
+    const asked = this.discoveredAt ?? t0;
+    if (this.discoveredAt === undefined) nc.publish(SUBJECTS.discover);
+    this.discoveredAt = undefined;
     let saidBusy = false;
     let ids: string[] = [];
     for (let round = 1; ; round++) {
@@ -422,9 +441,9 @@ export class NatsTransport implements Transport {
       const h = this.heard(exclude);
       ids = h.idle;
       const waited = Date.now() - t0;
-      if (ids.length >= min && waited >= 300) break;
+      if (ids.length >= min && Date.now() - asked >= 300) break;
       if (waited >= waitMs && (ids.length > 0 || h.busy === 0)) break;
-      if (ids.length === 0 && h.busy > 0 && waited >= 300 && !saidBusy) {
+      if (ids.length === 0 && h.busy > 0 && Date.now() - asked >= 300 && !saidBusy) {
         saidBusy = true;
         this.log(`${h.busy} agent${h.busy > 1 ? 's are' : ' is'} busy with other runs; waiting for one`);
       }
@@ -462,6 +481,7 @@ export class NatsTransport implements Transport {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.leaseTimer) clearInterval(this.leaseTimer);
+    await this.connecting?.catch(() => {}); // a discover() still connecting: closed below
     const nc = this.nc;
     this.drops.flush();
     if (this.run) await this.unlock(this.run);
