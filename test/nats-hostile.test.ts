@@ -5,7 +5,7 @@
 // forged lease beats, a squatted run lock, and floods. The output must be bit-identical
 // to local mode, no agent marked lost, nothing raw echoed in any log, and the run at
 // most 3× as long as the same run undisturbed: the flood (4,000 junk messages a second,
-// each one checked and dropped) costs the agents CPU — ×1.3–2.7 measured on 2 shared
+// each one checked and dropped) costs the agents CPU — ×1.5–2.7 measured on 2 shared
 // cores — while what the bound guards against, a lost agent or a re-sent step, costs at
 // least the driver's 5 s re-send delay, ×8 a clean run of ≈ 0.7 s.
 
