@@ -15,6 +15,7 @@ import { rfft2Group, irfft2FromScratch, irfft2Group } from './dft';
 import { starletGroup, starletAdjointGroup } from './starlet';
 import { gradientSpectrum, stepGroup, costGroup, reweightGroup, bandNormsGroup, dataTerm, Masked, Unmasked } from './condat';
 import * as lowrank from './lowrank';
+import * as codec from './codec';
 
 /** 16-byte aligned heap block of `bytes` bytes (contents undefined). */
 export function alloc(bytes: usize): usize {
@@ -230,4 +231,11 @@ export function tridiagSymv(v: usize, n: i32, i: i32, d: usize, e: usize): void 
 /** Householder tridiagonalisation, step i: A ← A − d eᵀ − e dᵀ on the leading block; d[j] ← A[j, i−1]. */
 export function tridiagRank2(v: usize, n: i32, i: i32, d: usize, e: usize): void {
   lowrank.tridiagRank2(v, n, i, d, e);
+}
+
+// Checkpoint coding (assembly/codec.ts).
+
+/** words[i] XOR prediction[i] as varints at out (room for 5n + 3 bytes); returns the bytes written. */
+export function xorVarintEncode(words: usize, prediction: usize, n: i32, out: usize): i32 {
+  return codec.xorVarintEncode(words, prediction, n, out);
 }

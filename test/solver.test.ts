@@ -243,6 +243,26 @@ test('xor-varint: words coded against a prediction round-trip; a close predictio
   }
 });
 
+test('xor-varint: the Wasm coder writes the bytes of the scalar oracle, for differences of every length (0 to 32 bits)', () => {
+  const m = new KernelModule();
+  const n = 4099; // not a multiple of 4
+  let seed = 12345;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0));
+  const words = new Uint32Array(n).map(() => rand());
+  // prediction = word XOR a difference of i mod 33 significant bits (0: exact, 32: the sign bit too)
+  const prediction = words.map((w, i) => (w ^ ((i % 33) === 0 ? 0 : ((rand() | 0x80000000) >>> (32 - (i % 33))))) >>> 0);
+  const wb = m.alloc('f32', n), pb = m.alloc('f32', n);
+  const room = m.alloc('f32', Math.ceil(KernelModule.xorVarintRoom(n) / 4));
+  new Uint32Array(m.f32(wb).buffer, wb.ptr, n).set(words);
+  new Uint32Array(m.f32(pb).buffer, pb.ptr, n).set(prediction);
+  const used = m.xorVarint(wb, pb, n, room);
+  const oracle = new Uint8Array(xorVarintBound(n));
+  const expected = xorVarintEncode(words, prediction, oracle);
+  assert.equal(used, expected);
+  assert.deepEqual(new Uint8Array(m.f32(room).buffer, room.ptr, used), oracle.subarray(0, expected));
+  assert.throws(() => m.xorVarint(wb, pb, n + 1, room), RangeError);
+});
+
 test('cost window: costs every 3rd iteration (counter carried over the reweight), same x as stepping one by one', async () => {
   const n = 6;
   const y = { data: Y.data.slice(0, n * NPIX), shape: [n, 41, 41] };

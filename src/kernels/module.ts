@@ -304,6 +304,24 @@ export class KernelModule {
     else this.raw.tridiagRank2(v.ptr, n, i, d.ptr, e.ptr);
   }
 
+  /**
+   * The 32-bit words of `words` XOR those of `prediction` (both `count` words from their
+   * starts) as varints into `out`, which needs room for xorVarintRoom(count) bytes; returns
+   * the bytes written (the format of common/xor-varint.ts).
+   */
+  xorVarint(words: Block, prediction: Block, count: number, out: Block): number {
+    const room = 4 * out.length * (out.kind === 'f32' ? 1 : 2);
+    if (count > words.length * (words.kind === 'f32' ? 1 : 2) || count > prediction.length * (prediction.kind === 'f32' ? 1 : 2) || room < KernelModule.xorVarintRoom(count)) {
+      throw new RangeError(`xorVarint: ${count} words do not fit the blocks given`);
+    }
+    return this.raw.xorVarintEncode(words.ptr, prediction.ptr, count, out.ptr);
+  }
+
+  /** Bytes xorVarint may write for `count` words (each word is stored as 8 bytes, of which up to 5 count). */
+  static xorVarintRoom(count: number): number {
+    return 5 * count + 3;
+  }
+
   private configured(): Geometry {
     if (!this.geometry) throw new Error('configure the kernels before allocating state');
     return this.geometry;

@@ -10,13 +10,13 @@ import {
 import type { SolverOptions } from './options.ts';
 import { fixedSum, toFixed } from './exact-sum.ts';
 import { gramEntries } from './pixel-gram.ts';
-import { xorVarintBound, xorVarintDecode, xorVarintEncode } from '../common/xor-varint.ts';
+import { xorVarintDecode } from '../common/xor-varint.ts';
 import {
   condatSteps, cost, costTerms, dataGradient, dataTerms, initialWeight, lowrankPrimalStep, phi, phiAdjoint, reweight,
   sparseDualStep, svtProjection,
 } from './method.ts';
 
-/** Groups whose Φ(x) a snapshot computes at a time (scratch: 5043 float32 per object at 41×41). */
+/** Groups whose Φ(x) a snapshot computes and codes at a time (scratch: 5043 float32 and up to 25 KB of code per object at 41×41). */
 const SNAPSHOT_GROUPS = 64;
 
 export interface BatchInput {
@@ -442,13 +442,7 @@ export class Batch {
     this.configure();
     const s = this.s;
     const wavelets = this.options.prior !== 'lowrank';
-    let coded: Uint8Array | undefined;
-    if (wavelets) {
-      const out = new Uint8Array(xorVarintBound(s.phix.length));
-      let used = 0;
-      this.eachPhiChunk((phix, predicted) => { used += xorVarintEncode(phix, predicted, out.subarray(used)); });
-      coded = out.subarray(0, used);
-    }
+    const coded = wavelets ? this.codedPhix() : undefined;
     // Views of Wasm memory only now: the scratch above may have grown it (detaching older views).
     const parts: { name: StatePart; bytes: Uint8Array }[] = [{ name: 'x', bytes: this.bytesOf(s.x) }];
     if (coded) parts.push({ name: 'dual', bytes: this.bytesOf(s.dual) }, { name: 'phix', bytes: coded });
@@ -500,25 +494,36 @@ export class Batch {
   }
 
   /**
-   * Calls `f` with the words of Φx and of Φ(x), a chunk of groups at a time (Φ(x) in
-   * scratch Wasm memory, so that a checkpoint needs little more memory than the batch).
+   * Φx as its XOR difference from Φ(x), a chunk of groups at a time (Φ(x) and the coded
+   * chunk in scratch Wasm memory, so that a checkpoint needs little more memory than the
+   * batch): the kernels code it (common/xor-varint.ts's format), the chunks are joined.
    */
-  private eachPhiChunk(f: (phix: Uint32Array, predicted: Uint32Array) => void): void {
-    const s = this.s;
+  private codedPhix(): Uint8Array {
+    const s = this.s, m = this.m;
     const per = s.phix.length / this.groups;
-    const pixels = s.x.length / this.groups;
     const chunk = Math.min(this.groups, SNAPSHOT_GROUPS);
-    const scratch = this.m.alloc('f32', chunk * per);
+    const predicted = m.alloc('f32', chunk * per);
+    let room: Block | undefined;
+    const parts: Uint8Array[] = [];
     try {
+      room = m.alloc('f32', Math.ceil(KernelModule.xorVarintRoom(chunk * per) / 4));
       for (let g = 0; g < this.groups; g += chunk) {
         const n = Math.min(chunk, this.groups - g);
-        this.m.phi({ ptr: s.x.ptr + 4 * g * pixels, length: n * pixels, kind: 'f32' }, scratch, n);
-        const buf = this.m.f32(scratch).buffer; // views after the allocation
-        f(new Uint32Array(buf, s.phix.ptr + 4 * g * per, n * per), new Uint32Array(buf, scratch.ptr, n * per));
+        phi(m, { ptr: s.x.ptr + 4 * g * (s.x.length / this.groups), length: n * (s.x.length / this.groups), kind: 'f32' }, predicted, n);
+        const used = m.xorVarint({ ptr: s.phix.ptr + 4 * g * per, length: n * per, kind: 'f32' }, predicted, n * per, room);
+        parts.push(new Uint8Array(m.f32(room).buffer, room.ptr, used).slice());
       }
     } finally {
-      this.m.free(scratch);
+      m.free(predicted);
+      if (room) m.free(room);
     }
+    const out = new Uint8Array(parts.reduce((t, p) => t + p.byteLength, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.byteLength;
+    }
+    return out;
   }
 
   private bytesOf(b: Block): Uint8Array {
