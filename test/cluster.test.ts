@@ -8,7 +8,10 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDistributed, LocalTransport, type Transport, type AgentLink } from '../src/cluster/index.ts';
-import { solve } from '../src/solver/index.ts';
+import { FramePool } from '../src/cluster/nats/frames.ts';
+import { RunDigest } from '../src/cluster/recovery.ts';
+import { memorySource } from '../src/common/types.ts';
+import { solve, setupStreamed, type SolverOptions } from '../src/solver/index.ts';
 import { ClusterError } from '../src/errors.ts';
 import { parseNpy, readArray } from '../src/io/index.ts';
 import { fixture, loadNpy, relL2, galdecon } from './helpers.ts';
@@ -123,4 +126,50 @@ test('an agent that fails ends the run with a clear error, and every worker is s
   } finally {
     await crashing.close();
   }
+});
+
+test('checkpoint frames: the smallest kept frame that fits is reused, at most `max` are kept, none after clear', () => {
+  const pool = new FramePool(2);
+  const a = pool.take(100);
+  assert.equal(a.byteLength, 100);
+  const [big, small] = [new ArrayBuffer(1000), new ArrayBuffer(200)];
+  pool.give(big);
+  pool.give(small);
+  assert.equal(pool.take(150), small); // the smallest that fits
+  assert.equal(pool.take(150), big);
+  assert.notEqual(pool.take(150), big); // none left: a new one
+  pool.give(new ArrayBuffer(10));
+  pool.give(new ArrayBuffer(20));
+  pool.give(new ArrayBuffer(30)); // over max: the largest are kept
+  assert.equal(pool.take(25).byteLength, 30);
+  assert.equal(pool.take(15).byteLength, 20);
+  assert.equal(pool.take(5).byteLength, 5);
+  pool.give(new ArrayBuffer(64));
+  pool.clear();
+  assert.equal(pool.take(64).byteLength, 64);
+  const moved = new ArrayBuffer(8);
+  structuredClone(moved, { transfer: [moved] }); // detached: not kept
+  pool.give(moved);
+  assert.equal(pool.take(0).byteLength, 0);
+});
+
+test('run id: hashed from the stacks as the setup checks them; any pixel, PSF, option, σ_i or mask changes it', async () => {
+  const idOf = async (y: Float32Array, p: Float32Array, given: Partial<SolverOptions> = {}, perObject: { sigma?: Float64Array; mask?: Float32Array } = {}) => {
+    const d = new RunDigest();
+    const ys = memorySource({ data: y, shape: Y.shape }), ps = memorySource({ data: p, shape: P.shape });
+    const s = await setupStreamed(ys, ps, given, undefined, perObject.sigma, d.taps);
+    return d.runId({ y: Y.shape, psf: P.shape }, s.options, { sigma: s.noiseSigmas, mask: perObject.mask && memorySource({ data: perObject.mask, shape: Y.shape }) });
+  };
+  const y = Float32Array.from(Y.data), p = Float32Array.from(P.data);
+  const base = await idOf(y, p);
+  assert.match(base, /^r[0-9a-f]{24}$/);
+  assert.equal(await idOf(y.slice(), p.slice()), base);
+  const y2 = y.slice(); y2[y2.length - 1] += 1e-3;
+  const p2 = p.slice(); p2[5000] *= 1.001;
+  const n = Y.shape[0];
+  const ids = [
+    base, await idOf(y2, p), await idOf(y, p2), await idOf(y, p, { nIter: 7 }),
+    await idOf(y, p, {}, { sigma: new Float64Array(n).fill(1e-3) }), await idOf(y, p, {}, { mask: new Float32Array(y.length).fill(1) }),
+  ];
+  assert.equal(new Set(ids).size, ids.length, ids.join(' '));
 });

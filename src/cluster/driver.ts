@@ -26,7 +26,7 @@ import { inputDigest } from './shared-input.ts';
 import { split } from './partition.ts';
 import { Pool } from './pool.ts';
 import { MemoryQueue, runStream, STREAM_PARTITION_OBJECTS, type PartitionResult, type StreamProgress } from './stream.ts';
-import { decodeRecord, encodeRecord, runIdOf, type RunRecord } from './recovery.ts';
+import { RunDigest, decodeRecord, encodeRecord, type RunRecord } from './recovery.ts';
 import type { PartitionQueue, RunStore, Transport } from './transport.ts';
 import type { EventSink } from './events.ts';
 import { sampler } from './sample.ts';
@@ -159,8 +159,11 @@ export async function runSurvey(
   const t0 = performance.now();
   const log = cfg.log ?? (() => {});
   cfg.transport.discover?.();
+  // A durable run's id hashes the stacks as the setup checks them (one read, not two).
+  const durable = cfg.transport.openRun !== undefined;
+  const digest = durable && cfg.runId === undefined ? new RunDigest() : undefined;
   const { options, shape, psf: pshape, noiseSigma, noiseSigmas: sigmas, psfWarnings } =
-    await setupStreamed(y, psf, given, cfg.names, cfg.perObject?.sigma);
+    await setupStreamed(y, psf, given, cfg.names, cfg.perObject?.sigma, digest?.taps);
   for (const w of psfWarnings) cfg.warn?.(w);
   const how = sigmas ? `median of the ${shape.n} given per object` : options.noiseEst !== undefined ? 'given' : '1.4826·MAD of the stack';
   log(`σ = ${noiseSigma.toExponential(4)} (${how})`);
@@ -171,9 +174,8 @@ export async function runSurvey(
   requireLowrankUnmasked(options, mask !== undefined);
   const schedule = cfg.schedule ?? 'lockstep';
   requireLockstepForLowrank(schedule, options);
-  const durable = cfg.transport.openRun !== undefined;
-  const run = cfg.runId ?? (durable
-    ? await runIdOf(y, psf, options, { sigma: sigmas, mask })
+  const run = cfg.runId ?? (digest
+    ? await digest.runId({ y: y.shape, psf: psf.shape }, options, { sigma: sigmas, mask })
     : `${process.pid}-${Date.now().toString(36)}-${++runCounter}`);
   if (schedule === 'stream' && (cfg.checkpointEvery ?? 0) > 0) {
     throw new ClusterError('--checkpoint-every works with --schedule lockstep only (the stream schedule keeps every finished partition)');

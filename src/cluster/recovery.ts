@@ -24,22 +24,35 @@ export interface RunRecord {
 }
 
 /**
- * A run id from everything that determines the result (the stacks read once, by chunks):
- * the input, the PSFs, and the per-object σ_i and mask when given (the mask as float32).
+ * A run id from everything that determines the result: the input, the PSFs, the options,
+ * and the per-object σ_i and mask when given (the mask as float32). The stacks are hashed
+ * as the setup's checking passes read them (`taps`, see setupStreamed), not read again.
  */
-export async function runIdOf(
-  y: StackSource, psf: StackSource, options: SolverOptions, perObject: { sigma?: Float64Array; mask?: StackSource } = {},
-): Promise<string> {
-  const h = createHash('sha256');
-  const count = (perObject.sigma ? 1 : 0) + (perObject.mask ? 1 : 0);
-  h.update(JSON.stringify({ what: 'galdecon-run-2', y: y.shape, psf: psf.shape, options, perObject: count }));
-  const bytes = (a: ArrayBufferView): void => { h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)); };
-  for (const s of [y, psf]) await eachChunk(s, objectsOf(s.shape), bytes);
-  if (perObject.sigma) bytes(perObject.sigma);
-  const mask = perObject.mask;
-  if (mask) await eachChunk(mask, objectsOf(mask.shape), (a) => bytes(a instanceof Float32Array ? a : new Float32Array(a)));
-  return `r${h.digest('hex').slice(0, 24)}`;
+export class RunDigest {
+  private readonly y = createHash('sha256');
+  private readonly psf = createHash('sha256');
+  readonly taps = {
+    input: (chunk: ArrayBufferView): void => { this.y.update(bytesOf(chunk)); },
+    psf: (chunk: ArrayBufferView): void => { this.psf.update(bytesOf(chunk)); },
+  };
+
+  /** The id, once the taps have seen both stacks whole (the mask, if any, is read here). */
+  async runId(
+    shapes: { y: readonly number[]; psf: readonly number[] }, options: SolverOptions, perObject: { sigma?: Float64Array; mask?: StackSource } = {},
+  ): Promise<string> {
+    const h = createHash('sha256');
+    const count = (perObject.sigma ? 1 : 0) + (perObject.mask ? 1 : 0);
+    h.update(JSON.stringify({ what: 'galdecon-run-3', y: shapes.y, psf: shapes.psf, options, perObject: count }));
+    h.update(this.y.digest());
+    h.update(this.psf.digest());
+    if (perObject.sigma) h.update(bytesOf(perObject.sigma));
+    const mask = perObject.mask;
+    if (mask) await eachChunk(mask, objectsOf(mask.shape), (a) => { h.update(bytesOf(a instanceof Float32Array ? a : new Float32Array(a))); });
+    return `r${h.digest('hex').slice(0, 24)}`;
+  }
 }
+
+const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 export function encodeRecord(r: RunRecord): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(r));

@@ -51,20 +51,30 @@ function requireNoise(noiseSigma: number): number {
   return noiseSigma;
 }
 
+/** Callers' views of the setup's passes over each stack: every chunk, in order, once. */
+export interface StackTaps {
+  input?(chunk: Float32Array | Float64Array): void;
+  psf?(chunk: Float32Array | Float64Array): void;
+}
+
 /**
  * setupRun over stacks read by objects, with the same checks and errors (named after
- * `names`) and the same σ, bit for bit. Also returns the PSF-sum warning, if any.
+ * `names`) and the same σ, bit for bit. Also returns the PSF-sum warning, if any. `taps`
+ * see each stack once, as the checks read it (the cluster hashes them into the run id).
  */
 export async function setupStreamed(
   y: StackSource, psf: StackSource, given: Partial<SolverOptions> = {}, names = { input: 'input', psf: 'psf' },
-  perObjectSigma?: ArrayLike<number>,
+  perObjectSigma?: ArrayLike<number>, taps: StackTaps = {},
 ): Promise<RunSetup & { psfWarnings: string[] }> {
   const options = resolveOptions(given);
   const shape = stackShapeOf(y.shape, names.input);
   const pshape = psfShapeOf(psf.shape, shape, names.psf);
   const npix = shape.ny * shape.nx;
   const kpix = pshape.ky * pshape.kx;
-  await eachChunk(y, shape.n, (chunk, first) => requireFinite(chunk, npix, names.input, first));
+  await eachChunk(y, shape.n, (chunk, first) => {
+    requireFinite(chunk, npix, names.input, first);
+    taps.input?.(chunk);
+  });
   const sums = new PsfSumCheck(pshape, names.psf);
   const centroids = new PsfCentroidCheck(pshape, names.psf);
   await eachChunk(psf, pshape.n, (chunk, first) => {
@@ -72,6 +82,7 @@ export async function setupStreamed(
     requireNonZeroPsfs(chunk, kpix, names.psf, first);
     sums.add(chunk, first);
     centroids.add(chunk, first);
+    taps.psf?.(chunk);
   });
   const psfWarnings = [sums.warning(), centroids.warning()].filter((w): w is string => w !== undefined);
   if (perObjectSigma !== undefined) return { options, shape, psf: pshape, ...perObjectNoise(perObjectSigma, shape.n), psfWarnings };
