@@ -40,6 +40,7 @@ export const KERNEL_FUNCTIONS: readonly string[] = [
   'pixelRows',
   'tridiagSymv',
   'tridiagRank2',
+  'xorVarintEncode',
 ];
 
 /** The exports of build/galdecon.wasm. Pointers are byte offsets into `memory`. */
@@ -118,4 +119,6 @@ export interface KernelExports {
   tridiagSymv(v: number, n: number, i: number, d: number, e: number): void;
   /** Householder tridiagonalisation, step i: A ← A − d eᵀ − e dᵀ on the leading block; d[j] ← A[j, i−1]. */
   tridiagRank2(v: number, n: number, i: number, d: number, e: number): void;
+  /** words[i] XOR prediction[i] as varints at out (room for 5n + 3 bytes); returns the bytes written. */
+  xorVarintEncode(words: number, prediction: number, n: number, out: number): number;
 }
