@@ -325,12 +325,13 @@ function projection(big: any, agents: number): string[] {
     '`--noise-est` (a value measured once per survey) or be computed by the agents (the exact selection\'s histograms add ' +
     'up across partitions, so each pass can be distributed).',
     '',
-    `Where the bottleneck moves: every object's input, PSF and result pass through the driver (3 × ${f(bytes / 1e12, 1)} TB ` +
+    `Where the bottleneck moves: by default every object's input, PSF and result pass through the driver (3 × ${f(bytes / 1e12, 1)} TB ` +
     'for 10⁹ objects in float32). At 1 GB/s of disk or network that is ' +
     `${f((3 * bytes) / 1e9 / 3600, 1)} h, the compute time of ~${Math.round(coreHours / ((3 * bytes) / 1e9 / 3600) / 10) * 10} agents: beyond that ` +
-    'the driver\'s I/O and NIC limit the run. The next steps are agents that read their partitions straight ' +
-    'from a shared file system and write their results there (the driver sends offsets, not pixels: `--shared-input`), ' +
-    'and several drivers over disjoint ranges of the survey. NATS then carries only small messages (a solve request, a ' +
+    'the driver\'s I/O and NIC limit the run. With `--shared-input` the agents read their partitions straight from a ' +
+    'shared file system (the driver sends offsets, not pixels), which takes two thirds of that traffic off the driver; ' +
+    'the next steps are agents that write their results there too, and several drivers over disjoint ranges of the ' +
+    'survey. NATS then carries only small messages (a solve request, a ' +
     'result notice, heartbeats); a JetStream work queue of partition tasks (one message per partition: 10⁶ messages of ' +
     'a few hundred bytes for 10⁹ objects in partitions of 1,024) is well within one server\'s capacity.',
     '',
