@@ -496,34 +496,31 @@ export class Batch {
   /**
    * Φx as its XOR difference from Φ(x), a chunk of groups at a time (Φ(x) and the coded
    * chunk in scratch Wasm memory, so that a checkpoint needs little more memory than the
-   * batch): the kernels code it (common/xor-varint.ts's format), the chunks are joined.
+   * batch), coded by the kernels in common/xor-varint.ts's format.
    */
   private codedPhix(): Uint8Array {
     const s = this.s, m = this.m;
-    const per = s.phix.length / this.groups;
+    const per = s.phix.length / this.groups, pixels = s.x.length / this.groups;
     const chunk = Math.min(this.groups, SNAPSHOT_GROUPS);
+    // room for the worst case; only the pages written become resident
+    const out = new Uint8Array(KernelModule.xorVarintRoom(s.phix.length));
+    let used = 0;
     const predicted = m.alloc('f32', chunk * per);
     let room: Block | undefined;
-    const parts: Uint8Array[] = [];
     try {
       room = m.alloc('f32', Math.ceil(KernelModule.xorVarintRoom(chunk * per) / 4));
       for (let g = 0; g < this.groups; g += chunk) {
         const n = Math.min(chunk, this.groups - g);
-        phi(m, { ptr: s.x.ptr + 4 * g * (s.x.length / this.groups), length: n * (s.x.length / this.groups), kind: 'f32' }, predicted, n);
-        const used = m.xorVarint({ ptr: s.phix.ptr + 4 * g * per, length: n * per, kind: 'f32' }, predicted, n * per, room);
-        parts.push(new Uint8Array(m.f32(room).buffer, room.ptr, used).slice());
+        phi(m, { ptr: s.x.ptr + 4 * g * pixels, length: n * pixels, kind: 'f32' }, predicted, n);
+        const bytes = m.xorVarint({ ptr: s.phix.ptr + 4 * g * per, length: n * per, kind: 'f32' }, predicted, n * per, room);
+        out.set(new Uint8Array(m.f32(room).buffer, room.ptr, bytes), used);
+        used += bytes;
       }
     } finally {
       m.free(predicted);
       if (room) m.free(room);
     }
-    const out = new Uint8Array(parts.reduce((t, p) => t + p.byteLength, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.byteLength;
-    }
-    return out;
+    return out.subarray(0, used);
   }
 
   private bytesOf(b: Block): Uint8Array {
