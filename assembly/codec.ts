@@ -25,3 +25,15 @@ export function xorVarintEncode(words: usize, prediction: usize, n: i32, out: us
   }
   return <i32>(k - out);
 }
+
+/**
+ * out[i] = copysign(w[i], phix[i]) (n a multiple of 4; w ≥ 0): the checkpoint's prediction
+ * of the dual variable, which converges to ±W wherever Φx is not zero (the clip of §6).
+ */
+export function signedWeights(w: usize, phix: usize, out: usize, n: i32): void {
+  const sign = i32x4.splat(0x80000000);
+  const end = (<usize>n) << 2;
+  for (let o: usize = 0; o < end; o += 16) {
+    v128.store(out + o, v128.or(v128.and(v128.load(phix + o), sign), v128.andnot(v128.load(w + o), sign)));
+  }
+}

@@ -239,3 +239,8 @@ export function tridiagRank2(v: usize, n: i32, i: i32, d: usize, e: usize): void
 export function xorVarintEncode(words: usize, prediction: usize, n: i32, out: usize): i32 {
   return codec.xorVarintEncode(words, prediction, n, out);
 }
+
+/** out = copysign(w, phix), n float32 (a multiple of 4): the dual's prediction in checkpoints. */
+export function signedWeights(w: usize, phix: usize, out: usize, n: i32): void {
+  codec.signedWeights(w, phix, out, n);
+}

@@ -198,6 +198,52 @@ for (const reweighted of [false, true]) {
   });
 }
 
+test('a converged dual is stored coded against copysign(W, Φx), restores bit for bit, and a malformed code leaves no trace', () => {
+  const options = resolveOptions({});
+  const n = 9;
+  const input = { y: Y.data, psfs: P.data, first: 20, shape: { ...SHAPE, n }, psf: { n: 100, ky: 41, kx: 41 }, noiseSigma: SIGMA, options };
+  const a = new Batch(new KernelModule(), input);
+  a.step(40);
+  a.reweight();
+  a.step(40);
+  const snap = snapshotOf(a);
+  const image = 4 * 41 * 41 * 4 * Math.ceil(n / 4);
+  assert.deepEqual([...snap.keys()], ['x', 'dualx', 'phix', 'w']);
+  const ratio = snap.get('dualx')!.byteLength / (3 * image);
+  assert.ok(ratio < 0.8, `the coded dual takes ${ratio.toFixed(2)} of its raw bytes`);
+  const b = new Batch(new KernelModule(), input);
+  b.step(11);
+  const untouched = snapshotOf(b);
+  const longer = (v: Uint8Array) => Uint8Array.from([...v, 0]); // a word too many
+  assert.throws(() => b.restore(new Map([...snap].map(([k, v]) => [k, k === 'dualx' ? v.subarray(0, v.byteLength - 1) : v]))), RangeError);
+  assert.throws(() => b.restore(new Map([...snap].map(([k, v]) => [k, k === 'dualx' ? longer(v) : v]))), RangeError);
+  assert.deepEqual(snapshotOf(b), untouched);
+  b.restore(snap);
+  a.step(5);
+  b.step(5);
+  assert.deepEqual(b.primal(), a.primal());
+  assert.deepEqual(b.dualVariable(), a.dualVariable());
+  assert.equal(b.costSum(), a.costSum());
+});
+
+test('signedWeights: the SIMD kernel is the scalar copysign(w, Φx), ±0 and padding included', () => {
+  const m = new KernelModule();
+  const len = 4 * 37;
+  const w = m.alloc('f32', len), phix = m.alloc('f32', len), out = m.alloc('f32', len);
+  const wv = m.f32(w), pv = m.f32(phix);
+  for (let i = 0; i < len; i++) {
+    wv[i] = i % 9 === 0 ? 0 : (i * 0.37) % 3;
+    pv[i] = i % 7 === 0 ? (i % 2 ? -0 : 0) : Math.sin(i) * 10 ** ((i % 11) - 5);
+  }
+  m.signedWeights(w, phix, out);
+  const got = m.f32(out);
+  for (let i = 0; i < len; i++) {
+    const want = Object.is(pv[i], -0) || pv[i] < 0 ? -wv[i] : wv[i];
+    assert.ok(Object.is(got[i], want), `${i}: copysign(${wv[i]}, ${pv[i]}) = ${got[i]}`);
+  }
+  assert.throws(() => m.signedWeights(w, out, m.alloc('f32', len - 4)), RangeError);
+});
+
 for (const prior of ['lowrank', 'both'] as const) {
   test(`a snapshot restores a ${prior} batch bit for bit: x and y₂ (and for both the ℓ1 dual, Φx and W)`, () => {
     const options = resolveOptions({ prior });

@@ -41,6 +41,7 @@ export const KERNEL_FUNCTIONS: readonly string[] = [
   'tridiagSymv',
   'tridiagRank2',
   'xorVarintEncode',
+  'signedWeights',
 ];
 
 /** The exports of build/galdecon.wasm. Pointers are byte offsets into `memory`. */
@@ -121,4 +122,6 @@ export interface KernelExports {
   tridiagRank2(v: number, n: number, i: number, d: number, e: number): void;
   /** words[i] XOR prediction[i] as varints at out (room for 5n + 3 bytes); returns the bytes written. */
   xorVarintEncode(words: number, prediction: number, n: number, out: number): number;
+  /** out = copysign(w, phix), n float32 (a multiple of 4): the dual's prediction in checkpoints. */
+  signedWeights(w: number, phix: number, out: number, n: number): void;
 }

@@ -317,6 +317,12 @@ export class KernelModule {
     return this.raw.xorVarintEncode(words.ptr, prediction.ptr, count, out.ptr);
   }
 
+  /** out = copysign(w, phix) elementwise (float32 blocks of one length, a multiple of 4). */
+  signedWeights(w: Block, phix: Block, out: Block): void {
+    if (w.length !== phix.length || out.length < w.length || w.length % LANES !== 0) throw new RangeError('signedWeights: blocks of different lengths');
+    this.raw.signedWeights(w.ptr, phix.ptr, out.ptr, w.length);
+  }
+
   /** Bytes xorVarint may write for `count` words (each word is stored as 8 bytes, of which up to 5 count). */
   static xorVarintRoom(count: number): number {
     return 5 * count + 3;

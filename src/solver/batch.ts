@@ -59,7 +59,7 @@ interface LowrankBlocks {
 }
 
 /** A named part of the state a checkpoint holds (Batch.snapshot). */
-export type StatePart = 'x' | 'dual' | 'phix' | 'w' | 'y2';
+export type StatePart = 'x' | 'dual' | 'dualx' | 'phix' | 'w' | 'y2';
 
 /** Per-object cost terms of the current x. */
 export interface CostParts {
@@ -428,24 +428,31 @@ export class Batch {
 
   /**
    * The state a checkpoint must hold to `restore` the batch bit for bit, as named parts
-   * (bytes, in the kernels' layout): x; with the wavelet prior (sparse, both) the dual, Φx,
-   * which the kernels carry through the relaxation (ρΦx̃ + (1 − ρ)Φx is not Φ(x) to the
-   * bit, but close: it is stored as its XOR difference from Φ(x), about 1 byte a value
-   * instead of 4), and W once a reweight has made it differ from W⁽⁰⁾; with the low-rank
-   * prior (lowrank, both) its dual y₂. Recomputed on restore: X̂ = DFT(x) (as every step
-   * leaves it) and W⁽⁰⁾ (from the inputs); ỹt and the other low-rank blocks are work space
-   * that each iteration writes before it reads them. The parts are views of Wasm memory or
-   * scratch, valid until the next call on the batch: copy them.
+   * (bytes, in the kernels' layout): x; with the wavelet prior (sparse, both) Φx, which the
+   * kernels carry through the relaxation (ρΦx̃ + (1 − ρ)Φx is not Φ(x) to the bit, but
+   * close: stored as its XOR difference from Φ(x), about 1 byte a value instead of 4), the
+   * dual variable (which tends to ±W wherever Φx ≠ 0, the clip of §6: stored as its XOR
+   * difference from copysign(W, Φx) as `dualx`, 2.4–3.1 bytes a value, or as it is, `dual`,
+   * when that is smaller, as right after a reweight), and W once a reweight has made it
+   * differ from W⁽⁰⁾; with the low-rank prior (lowrank, both) its dual y₂. Recomputed on
+   * restore: X̂ = DFT(x) (as every step leaves it) and W⁽⁰⁾ (from the inputs); ỹt and the
+   * other low-rank blocks are work space that each iteration writes before it reads them.
+   * The parts are views of Wasm memory or scratch, valid until the next call on the batch:
+   * copy them.
    */
   snapshot(): { name: StatePart; bytes: Uint8Array }[] {
     this.live();
     this.configure();
-    const s = this.s;
+    const s = this.s, m = this.m;
     const wavelets = this.options.prior !== 'lowrank';
-    const coded = wavelets ? this.codedPhix() : undefined;
+    const phix = wavelets ? this.coded(s.phix, (g, n, out) => phi(m, this.chunkOf(s.x, g, n), out, n)) : undefined;
+    const dual = wavelets ? this.coded(s.dual, (g, n, out) => m.signedWeights(this.chunkOf(s.w, g, n), this.chunkOf(s.phix, g, n), out)) : undefined;
     // Views of Wasm memory only now: the scratch above may have grown it (detaching older views).
     const parts: { name: StatePart; bytes: Uint8Array }[] = [{ name: 'x', bytes: this.bytesOf(s.x) }];
-    if (coded) parts.push({ name: 'dual', bytes: this.bytesOf(s.dual) }, { name: 'phix', bytes: coded });
+    if (phix && dual) {
+      parts.push(dual.byteLength < 4 * s.dual.length ? { name: 'dualx', bytes: dual } : { name: 'dual', bytes: this.bytesOf(s.dual) });
+      parts.push({ name: 'phix', bytes: phix });
+    }
     if (this.reweighted) parts.push({ name: 'w', bytes: this.bytesOf(s.w) });
     if (this.lr) parts.push({ name: 'y2', bytes: this.bytesOf(this.lr.y2) });
     return parts;
@@ -459,14 +466,15 @@ export class Batch {
   restore(parts: ReadonlyMap<string, Uint8Array>): void {
     this.live();
     this.configure();
-    const s = this.s;
+    const s = this.s, m = this.m;
     const wavelets = this.options.prior !== 'lowrank';
     const reweighted = parts.has('w');
+    const codedDual = parts.has('dualx');
     const raw: [StatePart, Block][] = [['x', s.x]];
-    if (wavelets) raw.push(['dual', s.dual]);
+    if (wavelets && !codedDual) raw.push(['dual', s.dual]);
     if (reweighted) raw.push(['w', s.w]);
     if (this.lr) raw.push(['y2', this.lr.y2]);
-    const names = [...raw.map(([n]) => n), ...(wavelets ? ['phix'] : [])];
+    const names = [...raw.map(([n]) => n), ...(wavelets ? ['phix'] : []), ...(wavelets && codedDual ? ['dualx'] : [])];
     if (parts.size !== names.length || !names.every((n) => parts.has(n)) || (reweighted && !wavelets)) {
       throw new RangeError(`snapshot has parts ${[...parts.keys()].join(', ')}, this batch needs ${names.join(', ')}`);
     }
@@ -474,36 +482,47 @@ export class Batch {
       const got = parts.get(name)!.byteLength;
       if (got !== 4 * b.length) throw new RangeError(`snapshot part ${name} has ${got} bytes, this batch needs ${4 * b.length}`);
     }
-    if (wavelets) {
-      // Φx first: it is decoded against Φ(x) of the restored x, and a bad one must leave no trace.
-      const before = [this.bytesOf(s.x).slice(), this.bytesOf(s.phix).slice()];
-      try {
-        this.bytesOf(s.x).set(parts.get('x')!);
-        this.m.phi(s.x, s.phix, this.groups);
-        xorVarintDecode(parts.get('phix')!, new Uint32Array(this.m.f32(s.phix).buffer, s.phix.ptr, s.phix.length));
-      } catch (e) {
-        this.bytesOf(s.x).set(before[0]);
-        this.bytesOf(s.phix).set(before[1]);
-        throw e;
+    // The coded parts are decoded against predictions from the restored state (Φx against
+    // Φ(x), the dual against copysign(W, Φx)): a malformed one must leave no trace.
+    const touched = [s.x, ...(wavelets ? [s.phix, s.dual, s.w] : [])];
+    const before = touched.map((b) => this.bytesOf(b).slice());
+    try {
+      for (const [name, b] of raw) this.bytesOf(b).set(parts.get(name)!);
+      if (wavelets) {
+        m.phi(s.x, s.phix, this.groups);
+        xorVarintDecode(parts.get('phix')!, this.wordsOf(s.phix));
+        if (!reweighted) m.fillWeights(s);
+        if (codedDual) {
+          m.signedWeights(s.w, s.phix, s.dual);
+          xorVarintDecode(parts.get('dualx')!, this.wordsOf(s.dual));
+        }
       }
+    } catch (e) {
+      touched.forEach((b, i) => this.bytesOf(b).set(before[i]));
+      throw e;
     }
-    for (const [name, b] of raw) this.bytesOf(b).set(parts.get(name)!);
-    this.m.dft(s.x, s.xh, this.groups); // as the step leaves it: X̂ = DFT(x₊)
-    if (wavelets && !reweighted) this.m.fillWeights(s);
+    m.dft(s.x, s.xh, this.groups); // as the step leaves it: X̂ = DFT(x₊)
     this.reweighted = reweighted;
   }
 
+  /** Groups [g, g + n) of a block of whole groups. */
+  private chunkOf(b: Block, g: number, n: number): Block {
+    const per = b.length / this.groups;
+    return { ptr: b.ptr + 4 * g * per, length: n * per, kind: b.kind };
+  }
+
   /**
-   * Φx as its XOR difference from Φ(x), a chunk of groups at a time (Φ(x) and the coded
+   * `words` (a band block) as its XOR difference from a prediction that `predict(g, n, out)`
+   * writes for groups [g, g + n), a chunk of groups at a time (the prediction and the coded
    * chunk in scratch Wasm memory, so that a checkpoint needs little more memory than the
    * batch), coded by the kernels in common/xor-varint.ts's format.
    */
-  private codedPhix(): Uint8Array {
-    const s = this.s, m = this.m;
-    const per = s.phix.length / this.groups, pixels = s.x.length / this.groups;
+  private coded(words: Block, predict: (g: number, n: number, out: Block) => void): Uint8Array {
+    const m = this.m;
+    const per = words.length / this.groups;
     const chunk = Math.min(this.groups, SNAPSHOT_GROUPS);
     // room for the worst case; only the pages written become resident
-    const out = new Uint8Array(KernelModule.xorVarintRoom(s.phix.length));
+    const out = new Uint8Array(KernelModule.xorVarintRoom(words.length));
     let used = 0;
     const predicted = m.alloc('f32', chunk * per);
     let room: Block | undefined;
@@ -511,8 +530,8 @@ export class Batch {
       room = m.alloc('f32', Math.ceil(KernelModule.xorVarintRoom(chunk * per) / 4));
       for (let g = 0; g < this.groups; g += chunk) {
         const n = Math.min(chunk, this.groups - g);
-        phi(m, { ptr: s.x.ptr + 4 * g * pixels, length: n * pixels, kind: 'f32' }, predicted, n);
-        const bytes = m.xorVarint({ ptr: s.phix.ptr + 4 * g * per, length: n * per, kind: 'f32' }, predicted, n * per, room);
+        predict(g, n, predicted);
+        const bytes = m.xorVarint(this.chunkOf(words, g, n), predicted, n * per, room);
         out.set(new Uint8Array(m.f32(room).buffer, room.ptr, bytes), used);
         used += bytes;
       }
@@ -521,6 +540,10 @@ export class Batch {
       if (room) m.free(room);
     }
     return out.subarray(0, used);
+  }
+
+  private wordsOf(b: Block): Uint32Array {
+    return new Uint32Array(this.m.f32(b).buffer, b.ptr, b.length);
   }
 
   private bytesOf(b: Block): Uint8Array {
