@@ -14,6 +14,11 @@ export function xorVarintEncode(words: usize, prediction: usize, n: i32, out: us
   let p = prediction;
   for (let w = words; w < end; w += 4, p += 4) {
     const d = load<u32>(w) ^ load<u32>(p);
+    if (d < 0x80) { // the common case of a good prediction: one byte
+      store<u8>(k, <u8>d);
+      k++;
+      continue;
+    }
     // bytes: 1 for d < 2^7, …, 5 for d ≥ 2^28 (compares, not a division: no branch, no div)
     const len = 1 + <i32>(d >= 0x80) + <i32>(d >= 0x4000) + <i32>(d >= 0x200000) + <i32>(d >= 0x10000000);
     const v = <u64>d;
