@@ -116,18 +116,21 @@ export function readTableStrings(hdu: FitsHdu, column: string, name: string): st
   if (!hdu.table) throw new InputError(`${name}: this HDU is not a binary table; a column can only be read from a BINTABLE`);
   const c = findColumn(hdu, column, name);
   const { rows, rowBytes } = rowsOf(hdu);
-  if (c.code === 'A') {
-    const out: string[] = [];
-    for (let r = 0; r < rows; r++) {
-      const b = hdu.table.subarray(r * rowBytes + c.offset, r * rowBytes + c.offset + c.width);
-      const end = b.indexOf(0);
-      out.push(String.fromCharCode(...(end < 0 ? b : b.subarray(0, end))).trim());
-    }
-    return out;
-  }
+  if (c.code === 'A') return cellStrings(hdu.table, rows, rowBytes, c);
   const a = readTableColumn(hdu, column, name);
   if (a.shape.length !== 1) throw new InputError(`${name}: column "${c.name}" holds ${c.repeat} values per row; an ID column needs one`);
   return Array.from(a.data, (v) => String(v));
+}
+
+/** The strings of A column `c` in `rows` rows of `rowBytes` bytes: up to the first NUL, trimmed. */
+export function cellStrings(table: Uint8Array, rows: number, rowBytes: number, c: TableColumn): string[] {
+  const out: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const b = table.subarray(r * rowBytes + c.offset, r * rowBytes + c.offset + c.width);
+    const end = b.indexOf(0);
+    out.push(String.fromCharCode(...(end < 0 ? b : b.subarray(0, end))).trim());
+  }
+  return out;
 }
 
 export interface OutColumn {
@@ -140,13 +143,26 @@ export interface OutColumn {
   comment?: string;
 }
 
-/** One BINTABLE extension HDU (to append to a primary HDU) holding scalar columns. */
-export function encodeBinTable(columns: OutColumn[], opts: { extname?: string; cards?: FitsCard[] } = {}): Uint8Array {
-  const rows = columns[0]?.values.length ?? 0;
-  const widths = columns.map((c) => {
-    if (c.values.length !== rows) throw new RangeError(`encodeBinTable: column ${c.name} has ${c.values.length} rows, not ${rows}`);
-    return c.format === 'A' ? Math.max(1, ...(c.values as string[]).map((s) => s.length)) : c.format === 'J' ? 4 : 8;
-  });
+/** A column of a table written by rows, before its values: an A column's `width` is its longest string (at least 1). */
+export type OutColumnSpec = Omit<OutColumn, 'values'> & { width?: number };
+
+/** Some rows of a table: one array of values per column, in the columns' order. */
+export type TableRows = readonly (ArrayLike<number> | string[])[];
+
+/**
+ * One BINTABLE extension HDU of `rows` rows, written by rows: the header (NAXIS2 known
+ * before a row is), then `encode`'s bytes of the rows in order, then `padding` to the
+ * 2880-byte block.
+ */
+export interface BinTable {
+  header: Uint8Array;
+  rowBytes: number;
+  encode(values: TableRows, count: number): Uint8Array;
+  padding: Uint8Array;
+}
+
+export function binTable(columns: OutColumnSpec[], rows: number, opts: { extname?: string; cards?: FitsCard[] } = {}): BinTable {
+  const widths = columns.map((c) => (c.format === 'A' ? Math.max(1, c.width ?? 1) : c.format === 'J' ? 4 : 8));
   const rowBytes = widths.reduce((a, b) => a + b, 0);
   const cards: FitsCard[] = [
     { key: 'XTENSION', value: 'BINTABLE', comment: 'binary table extension' },
@@ -163,25 +179,63 @@ export function encodeBinTable(columns: OutColumn[], opts: { extname?: string; c
   cards.push(...(opts.cards ?? []));
   const lines = cards.flatMap(formatCard);
   lines.push('END'.padEnd(80));
-  const headerLen = Math.ceil((lines.length * 80) / BLOCK) * BLOCK;
-  const dataLen = Math.ceil((rows * rowBytes) / BLOCK) * BLOCK;
-  const out = new Uint8Array(headerLen + dataLen);
-  out.fill(0x20, 0, headerLen);
+  const header = new Uint8Array(Math.ceil((lines.length * 80) / BLOCK) * BLOCK).fill(0x20);
   let p = 0;
-  for (const l of lines) for (let i = 0; i < 80; i++) out[p++] = l.charCodeAt(i);
-  const dv = new DataView(out.buffer, headerLen);
-  let off = 0;
-  for (let r = 0; r < rows; r++) {
-    columns.forEach((c, i) => {
-      const v = c.values[r];
-      if (c.format === 'A') {
-        const s = String(v);
-        for (let k = 0; k < widths[i]; k++) out[headerLen + off + k] = k < s.length ? s.charCodeAt(k) & 0x7f : 0x20;
-      } else if (c.format === 'D') dv.setFloat64(off, Number(v), false);
-      else if (c.format === 'J') dv.setInt32(off, Number(v), false);
-      else dv.setBigInt64(off, BigInt(Math.trunc(Number(v))), false);
-      off += widths[i];
+  for (const l of lines) for (let i = 0; i < 80; i++) header[p++] = l.charCodeAt(i);
+  const encode = (values: TableRows, count: number): Uint8Array => {
+    values.forEach((v, i) => {
+      if (v.length !== count) throw new RangeError(`binTable: column ${columns[i].name} has ${v.length} rows, not ${count}`);
     });
-  }
+    const out = new Uint8Array(count * rowBytes);
+    const dv = new DataView(out.buffer);
+    let off = 0;
+    for (let r = 0; r < count; r++) {
+      columns.forEach((c, i) => {
+        const v = values[i][r];
+        if (c.format === 'A') {
+          const s = String(v);
+          for (let k = 0; k < widths[i]; k++) out[off + k] = k < s.length ? s.charCodeAt(k) & 0x7f : 0x20;
+        } else if (c.format === 'D') dv.setFloat64(off, Number(v), false);
+        else if (c.format === 'J') dv.setInt32(off, Number(v), false);
+        else dv.setBigInt64(off, BigInt(Math.trunc(Number(v))), false);
+        off += widths[i];
+      });
+    }
+    return out;
+  };
+  // The data are padded with zeros.
+  return { header, rowBytes, encode, padding: new Uint8Array((BLOCK - ((rows * rowBytes) % BLOCK)) % BLOCK) };
+}
+
+/** The length of the longest of `values` (at least 1): an A column's width. */
+export function longest(values: ArrayLike<unknown>): number {
+  let w = 1;
+  for (let i = 0; i < values.length; i++) w = Math.max(w, String(values[i]).length);
+  return w;
+}
+
+/** One BINTABLE extension HDU (to append to a primary HDU) holding scalar columns, encoded whole. */
+export function encodeBinTable(columns: OutColumn[], opts: { extname?: string; cards?: FitsCard[] } = {}): Uint8Array {
+  const rows = columns[0]?.values.length ?? 0;
+  const t = binTable(columns.map((c) => ({ ...c, width: c.format === 'A' ? longest(c.values) : undefined })), rows, opts);
+  const data = t.encode(columns.map((c) => c.values), rows);
+  const out = new Uint8Array(t.header.length + data.length + t.padding.length);
+  out.set(t.header);
+  out.set(data, t.header.length);
   return out;
+}
+
+/** The bytes of a BINTABLE extension of `rows` rows whose values `read` gives by chunks, in order. */
+export async function* binTableParts(
+  columns: OutColumnSpec[], rows: number, read: (first: number, count: number) => Promise<TableRows>,
+  opts: { extname?: string; chunk?: number } = {},
+): AsyncGenerator<Uint8Array> {
+  const t = binTable(columns, rows, opts);
+  yield t.header;
+  const chunk = opts.chunk ?? 4096;
+  for (let first = 0; first < rows; first += chunk) {
+    const count = Math.min(chunk, rows - first);
+    yield t.encode(await read(first, count), count);
+  }
+  yield t.padding;
 }

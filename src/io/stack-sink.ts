@@ -7,7 +7,7 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { FileError } from '../errors.ts';
+import { FileError, GaldeconError } from '../errors.ts';
 import type { StackSink } from '../common/types.ts';
 import { valuesPerObject, objectsOf } from '../common/types.ts';
 import { BLOCK, encodeFitsHeader, type EncodeFitsOptions } from './fits.ts';
@@ -24,12 +24,15 @@ export interface StackFileSink extends StackSink {
   /** Objects [first, first + count) as written so far (e.g. for metrics after the run). */
   read(first: number, count: number): Promise<Float32Array>;
   /** Writes the header (FITS: and `extensions` after the data); the file, staged, to be committed. */
-  finish(header?: EncodeFitsOptions & { extensions?: Uint8Array[] }): Promise<StagedFile>;
+  finish(header?: StackHeader): Promise<StagedFile>;
   /** finish, then publishes the file under its name. */
-  commit(header?: EncodeFitsOptions & { extensions?: Uint8Array[] }): Promise<void>;
+  commit(header?: StackHeader): Promise<void>;
   /** Removes the temporary file (safe after commit, and twice). */
   abort(): Promise<void>;
 }
+
+/** A stack's FITS header, and the extension HDUs after its data: encoded, or written by parts as they come. */
+export type StackHeader = EncodeFitsOptions & { extensions?: (Uint8Array | AsyncIterable<Uint8Array>)[] };
 
 /**
  * Creates the temporary file for a stack of `shape` to be published as `path`
@@ -90,8 +93,10 @@ export async function createStackSink(
           if (pad > 0) await fh.write(new Uint8Array(pad), 0, pad, reserved + dataBytes);
           let at = reserved + dataBytes + pad;
           for (const x of header?.extensions ?? []) {
-            await fh.write(x, 0, x.length, at);
-            at += x.length;
+            for await (const part of x instanceof Uint8Array ? [x] : x) {
+              await fh.write(part, 0, part.length, at);
+              at += part.length;
+            }
           }
           const head = encodeFitsHeader(shape, bitpix, header, reserved / BLOCK);
           if (head.length > reserved) {
@@ -106,7 +111,7 @@ export async function createStackSink(
         return staged;
       } catch (e) {
         await sink.abort();
-        if (e instanceof FileError) throw e;
+        if (e instanceof GaldeconError) throw e; // e.g. an extension's source failed
         return fail(e);
       }
     },
