@@ -17,7 +17,8 @@ export type { DType, NdArray } from './ndarray.ts';
 export type { Bitpix, FitsCard, FitsHdu, EncodeFitsOptions, IntScaling } from './fits.ts';
 export { parseFits, encodeFits, encodeFitsImageExtension, chooseIntScaling, findCard } from './fits.ts';
 export { parseNpy, encodeNpy } from './npy.ts';
-export { encodeBinTable, readTableColumn, readTableStrings, tableColumns, type OutColumn } from './fits-table.ts';
+export { encodeBinTable, binTableParts, readTableColumn, readTableStrings, tableColumns, type OutColumn } from './fits-table.ts';
+export { openIds, readIds, type IdSource } from './ids.ts';
 
 export type Format = 'fits' | 'npy';
 
@@ -73,7 +74,7 @@ export function parseAddress(spec: string): Address {
   return { file: m[1], hdu, ...(column ? { column } : {}) };
 }
 
-function fsMessage(err: unknown, path: string, doing: 'read' | 'write'): FileError {
+export function fsMessage(err: unknown, path: string, doing: 'read' | 'write'): FileError {
   const code = (err as NodeJS.ErrnoException)?.code;
   const what =
     code === 'ENOENT'
@@ -100,7 +101,7 @@ export interface ReadResult extends NdArray {
   header: FitsCard[];
 }
 
-async function readBytes(path: string): Promise<Uint8Array> {
+export async function readBytes(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (err) {
@@ -108,7 +109,7 @@ async function readBytes(path: string): Promise<Uint8Array> {
   }
 }
 
-function selectHdu(hdus: FitsHdu[], sel: NonNullable<Address['hdu']>, spec: string): FitsHdu {
+export function selectHdu(hdus: FitsHdu[], sel: NonNullable<Address['hdu']>, spec: string): FitsHdu {
   if (typeof sel === 'number') {
     const h = hdus[sel];
     if (!h) throw new InputError(`${spec}: has no HDU ${sel} (it has ${hdus.length}: 0..${hdus.length - 1})`);
@@ -172,32 +173,6 @@ export async function readValues(spec: string): Promise<Float64Array> {
     out[i] = v;
   });
   return out;
-}
-
-/**
- * Object IDs, one per object: a FITS table column (`cat.fits[EXT][ID]`), a .npy vector,
- * or a text file with one ID per line (a CSV's first column; a header line naming "id"
- * is skipped).
- */
-export async function readIds(spec: string): Promise<string[]> {
-  const addr = parseAddress(spec);
-  if (addr.column !== undefined) {
-    formatOf(addr.file, 'read');
-    const hdus = parseFits(await readBytes(addr.file), addr.file);
-    return readTableStrings(selectHdu(hdus, addr.hdu!, spec), addr.column, spec);
-  }
-  if (/\.(fits|fit|fts)$/i.test(addr.file)) throw new OptionError(`${spec}: name the ID column of the table, e.g. ${addr.file}[1][ID]`);
-  if (addr.file.toLowerCase().endsWith('.npy')) {
-    const a = parseNpy(await readBytes(addr.file), spec);
-    if (a.shape.length !== 1) throw new InputError(`${spec}: IDs must be a 1-D array, got shape (${a.shape.join(', ')})`);
-    return Array.from(a.data, (v) => String(v));
-  }
-  const lines = new TextDecoder().decode(await readBytes(addr.file)).split(/\r?\n/).map((l) => l.split(',')[0].trim());
-  while (lines.length > 0 && lines.at(-1) === '') lines.pop();
-  if (lines.length > 0 && /^(object_?)?id$/i.test(lines[0])) lines.shift();
-  const empty = lines.indexOf('');
-  if (empty >= 0) throw new InputError(`${spec}: line ${empty + 1} has no ID; give one ID per line`);
-  return lines;
 }
 
 export interface WriteArrayOptions {

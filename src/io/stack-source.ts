@@ -104,7 +104,7 @@ async function readAt(fh: FileHandle, at: number, length: number): Promise<Buffe
 }
 
 /** The .npy layout (errors as parseNpy's); undefined for Fortran order. */
-async function npyLayout(fh: FileHandle, path: string, size: number): Promise<Layout | undefined> {
+export async function npyLayout(fh: FileHandle, path: string, size: number): Promise<Layout | undefined> {
   const pre = await readAt(fh, 0, 12);
   const hlen = pre.length >= 10 && pre[6] === 1 ? pre.readUInt16LE(8) : pre.length >= 12 ? pre.readUInt32LE(8) : 0;
   const head = await readAt(fh, 0, Math.min(size, 12 + hlen));
@@ -115,12 +115,24 @@ async function npyLayout(fh: FileHandle, path: string, size: number): Promise<La
 
 const BITPIX_DTYPE: Record<number, DType> = { 8: 'uint8', 16: 'int16', 32: 'int32', 64: 'int64', [-32]: 'float32', [-64]: 'float64' };
 
+/** An HDU the header walk found: its header (and the primary's), where its data start, its BITPIX and axes (NAXIS1 first). */
+export interface HduAt {
+  header: FitsCard[];
+  primary: FitsCard[];
+  dataOffset: number;
+  bitpix: number;
+  axes: number[];
+  /** XTENSION, upper case (null for the primary HDU). */
+  xtension: string | null;
+  image: boolean;
+}
+
 /**
  * The HDU readArray would read — the addressed one, else the first image HDU with data —
- * when it is a plain image or a fixed-size numeric table column; undefined when anything
- * is not plain (the caller then reads the file whole, which reports what is wrong).
+ * when the headers up to it are plain; undefined otherwise (the caller then reads the file
+ * whole, which reports what is wrong).
  */
-async function fitsLayout(fh: FileHandle, size: number, address: Address, path: string): Promise<Layout | undefined> {
+export async function findHdu(fh: FileHandle, size: number, address: Address): Promise<HduAt | undefined> {
   let offset = 0;
   let primary: FitsCard[] = [];
   for (let idx = 0; offset < size && idx < 1000; idx++) {
@@ -144,10 +156,6 @@ async function fitsLayout(fh: FileHandle, size: number, address: Address, path: 
       const v = findCard(header, key)?.value ?? def;
       return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
     };
-    const num = (key: string, def: number): number | undefined => {
-      const v = findCard(header, key)?.value ?? def;
-      return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-    };
     const bitpix = int('BITPIX');
     const naxis = int('NAXIS');
     if (bitpix === undefined || !(bitpix in BITPIX_DTYPE) || naxis === undefined || naxis < 0 || naxis > 999) return undefined;
@@ -166,22 +174,35 @@ async function fitsLayout(fh: FileHandle, size: number, address: Address, path: 
     const xtension = idx === 0 ? null : String(first.value ?? '').trim().toUpperCase();
     const image = (idx === 0 || xtension === 'IMAGE') && naxis > 0;
     if (address.hdu === undefined ? image : isAddressed(header, idx, address.hdu)) {
-      if (address.column !== undefined) return xtension === 'BINTABLE' && naxis === 2 ? columnLayout(header, primary, pos, address.column, path) : undefined;
-      if (!image || naxis > 3 || axes.some((n) => n < 1) || (idx === 0 && findCard(header, 'GROUPS')?.value === true)) return undefined;
-      const bscale = num('BSCALE', 1);
-      const bzero = num('BZERO', 0);
-      if (bscale === undefined || bzero === undefined) return undefined;
-      const blankCard = bitpix > 0 ? findCard(header, 'BLANK')?.value : undefined;
-      const blank = typeof blankCard === 'number' ? blankCard : undefined;
-      const scaled = bscale !== 1 || bzero !== 0 || blank !== undefined;
-      return {
-        shape: axes.slice().reverse(), dtype: BITPIX_DTYPE[bitpix], littleEndian: false, dataOffset: pos,
-        scaling: scaled ? { bitpix, bscale, bzero, blank } : undefined, header: primary,
-      };
+      if (idx === 0 && findCard(header, 'GROUPS')?.value === true) return undefined;
+      return { header, primary, dataOffset: pos, bitpix, axes, xtension, image };
     }
     offset = pos + Math.ceil(dataBytes / BLOCK) * BLOCK;
   }
   return undefined;
+}
+
+/** The layout of the HDU (or table column) an address names, when it is a plain image or a column of stamps. */
+async function fitsLayout(fh: FileHandle, size: number, address: Address, path: string): Promise<Layout | undefined> {
+  const h = await findHdu(fh, size, address);
+  if (!h) return undefined;
+  const { header, primary, dataOffset, bitpix, axes, image } = h;
+  if (address.column !== undefined) return h.xtension === 'BINTABLE' && axes.length === 2 ? columnLayout(header, primary, dataOffset, address.column, path) : undefined;
+  if (!image || axes.length > 3 || axes.some((n) => n < 1)) return undefined;
+  const num = (key: string, def: number): number | undefined => {
+    const v = findCard(header, key)?.value ?? def;
+    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  };
+  const bscale = num('BSCALE', 1);
+  const bzero = num('BZERO', 0);
+  if (bscale === undefined || bzero === undefined) return undefined;
+  const blankCard = bitpix > 0 ? findCard(header, 'BLANK')?.value : undefined;
+  const blank = typeof blankCard === 'number' ? blankCard : undefined;
+  const scaled = bscale !== 1 || bzero !== 0 || blank !== undefined;
+  return {
+    shape: axes.slice().reverse(), dtype: BITPIX_DTYPE[bitpix], littleEndian: false, dataOffset,
+    scaling: scaled ? { bitpix, bscale, bzero, blank } : undefined, header: primary,
+  };
 }
 
 /** Whether HDU `idx` is the one an address names (readArray's selectHdu: the first that matches). */
