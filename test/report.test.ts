@@ -8,7 +8,7 @@ import { crc32, encodePng } from '../src/report/png.ts';
 import { costPlotSvg } from '../src/report/svg.ts';
 import { STRETCHES, colourOf, evenSample, mosaicPng, stretchOf } from '../src/report/mosaic.ts';
 import { buildReport } from '../src/report/report.ts';
-import { CatalogBuilder, catalogColumns } from '../src/report/catalog.ts';
+import { Catalog } from '../src/report/catalog.ts';
 import { InputError } from '../src/errors.ts';
 
 const FIX = new URL('./fixtures/synthetic/', import.meta.url);
@@ -75,26 +75,40 @@ function gaussian(ny: number, nx: number, sk: number, sl: number, rho: number, c
   return a;
 }
 
-test('the catalogue built by chunks of objects (uneven, out of order) is the whole stacks\' catalogue, bit for bit', () => {
+test('catalogue rows computed by chunks of objects (uneven, out of order) are the whole stacks\' rows, bit for bit; partition and iterations per row from the ranges', () => {
   const truth = readNpyF8(new URL('clean.npy', FIX));
   const observed = readNpyF8(new URL('noisy.npy', FIX));
   const estimate = readNpyF8(new URL('reference/default_primal.npy', FIX));
   const [n, ny, nx] = truth.shape as [number, number, number];
   const npix = ny * nx;
-  const meta = { sigma: 0.5, iterations: 7, partition: Int32Array.from({ length: n }, (_, i) => i % 3) };
-  const whole = catalogColumns({ shape: [n, ny, nx], estimate: estimate.data, observed: observed.data, truth: truth.data, ...meta });
-  const b = new CatalogBuilder([n, ny, nx], { observed: true, truth: true });
+  // Partitions of 3, 3, …; stream iterations per partition, listed out of order.
+  const partitions = Array.from({ length: Math.ceil(n / 3) }, (_, p) => ({ first: 3 * p, n: Math.min(3, n - 3 * p) }));
+  const iterations = partitions.map((r, p) => ({ ...r, iterations: 10 + ((p * 7) % 5) })).reverse();
+  const ids = Array.from({ length: n }, (_, i) => `obj,${i}`);
+  const catalog = new Catalog([n, ny, nx], { observed: true, truth: true, ids: { width: 6 }, sigma: 0.5, partitions, iterations });
+  assert.deepEqual(catalog.columns.map((c) => c.name), [
+    'id', 'partition', 'iterations', 'sigma', 'flux_in', 'flux_out', 'x_out', 'y_out', 'e1_in', 'e2_in', 'e1_out', 'e2_out', 'nmse', 'ellipticity_error', 'psnr',
+  ]);
+  const whole = catalog.rows(0, n, { estimate: estimate.data, observed: observed.data, truth: truth.data, ids });
+  const chunked: unknown[][] = catalog.columns.map(() => new Array(n));
   const chunks: [number, number][] = [];
-  for (let first = 0, size = 1; first < n; first += size, size = size % 3 + 1) chunks.push([first, Math.min(size, n - first)]);
+  for (let first = 0, size = 1; first < n; first += size, size = size % 4 + 1) chunks.push([first, Math.min(size, n - first)]);
   for (const [first, count] of chunks.reverse()) {
     const part = (a: Float64Array) => a.slice(first * npix, (first + count) * npix);
-    b.add(first, count, { estimate: part(estimate.data), observed: part(observed.data), truth: part(truth.data) });
+    const rows = catalog.rows(first, count, { estimate: part(estimate.data), observed: part(observed.data), truth: part(truth.data), ids: ids.slice(first, first + count) });
+    rows.forEach((v, k) => Array.from(v as ArrayLike<unknown>).forEach((x, j) => { chunked[k][first + j] = x; }));
   }
-  const chunked = b.columns(meta);
-  assert.deepEqual(chunked.map((c) => c.name), whole.map((c) => c.name));
-  assert.equal(whole.length, 15);
-  for (const [k, c] of chunked.entries()) assert.deepEqual(Array.from(c.values as ArrayLike<unknown>), Array.from(whole[k].values as ArrayLike<unknown>), c.name);
-  assert.ok(Array.from(whole.find((c) => c.name === 'nmse')!.values as Float64Array).every((v) => v > 0), 'nmse computed');
+  for (const [k, c] of catalog.columns.entries()) assert.deepEqual(chunked[k], Array.from(whole[k] as ArrayLike<unknown>), c.name);
+  // The per-object arrays the catalogue used to fill.
+  const partition = new Int32Array(n);
+  partitions.forEach((r, p) => partition.fill(p, r.first, r.first + r.n));
+  const its = new Int32Array(n);
+  for (const r of iterations) its.fill(r.iterations, r.first, r.first + r.n);
+  assert.deepEqual(whole[1], partition);
+  assert.deepEqual(whole[2], its);
+  assert.deepEqual(new Catalog([n, ny, nx], { observed: false, truth: false, iterations: 7 }).rows(2, 3, { estimate: estimate.data.slice(2 * npix, 5 * npix) }).slice(0, 2),
+    [Int32Array.from([2, 3, 4]), Int32Array.from([7, 7, 7])]);
+  assert.ok(Array.from(whole[12] as Float64Array).every((v) => v > 0), 'nmse computed');
 });
 
 test('ellipticity of analytic Gaussians: signs and values', () => {

@@ -3,15 +3,14 @@
 // read by chunks (a few numbers per object are kept), so a survey's fit in bounded memory.
 
 import { InputError } from '../errors.ts';
-import { readIds, writeBytesAtomic } from '../io/index.ts';
+import { openIds, writeFilesAtomic } from '../io/index.ts';
 import { openStack, type StackFile } from '../io/stack-source.ts';
 import { MetricsSum, formatMetrics, type Metrics } from '../report/metrics.ts';
 import { toJsonSafe } from '../report/report.ts';
-import { CatalogBuilder } from '../report/catalog.ts';
 import { eachChunk, requireFinite, stackShapeOf } from '../solver/index.ts';
 import { objectsOf, valuesPerObject } from '../common/types.ts';
 import { parseCommand, helpText, type CommandSpec } from './args.ts';
-import { catalogBytes, writableOption } from './outputs.ts';
+import { stageCatalog, writableOption } from './outputs.ts';
 import { readFor } from './read.ts';
 import { OptionError } from '../errors.ts';
 
@@ -43,7 +42,7 @@ export async function metricsCommand(argv: string[], io: { out: (s: string) => v
     if (!/\.(fits|fit|fts|csv)$/i.test(table)) throw new OptionError(`--per-object ${table}: use a name ending in .fits (binary table) or .csv`);
     await writableOption('--per-object', table, a.overwrite === true);
   }
-  const files: StackFile[] = [];
+  const files: { close(): Promise<void> }[] = []; // stacks and IDs, closed at the end
   const open = async (k: string): Promise<StackFile> => {
     const f = await readFor(`--${k}`, () => openStack(a[k] as string));
     files.push(f);
@@ -72,14 +71,11 @@ export async function metricsCommand(argv: string[], io: { out: (s: string) => v
         throw new InputError(`--observed ${String(a.observed)} has shape (${observed.shape.join(', ')}), the truth (${truth.shape.join(', ')}); they must match`);
       }
       if (observed) await finite(observed, `--observed ${String(a.observed)}`);
-      const ids = a.ids ? await readFor('--ids', () => readIds(a.ids as string)) : undefined;
+      const ids = a.ids ? await readFor('--ids', () => openIds(a.ids as string)) : undefined;
+      if (ids) files.push(ids);
       if (ids && ids.length !== shape.n) throw new InputError(`--ids ${String(a.ids)} has ${ids.length} IDs for ${shape.n} objects; give one ID per object`);
-      const catalog = new CatalogBuilder([shape.n, shape.ny, shape.nx], { observed: observed !== undefined, truth: true });
-      await eachChunk(truth, shape.n, async (t, first) => {
-        const count = t.length / npix;
-        catalog.add(first, count, { estimate: await est.read(first, count), observed: await observed?.read(first, count), truth: t });
-      });
-      await writeBytesAtomic(table, catalogBytes(table, catalog.columns({ ids })), a.overwrite === true);
+      const staged = await stageCatalog(table, [shape.n, shape.ny, shape.nx], { estimate: est, observed, truth, ids }, {}, a.overwrite === true);
+      await writeFilesAtomic([staged], a.overwrite === true);
     }
   } finally {
     await Promise.all(files.map((f) => f.close()));

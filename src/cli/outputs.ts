@@ -5,9 +5,12 @@
 import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { FileError, OptionError } from '../errors.ts';
-import { encodeArray, encodeBinTable, formatOf, parseAddress, requireWritable, writeFilesAtomic, type OutFile } from '../io/index.ts';
+import { formatOf, parseAddress, requireWritable, writeFilesAtomic, type IdSource, type OutFile, type StagedFile } from '../io/index.ts';
+import { createTableSink } from '../io/table-sink.ts';
 import { softwareInfo, PLOT_NAMES } from '../report/report.ts';
-import { catalogCsv, type CatalogColumn } from '../report/catalog.ts';
+import { Catalog, type CatalogOptions } from '../report/catalog.ts';
+import { eachChunk } from '../solver/index.ts';
+import { valuesPerObject, type StackSource } from '../common/types.ts';
 import type { Parsed } from './args.ts';
 
 /** The files a run will write, checked before anything is read. */
@@ -92,15 +95,38 @@ export async function writeAll(files: OutFile[], plotsDir: string | undefined, o
   }
 }
 
-/** A catalogue as CSV or a FITS binary table, by extension. */
-export function catalogBytes(path: string, cols: CatalogColumn[]): Uint8Array {
-  if (path.toLowerCase().endsWith('.csv')) return new TextEncoder().encode(catalogCsv(cols));
-  const sw = softwareInfo();
-  const primary = encodeArray(path, new Float32Array(0), [], { cards: [{ key: 'CREATOR', value: `${sw.name} ${sw.version}` }] });
-  const table = encodeBinTable(cols.map((c) => ({ name: c.name, format: c.format, values: c.values, unit: c.unit, comment: c.description })), { extname: 'CATALOG' });
-  const out = new Uint8Array(primary.length + table.length);
-  out.set(primary);
-  out.set(table, primary.length);
-  return out;
+/** The stacks (and IDs) a catalogue's rows come from, read by chunks of objects in order. */
+export interface CatalogSources {
+  estimate: StackSource;
+  observed?: StackSource;
+  truth?: StackSource;
+  ids?: IdSource;
 }
 
+/**
+ * The per-object catalogue (CSV or a FITS binary table, by extension) of `n` objects,
+ * written by chunks as its rows are computed and staged, to be published with the
+ * command's other files (removed if anything fails).
+ */
+export async function stageCatalog(
+  path: string, shape: [number, number, number], from: CatalogSources,
+  meta: Pick<CatalogOptions, 'sigma' | 'partitions' | 'iterations'>, overwrite: boolean,
+): Promise<StagedFile> {
+  const [n] = shape;
+  const catalog = new Catalog(shape, { ...meta, observed: from.observed !== undefined, truth: from.truth !== undefined, ids: from.ids });
+  const sw = softwareInfo();
+  const table = await createTableSink(path, catalog.columns.map((c) => ({ ...c, comment: c.description })), n, {
+    overwrite, extname: 'CATALOG', cards: [{ key: 'CREATOR', value: `${sw.name} ${sw.version}` }],
+  });
+  try {
+    await eachChunk(from.estimate, n, async (estimate, first) => {
+      const count = estimate.length / valuesPerObject(from.estimate.shape);
+      const chunk = { estimate, observed: await from.observed?.read(first, count), truth: await from.truth?.read(first, count), ids: await from.ids?.read(first, count) };
+      await table.append(catalog.rows(first, count, chunk), count);
+    });
+    return await table.finish();
+  } catch (e) {
+    await table.abort();
+    throw e;
+  }
+}

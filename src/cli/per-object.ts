@@ -29,7 +29,7 @@ export interface RunPerObject {
  * the value. Nothing is held whole: the masked input and the weights are read by objects,
  * by offset, as the stacks are. Opened files are added to `opened` (the caller closes them).
  */
-export async function perObjectInputs(a: Parsed, y: StackFile, log: RunLog, opened: StackFile[]): Promise<RunPerObject> {
+export async function perObjectInputs(a: Parsed, y: StackFile, log: RunLog, opened: { close(): Promise<void> }[]): Promise<RunPerObject> {
   const n = objectsOf(y.shape);
   const npix = valuesPerObject(y.shape);
   const out: RunPerObject = { input: y };

@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InputError, OptionError } from '../errors.ts';
-import { readIds, encodeBinTable, type OutFile } from '../io/index.ts';
+import { openIds, binTableParts, type IdSource, type OutFile } from '../io/index.ts';
 import { openStack, type StackFile } from '../io/stack-source.ts';
 import { createStackSink, type StackFileSink } from '../io/stack-sink.ts';
 import { objectsOf, valuesPerObject } from '../common/types.ts';
@@ -28,13 +28,12 @@ import { checkServeAccess, parseServeAddress, startServer, type LiveServer } fro
 import { mosaicObjects, mosaicRows, pickedStacks, type RunStacks } from './pictures.ts';
 import { RunWatch } from './watch.ts';
 import { formatMetrics, MetricsSum } from '../report/metrics.ts';
-import { CatalogBuilder } from '../report/catalog.ts';
 import { parseCommand, helpText, type CommandSpec, type Parsed } from './args.ts';
 import { runLog, type RunLog } from './progress.ts';
 import { ERROR_NAMES, checkPriorOptions, cliOptions, solverOptions } from './run-options.ts';
 import { perObjectInputs, type RunPerObject } from './per-object.ts';
 import { sharedFile } from './shared-input.ts';
-import { catalogBytes, checkOutputs, writeAll, type Outputs } from './outputs.ts';
+import { checkOutputs, stageCatalog, writeAll, type Outputs } from './outputs.ts';
 import { fitsCards, history } from './header.ts';
 import { readFor } from './read.ts';
 
@@ -152,7 +151,7 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
 
   const t0 = performance.now();
   log.info('reading inputs', { input: a.input, psf: a.psf });
-  const files: StackFile[] = [];
+  const files: { close(): Promise<void> }[] = []; // stacks and IDs, closed at the end
   let sink: StackFileSink | undefined;
   try {
     const open = async (k: string): Promise<StackFile> => {
@@ -163,7 +162,8 @@ export async function runCommand(argv: string[], io: { out: (s: string) => void;
     const observed = await open('input');
     const psf = await open('psf');
     const truth = a.truth ? await open('truth') : undefined;
-    const ids = a.ids ? await readFor('--ids', () => readIds(a.ids as string)) : undefined;
+    const ids = a.ids ? await readFor('--ids', () => openIds(a.ids as string)) : undefined;
+    if (ids) files.push(ids);
     const perObject = await perObjectInputs(a, observed, log, files);
     const y = perObject.input; // the input as the solver sees it (--mask, --mask-nan)
     const shared = a['shared-input'] === true ? {
@@ -205,7 +205,7 @@ interface RunInputs {
   y: StackFile;
   psf: StackFile;
   truth?: StackFile;
-  ids?: string[];
+  ids?: IdSource;
   perObject: RunPerObject;
   shared?: DriverConfig['shared'];
   sink: StackFileSink;
@@ -302,7 +302,7 @@ async function watchedRun(a: Parsed, r: RunInputs): Promise<void> {
 async function finishRun(
   a: Parsed, result: SurveyResult,
   w: {
-    y: StackFile; truth?: StackFile; sink: StackFileSink; t0: number; ids?: string[]; perObject: RunPerObject; outs: Outputs;
+    y: StackFile; truth?: StackFile; sink: StackFileSink; t0: number; ids?: IdSource; perObject: RunPerObject; outs: Outputs;
     objects: number[]; stacks: RunStacks; title: string; stretch: Stretch; watch?: RunWatch; overwrite: boolean;
     io: { out: (s: string) => void };
   },
@@ -328,29 +328,34 @@ async function finishRun(
   const finalX = new Float32Array(w.objects.length * ny * nx);
   for (const [j, i] of w.objects.entries()) finalX.set(await sink.read(i, 1), j * ny * nx);
   const files: OutFile[] = [];
-  if (outs.report) files.push({ path: outs.report, bytes: new TextEncoder().encode(reportJson(report)) });
-  if (outs.catalog) files.push({ path: outs.catalog, bytes: catalogBytes(outs.catalog, await catalogOf(result, w)) });
-  if (outs.plotsDir) {
-    const rows = mosaicRows(w.stacks, w.objects, finalX, new Kernels());
-    for (const f of plotFiles({
-      report, title: w.title + `, ${result.options.prior} prior` + (result.lowrank ? ` (λ = ${result.lowrank.lambda.toExponential(4)})` : ''),
-      mosaic: { rows, ny, nx, options: { stretch: w.stretch, title: `${w.title}: final estimates, iteration ${result.iterations}` } },
-    })) files.push({ path: join(outs.plotsDir, f.name), bytes: f.bytes });
+  try {
+    if (outs.report) files.push({ path: outs.report, bytes: new TextEncoder().encode(reportJson(report)) });
+    if (outs.catalog) files.push(await stageCatalog(outs.catalog, result.shape, { estimate: sink, observed: y, truth, ids }, catalogMeta(result), w.overwrite));
+    if (outs.plotsDir) {
+      const rows = mosaicRows(w.stacks, w.objects, finalX, new Kernels());
+      for (const f of plotFiles({
+        report, title: w.title + `, ${result.options.prior} prior` + (result.lowrank ? ` (λ = ${result.lowrank.lambda.toExponential(4)})` : ''),
+        mosaic: { rows, ny, nx, options: { stretch: w.stretch, title: `${w.title}: final estimates, iteration ${result.iterations}` } },
+      })) files.push({ path: join(outs.plotsDir, f.name), bytes: f.bytes });
+    }
+    if (w.watch) {
+      w.watch.setMosaic(result.iterations, w.objects, finalX);
+      w.watch.finish({
+        timing: { ...report.timing }, output: outs.output,
+        metrics: report.metrics as unknown as Record<string, unknown> | undefined,
+        baselineMetrics: report.baseline_metrics as unknown as Record<string, unknown> | undefined,
+      });
+      if (outs.html) files.push({ path: outs.html, bytes: new TextEncoder().encode(reportHtml(w.watch.view)) });
+    }
+    // The output last staged: its header holds the run's cards, and IDs as a table after the data (read again, by chunks).
+    const idTable = ids ? [binTableParts([{ name: 'ID', format: 'A', width: ids.width }], n, async (first, count) => [await ids.read(first, count)], { extname: 'OBJECTS' })] : [];
+    files.unshift(await sink.finish({
+      cards: fitsCards(result, y.header, perObject.mask !== undefined), history: history(result, a), extensions: idTable,
+    }));
+  } catch (e) {
+    await Promise.all(files.map((f) => ('abort' in f ? f.abort() : undefined))); // the staged catalogue
+    throw e;
   }
-  if (w.watch) {
-    w.watch.setMosaic(result.iterations, w.objects, finalX);
-    w.watch.finish({
-      timing: { ...report.timing }, output: outs.output,
-      metrics: report.metrics as unknown as Record<string, unknown> | undefined,
-      baselineMetrics: report.baseline_metrics as unknown as Record<string, unknown> | undefined,
-    });
-    if (outs.html) files.push({ path: outs.html, bytes: new TextEncoder().encode(reportHtml(w.watch.view)) });
-  }
-  // The output last staged: its header holds the run's cards, and IDs as a table after the data.
-  const idTable = ids ? [encodeBinTable([{ name: 'ID', format: 'A', values: ids }], { extname: 'OBJECTS' })] : [];
-  files.unshift(await sink.finish({
-    cards: fitsCards(result, y.header, perObject.mask !== undefined), history: history(result, a), extensions: idTable,
-  }));
   await writeAll(files, outs.plotsDir, w.overwrite);
   w.io.out(summary(report, outs.output));
 }
@@ -368,24 +373,13 @@ async function metricsOf(truth: StackFile, estimate: StackFileSink, observed: St
   return { metrics: metrics.result(), baseline: baseline.result() };
 }
 
-/** The catalogue's columns (one row per object), from the stacks read by chunks: a few numbers per object are kept. */
-async function catalogOf(
-  result: SurveyResult, w: { y: StackFile; truth?: StackFile; sink: StackFileSink; ids?: string[] },
-) {
-  const n = result.shape[0];
-  const ranges = split(n, result.partitions);
-  const partition = new Int32Array(n);
-  ranges.forEach((r, p) => partition.fill(p, r.first, r.first + r.n));
-  // Stream schedule: each object ran its partition's iterations.
-  const iterations = result.partitionResults ? new Int32Array(n) : result.iterations;
-  for (const p of result.partitionResults ?? []) (iterations as Int32Array).fill(p.iterations, p.first, p.first + p.n);
-  const { y, truth } = w;
-  const catalog = new CatalogBuilder(result.shape, { observed: true, truth: truth !== undefined });
-  await eachChunk(w.sink, n, async (estimate, first) => {
-    const count = estimate.length / valuesPerObject(y.shape);
-    catalog.add(first, count, { estimate, observed: await y.read(first, count), truth: await truth?.read(first, count) });
-  });
-  return catalog.columns({ ids: w.ids, sigma: result.noiseSigmas ?? result.noiseSigma, partition, iterations });
+/** The catalogue's columns from the run: each object's partition and iterations (stream: its partition's), σ. */
+function catalogMeta(result: SurveyResult) {
+  return {
+    sigma: result.noiseSigmas ?? result.noiseSigma,
+    partitions: split(result.shape[0], result.partitions),
+    iterations: result.partitionResults ?? result.iterations,
+  };
 }
 
 /** --serve and its options, checked before anything runs. */
