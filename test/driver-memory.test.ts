@@ -1,8 +1,9 @@
 // The driver never holds a stack: `galdecon run --schedule stream --truth --plots --mask
 // --catalog` on 3,000 and on 24,000 objects (partitions of 100 objects in both) peaks at
 // about the same resident memory. Holding any one of the larger stacks as float32 would add
-// 154 MiB (input, PSFs, mask, output and truth: five times that); the catalogue keeps 15
-// numbers per object (2.7 MiB at 24,000). Local mode, so the agent thread counts
+// 154 MiB (input, PSFs, mask, output and truth: five times that); the catalogue is
+// written by chunks as its rows are computed (it kept 15 numbers per object, 2.7 MiB at
+// 24,000, until it was streamed). Local mode, so the agent thread counts
 // too. Both sizes are past the fixed buffers' sizes (σ's selection keeps up to 4 M values).
 // Measured here at 3,000 vs 24,000 (load 4.6–4.8): 222–229 vs 265–271 MiB; the ~45 MiB
 // between them is garbage not yet collected (the main thread's heap and buffers stay flat),
