@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.ts';
+import { cli } from './support/cli.ts';
 import { encodeBinTable, encodeFits, encodeNpy, openIds, parseFits, readArray, readIds, readTableStrings } from '../src/io/index.ts';
 import { split } from '../src/cluster/index.ts';
 import { Catalog, type CatalogColumn, type CatalogOptions } from '../src/report/catalog.ts';
@@ -21,13 +21,6 @@ import { BIN } from './support/galdecon-procs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'galdecon-catalog-'));
 const N = 600;
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { out: (s) => { stdout += s; }, err: (s) => { stderr += s; } });
-  return { code, stdout, stderr };
-}
 
 const sim = join(dir, 'sim');
 const file = (name: string, bytes: string | Uint8Array) => {

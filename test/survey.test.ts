@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.ts';
+import { cli } from './support/cli.ts';
 import {
   encodeNpy, encodeBinTable, encodeFits, encodeFitsImageExtension, findCard, parseFits, readArray, readTableColumn, readTableStrings,
   type OutColumn,
@@ -19,13 +19,6 @@ import { METRICS } from '../src/cli/metrics.ts';
 import { solve } from '../src/solver/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'galdecon-survey-'));
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { out: (s) => { stdout += s; }, err: (s) => { stderr += s; } });
-  return { code, stdout, stderr };
-}
 
 const sim = join(dir, 'sim');
 const ready = cli(['simulate', '--n', '8', '--out', sim]);
