@@ -11,7 +11,7 @@ import { InputError, OptionError } from '../errors.ts';
 import { openIds, binTableParts, type IdSource, type OutFile } from '../io/index.ts';
 import { openStack, type StackFile } from '../io/stack-source.ts';
 import { createStackSink, type StackFileSink } from '../io/stack-sink.ts';
-import { objectsOf, valuesPerObject } from '../common/types.ts';
+import { objectsOf } from '../common/types.ts';
 import {
   runSurvey, requireLockstepForLowrank, split, checkAgentCount, LocalTransport, NatsTransport, ACK_WAIT_MS, STREAM_PARTITION_OBJECTS,
   type DriverConfig, type SurveyResult, type Schedule, type Transport,

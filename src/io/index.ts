@@ -9,7 +9,7 @@ import { access, link, open, readFile, rename, stat, unlink } from 'node:fs/prom
 import { basename, dirname, join } from 'node:path';
 import { FileError, InputError, OptionError } from '../errors.ts';
 import { encodeFits, findCard, parseFits, type Bitpix, type FitsCard, type FitsHdu } from './fits.ts';
-import { readTableColumn, readTableStrings } from './fits-table.ts';
+import { readTableColumn } from './fits-table.ts';
 import type { NdArray } from './ndarray.ts';
 import { encodeNpy, parseNpy } from './npy.ts';
 

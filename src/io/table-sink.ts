@@ -20,7 +20,7 @@ export interface TableSink {
 }
 
 /** Whether a table is written as CSV (.csv) rather than a FITS binary table (.fits, .fit, .fts). */
-export const isCsv = (path: string): boolean => path.toLowerCase().endsWith('.csv');
+const isCsv = (path: string): boolean => path.toLowerCase().endsWith('.csv');
 
 /**
  * Creates the temporary file of a table of `rows` rows to be published as `path`. FITS:
