@@ -328,34 +328,36 @@ async function finishRun(
   const finalX = new Float32Array(w.objects.length * ny * nx);
   for (const [j, i] of w.objects.entries()) finalX.set(await sink.read(i, 1), j * ny * nx);
   const files: OutFile[] = [];
+  if (outs.report) files.push({ path: outs.report, bytes: new TextEncoder().encode(reportJson(report)) });
+  if (outs.plotsDir) {
+    const rows = mosaicRows(w.stacks, w.objects, finalX, new Kernels());
+    for (const f of plotFiles({
+      report, title: w.title + `, ${result.options.prior} prior` + (result.lowrank ? ` (λ = ${result.lowrank.lambda.toExponential(4)})` : ''),
+      mosaic: { rows, ny, nx, options: { stretch: w.stretch, title: `${w.title}: final estimates, iteration ${result.iterations}` } },
+    })) files.push({ path: join(outs.plotsDir, f.name), bytes: f.bytes });
+  }
+  if (w.watch) {
+    w.watch.setMosaic(result.iterations, w.objects, finalX);
+    w.watch.finish({
+      timing: { ...report.timing }, output: outs.output,
+      metrics: report.metrics as unknown as Record<string, unknown> | undefined,
+      baselineMetrics: report.baseline_metrics as unknown as Record<string, unknown> | undefined,
+    });
+    if (outs.html) files.push({ path: outs.html, bytes: new TextEncoder().encode(reportHtml(w.watch.view)) });
+  }
+  // The catalogue and the output are staged files (written by chunks): nothing else can fail once they are.
+  const catalog = outs.catalog ? await stageCatalog(outs.catalog, result.shape, { estimate: sink, observed: y, truth, ids }, catalogMeta(result), w.overwrite) : undefined;
+  // The output last staged: its header holds the run's cards, and IDs as a table after the data (read again, by chunks).
+  const idTable = ids ? [binTableParts([{ name: 'ID', format: 'A', width: ids.width }], n, async (first, count) => [await ids.read(first, count)], { extname: 'OBJECTS' })] : [];
   try {
-    if (outs.report) files.push({ path: outs.report, bytes: new TextEncoder().encode(reportJson(report)) });
-    if (outs.catalog) files.push(await stageCatalog(outs.catalog, result.shape, { estimate: sink, observed: y, truth, ids }, catalogMeta(result), w.overwrite));
-    if (outs.plotsDir) {
-      const rows = mosaicRows(w.stacks, w.objects, finalX, new Kernels());
-      for (const f of plotFiles({
-        report, title: w.title + `, ${result.options.prior} prior` + (result.lowrank ? ` (λ = ${result.lowrank.lambda.toExponential(4)})` : ''),
-        mosaic: { rows, ny, nx, options: { stretch: w.stretch, title: `${w.title}: final estimates, iteration ${result.iterations}` } },
-      })) files.push({ path: join(outs.plotsDir, f.name), bytes: f.bytes });
-    }
-    if (w.watch) {
-      w.watch.setMosaic(result.iterations, w.objects, finalX);
-      w.watch.finish({
-        timing: { ...report.timing }, output: outs.output,
-        metrics: report.metrics as unknown as Record<string, unknown> | undefined,
-        baselineMetrics: report.baseline_metrics as unknown as Record<string, unknown> | undefined,
-      });
-      if (outs.html) files.push({ path: outs.html, bytes: new TextEncoder().encode(reportHtml(w.watch.view)) });
-    }
-    // The output last staged: its header holds the run's cards, and IDs as a table after the data (read again, by chunks).
-    const idTable = ids ? [binTableParts([{ name: 'ID', format: 'A', width: ids.width }], n, async (first, count) => [await ids.read(first, count)], { extname: 'OBJECTS' })] : [];
     files.unshift(await sink.finish({
       cards: fitsCards(result, y.header, perObject.mask !== undefined), history: history(result, a), extensions: idTable,
     }));
   } catch (e) {
-    await Promise.all(files.map((f) => ('abort' in f ? f.abort() : undefined))); // the staged catalogue
+    await catalog?.abort();
     throw e;
   }
+  if (catalog) files.push(catalog);
   await writeAll(files, outs.plotsDir, w.overwrite);
   w.io.out(summary(report, outs.output));
 }
