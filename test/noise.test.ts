@@ -73,14 +73,14 @@ test('counting passes: every key level, any chunking, the same bits', () => {
       for (const size of [1, 97, 4096, n]) {
         const pass = chunked(a, size);
         const ranks = [0, 1, n >> 1, n - 2, n - 1];
-        assert.deepEqual(selectRanks(pass, n, ranks, undefined, budget), ranks.map((r) => want[r]), `budget ${budget}, chunks of ${size}`);
+        assert.deepEqual(selectRanks(pass, n, ranks, { maxCollect: budget }), ranks.map((r) => want[r]), `budget ${budget}, chunks of ${size}`);
       }
     }
   }
   // Many equal values down to the last key bit: resolved without collecting them.
   const flat = new Float64Array(50000).fill(7.25);
   flat[3] = -1;
-  assert.deepEqual(selectRanks((v) => v(flat), flat.length, [0, 1, 49999], undefined, 10), [-1, 7.25, 7.25]);
+  assert.deepEqual(selectRanks((v) => v(flat), flat.length, [0, 1, 49999], { maxCollect: 10 }), [-1, 7.25, 7.25]);
 });
 
 test('σ streamed from chunks equals σ of the array (example stack), async too', async () => {
@@ -89,7 +89,7 @@ test('σ streamed from chunks equals σ of the array (example stack), async too'
   assert.equal(want, 3.1169931950657725e-4, 'the contract value for the example data');
   assert.equal(want, sortedMad(y));
   const m = medianOf(chunked(y, 1681 * 7), y.length);
-  assert.equal(1.4826 * medianOf(chunked(y, 1681 * 7), y.length, (v) => Math.abs(v - m)), want);
+  assert.equal(1.4826 * medianOf(chunked(y, 1681 * 7), y.length, { deviationsFrom: m }), want);
   let passes = 0;
   const asyncPass = async (visit: (c: ArrayLike<number>) => void) => {
     passes++;
@@ -106,5 +106,5 @@ test('a stream that changes between passes is refused', () => {
   const a = gauss(1000, 7);
   let calls = 0;
   const pass = (visit: (c: ArrayLike<number>) => void) => visit(calls++ === 0 ? a : a.subarray(0, 999));
-  assert.throws(() => selectRanks(pass, 1000, [500], undefined, 10), /stream/);
+  assert.throws(() => selectRanks(pass, 1000, [500], { maxCollect: 10 }), /stream/);
 });

@@ -3,7 +3,7 @@
 // in a sorted Float64Array), and an empty input gives NaN. By exact selection (select.ts),
 // so the same median can also be taken of a stream that is never held in memory.
 
-import { selectRanks, selectRanksAsync, type AsyncPass, type Pass } from './select.ts';
+import { selectRanks, selectRanksAsync, type AsyncPass, type Pass, type SelectOptions } from './select.ts';
 
 /** The ranks whose values make NumPy's median of n values: the middle one or two. */
 function middleRanks(n: number): number[] {
@@ -12,16 +12,15 @@ function middleRanks(n: number): number[] {
 
 const middle = (v: number[]): number => (v.length === 1 ? v[0] : (v[0] + v[1]) / 2);
 
-export function median(values: ArrayLike<number>): number {
-  if (values.length === 0) return NaN;
-  return middle(selectRanks((visit) => visit(values), values.length, middleRanks(values.length)));
+export function median(values: ArrayLike<number>, opts: SelectOptions = {}): number {
+  return medianOf((visit) => visit(values), values.length, opts);
 }
 
-/** The median of `total` values fed by each call of `pass`, each mapped by `map` first. */
-export function medianOf(pass: Pass, total: number, map?: (v: number) => number): number {
-  return total === 0 ? NaN : middle(selectRanks(pass, total, middleRanks(total), map));
+/** The median of `total` values fed by each call of `pass` (of their deviations |v − c| with `deviationsFrom: c`). */
+export function medianOf(pass: Pass, total: number, opts: SelectOptions = {}): number {
+  return total === 0 ? NaN : middle(selectRanks(pass, total, middleRanks(total), opts));
 }
 
-export async function medianOfAsync(pass: AsyncPass, total: number, map?: (v: number) => number): Promise<number> {
-  return total === 0 ? NaN : middle(await selectRanksAsync(pass, total, middleRanks(total), map));
+export async function medianOfAsync(pass: AsyncPass, total: number, opts: SelectOptions = {}): Promise<number> {
+  return total === 0 ? NaN : middle(await selectRanksAsync(pass, total, middleRanks(total), opts));
 }

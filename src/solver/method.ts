@@ -11,7 +11,7 @@ import type { SolverOptions } from './options.ts';
 /** §4 The noise level σ = 1.4826 · median(|Y − median(Y)|) over every pixel of every object. */
 export function noiseSigma(stack: ArrayLike<number>): number {
   const m = median(stack);
-  return 1.4826 * medianOf((visit) => visit(stack), stack.length, (v) => Math.abs(v - m));
+  return 1.4826 * medianOf((visit) => visit(stack), stack.length, { deviationsFrom: m });
 }
 
 /**
@@ -21,7 +21,7 @@ export function noiseSigma(stack: ArrayLike<number>): number {
  */
 export async function noiseSigmaOf(pass: AsyncPass, total: number): Promise<number> {
   const m = await medianOfAsync(pass, total);
-  return 1.4826 * (await medianOfAsync(pass, total, (v) => Math.abs(v - m)));
+  return 1.4826 * (await medianOfAsync(pass, total, { deviationsFrom: m }));
 }
 
 /** §4 The run's σ: the user's, else the stack's. */
