@@ -16,6 +16,7 @@ import { starletGroup, starletAdjointGroup } from './starlet';
 import { gradientSpectrum, stepGroup, costGroup, reweightGroup, bandNormsGroup, dataTerm, Masked, Unmasked } from './condat';
 import * as lowrank from './lowrank';
 import * as codec from './codec';
+import * as selection from './select';
 
 /** 16-byte aligned heap block of `bytes` bytes (contents undefined). */
 export function alloc(bytes: usize): usize {
@@ -243,4 +244,29 @@ export function xorVarintEncode(words: usize, prediction: usize, n: i32, out: us
 /** out = copysign(w, phix), n float32 (a multiple of 4): the dual's prediction in checkpoints. */
 export function signedWeights(w: usize, phix: usize, out: usize, n: i32): void {
   codec.signedWeights(w, phix, out, n);
+}
+
+// The passes of exact selection (assembly/select.ts; src/common/select.ts is their oracle).
+
+/**
+ * Counts the `n` values at `values` (float32 if `single`, else float64; each mapped to
+ * |v − center| if `deviation`) whose order-preserving key starts with the `fixed` bits
+ * prefixHi (the first min(fixed, 32), right-aligned) and prefixLo (the rest), by their
+ * next KEY_BIN_BITS key bits: hist holds 2^KEY_BIN_BITS × KEY_SUBHISTOGRAMS u64 counts, bin-major.
+ */
+export function countKeys(
+  values: usize, n: i32, single: bool, deviation: bool, center: f64, prefixHi: u32, prefixLo: u32, fixed: i32, hist: usize,
+): void {
+  selection.countKeys(values, n, single, deviation, center, prefixHi, prefixLo, fixed, hist);
+}
+
+/**
+ * The same values' canonical float64 bits appended to out[filled..] (room for capacity + 1);
+ * returns the new filled count, at most capacity + 1 (more: the stream changed).
+ */
+export function collectKeys(
+  values: usize, n: i32, single: bool, deviation: bool, center: f64, prefixHi: u32, prefixLo: u32, fixed: i32,
+  out: usize, filled: i32, capacity: i32,
+): i32 {
+  return selection.collectKeys(values, n, single, deviation, center, prefixHi, prefixLo, fixed, out, filled, capacity);
 }

@@ -1,8 +1,11 @@
-// σ and medians by exact multi-pass selection (src/common/select.ts) against a plain sort.
+// σ and medians by exact multi-pass selection (src/common/select.ts) against a plain sort,
+// and the selection's Wasm passes (assembly/select.ts) against its JavaScript ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { median, medianOf } from '../src/common/median.ts';
-import { selectRanks } from '../src/common/select.ts';
+import { selectRanks, jsKeyCounting, BIN_BITS, type KeyCounting, type PassRequest } from '../src/common/select.ts';
+import { WasmKeyCounting } from '../src/kernels/index.ts';
+import { KEY_BIN_BITS } from '../src/kernels/exports.generated.ts';
 import { noiseSigma as madSigma, noiseSigmaOf } from '../src/solver/method.ts';
 import { loadNpy } from './helpers.ts';
 
@@ -90,6 +93,7 @@ test('σ streamed from chunks equals σ of the array (example stack), async too'
   assert.equal(want, sortedMad(y));
   const m = medianOf(chunked(y, 1681 * 7), y.length);
   assert.equal(1.4826 * medianOf(chunked(y, 1681 * 7), y.length, { deviationsFrom: m }), want);
+  assert.equal(madSigma(y, jsKeyCounting), want, 'the JavaScript passes');
   let passes = 0;
   const asyncPass = async (visit: (c: ArrayLike<number>) => void) => {
     passes++;
@@ -102,9 +106,124 @@ test('σ streamed from chunks equals σ of the array (example stack), async too'
   assert.equal(passes, 2, 'a stack this small is collected in one pass per median');
 });
 
-test('a stream that changes between passes is refused', () => {
+test('a stream that changes between passes is refused, by either counting', () => {
   const a = gauss(1000, 7);
-  let calls = 0;
-  const pass = (visit: (c: ArrayLike<number>) => void) => visit(calls++ === 0 ? a : a.subarray(0, 999));
-  assert.throws(() => selectRanks(pass, 1000, [500], { maxCollect: 10 }), /stream/);
+  for (const counting of [jsKeyCounting, new WasmKeyCounting()]) {
+    let calls = 0;
+    const fewer = (visit: (c: ArrayLike<number>) => void) => visit(calls++ === 0 ? a : a.subarray(0, 999));
+    assert.throws(() => selectRanks(fewer, 1000, [500], { maxCollect: 10, counting }), /stream/);
+    // as many values, but all of them under the prefix the first pass found for the rank:
+    // the second pass (collecting: its bin holds few values) gets more than it may keep
+    calls = 0;
+    const same = (visit: (c: ArrayLike<number>) => void) => visit(calls++ === 0 ? a : new Float64Array(1000).fill(a[500]));
+    assert.throws(() => selectRanks(same, 1000, [500], { maxCollect: 200, counting }), /stream/);
+    assert.equal(calls, 2);
+  }
+});
+
+/** A float64 of the given bits (high word, low word). */
+function bits(hi: number, lo = 0): number {
+  const f = new Float64Array(1);
+  const u = new Uint32Array(f.buffer);
+  u[1] = hi;
+  u[0] = lo;
+  return f[0];
+}
+
+/**
+ * Values to trip a key: ties, both zeros, NaNs of every sign and payload, ±∞, subnormals,
+ * the largest and smallest normals, values one ulp apart, and noise around them.
+ */
+function adversarial(n: number, seed: number): Float64Array {
+  const special = [
+    0, -0, NaN, bits(0xfff80000), bits(0x7ff00000, 1), bits(0xfff12345, 6789), Infinity, -Infinity,
+    5e-324, -5e-324, 2.2250738585072014e-308, -2.2250738585072009e-308, 1.7976931348623157e308, -1.7976931348623157e308,
+    1, bits(0x3ff00000, 1), bits(0x3fefffff, 0xffffffff), -1, 1.401298464324817e-45, -1.1754942106924411e-38, 3.4028234663852886e38,
+  ];
+  const g = gauss(n, seed, 1e-3);
+  let s = seed;
+  const pick = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), s);
+  return Float64Array.from(g, (v, i) => (i % 5 === 0 ? special[pick() % special.length] : i % 5 === 1 ? Math.round(v * 1e4) / 1e4 : v));
+}
+
+/** `a` in chunks of the given sizes, in turn, as Float32Array, Float64Array or a plain array by `kinds`. */
+function chunks(a: Float64Array, sizes: number[], kinds: ('f32' | 'f64' | 'array')[]) {
+  const out: ArrayLike<number>[] = [];
+  for (let s = 0, k = 0; s < a.length; k++) {
+    const part = a.subarray(s, Math.min(s + sizes[k % sizes.length], a.length));
+    const kind = kinds[k % kinds.length];
+    out.push(kind === 'f32' ? Float32Array.from(part) : kind === 'f64' ? Float64Array.from(part) : Array.from(part));
+    s += part.length;
+  }
+  return (visit: (c: ArrayLike<number>) => void) => out.forEach((c) => visit(c));
+}
+
+test('the Wasm passes count and collect exactly what the JavaScript ones do', () => {
+  assert.equal(KEY_BIN_BITS, BIN_BITS, 'assembly/layout.ts and common/select.ts agree on the bin width');
+  const wasm = new WasmKeyCounting();
+  const a = adversarial(70001, 11);
+  // chunks across the Wasm staging piece (65,536 values) and around its 4-value blocks;
+  // then chunks so small that most values fall in the kernels' tail loops
+  const streams = [chunks(a, [1, 3, 66000, 97, 4099, 2], ['f64', 'f32', 'array', 'f64']), chunks(a, [1, 2, 3, 5, 6, 7], ['f64', 'f32'])];
+  const keyHi = (v: number) => {
+    const u = new Uint32Array(Float64Array.of(v === 0 ? 0 : v).buffer);
+    return (u[1] & 0x80000000 ? ~u[1] : u[1] | 0x80000000) >>> 0;
+  };
+  const keyLo = (v: number) => {
+    const u = new Uint32Array(Float64Array.of(v).buffer);
+    return (u[1] & 0x80000000 ? ~u[0] : u[0]) >>> 0;
+  };
+  for (const deviationsFrom of [undefined, 1e-4, -0, Infinity]) {
+    const map = (v: number) => (deviationsFrom === undefined ? v : Math.abs(v - deviationsFrom));
+    // prefixes of some values' keys at every level, counted and collected
+    const requests: PassRequest[] = [];
+    for (const v of [a[7], a[12], 1e-3, -Infinity].map(map)) {
+      for (const fixed of [0, 16, 32, 48]) {
+        const prefixHi = fixed === 0 ? 0 : keyHi(v) >>> (32 - Math.min(fixed, 32));
+        const prefixLo = fixed <= 32 ? 0 : keyLo(v) >>> (64 - fixed);
+        requests.push({ fixed, prefixHi, prefixLo }, { fixed, prefixHi, prefixLo, collect: a.length });
+      }
+    }
+    for (const [k, pass] of streams.entries()) {
+      const [want, got] = [jsKeyCounting, wasm].map((c) => {
+        const p = c.pass(requests, deviationsFrom);
+        pass((chunk) => p.visit(chunk));
+        return p.end().map((r) => ('counts' in r ? r : { matched: r.matched, values: r.values.subarray(0, r.matched).sort() }));
+      });
+      want.forEach((r, i) => assert.deepEqual(got[i], r, `request ${i}, deviations from ${deviationsFrom}, stream ${k}`));
+      assert.ok(want.some((r) => 'matched' in r && r.matched > 100 && r.matched < a.length), 'a collection that is neither empty nor everything');
+    }
+  }
+});
+
+test('selections with the Wasm passes give the same bits, any total, chunking and budget', () => {
+  const wasm = new WasmKeyCounting();
+  for (const n of [1, 2, 4, 5, 9998, 9999]) {
+    const a = adversarial(n, n);
+    const want = Float64Array.from(a, (v) => (v === 0 ? 0 : v)).sort();
+    const ranks = [...new Set([0, 1, (n >> 1) - 1, n >> 1, n - 2, n - 1].filter((r) => r >= 0 && r < n))];
+    for (const maxCollect of [1, 100, 1 << 22]) { // 1: counting passes down to the last key bits
+      for (const sizes of [[n], [1, 7, 4096]]) {
+        const pass = chunks(a, sizes, ['f64', 'array']);
+        const got = selectRanks(pass, n, ranks, { maxCollect, counting: wasm });
+        assert.deepEqual(got, ranks.map((r) => want[r]), `n ${n}, budget ${maxCollect}, chunks ${sizes}`);
+        const m = median(a, { maxCollect });
+        assert.ok(Object.is(medianOf(pass, n, { maxCollect, counting: wasm }), m), `median, n ${n}, budget ${maxCollect}`);
+        assert.ok(Object.is(
+          medianOf(pass, n, { deviationsFrom: m, maxCollect, counting: wasm }), medianOf(pass, n, { deviationsFrom: m, maxCollect }),
+        ), `MAD, n ${n}, budget ${maxCollect}`);
+      }
+    }
+  }
+});
+
+test('σ of a float32 stack by the Wasm passes, with and without counting passes', () => {
+  const y = Float32Array.from(loadNpy('example/example_image_stack.npy').data);
+  const want = madSigma(y, jsKeyCounting);
+  const wasm = new WasmKeyCounting();
+  for (const maxCollect of [1 << 22, 5000]) { // 5000: the middle bins are split by a second counting pass
+    const pass = chunked(y, 1681 * 3 + 1);
+    const m = medianOf(pass, y.length, { maxCollect, counting: wasm });
+    assert.equal(1.4826 * medianOf(pass, y.length, { deviationsFrom: m, maxCollect, counting: wasm }), want, `budget ${maxCollect}`);
+  }
 });

@@ -9,6 +9,10 @@ export const BANDS = 3;
 export const COST_TERMS = 2;
 /** Bytes of one group's cost slot: COST_TERMS float64 per lane, term-major. */
 export const COST_SLOT_BYTES = 64;
+/** Key bits each counting pass of exact selection resolves (src/common/select.ts BIN_BITS; assembly/select.ts). */
+export const KEY_BIN_BITS = 16;
+/** Interleaved histograms assembly/select.ts counts into: a count block holds this many u64 per bin. */
+export const KEY_SUBHISTOGRAMS = 4;
 
 /** The functions build/galdecon.wasm must export (a build older than the sources lacks some). */
 export const KERNEL_FUNCTIONS: readonly string[] = [
@@ -42,6 +46,8 @@ export const KERNEL_FUNCTIONS: readonly string[] = [
   'tridiagRank2',
   'xorVarintEncode',
   'signedWeights',
+  'countKeys',
+  'collectKeys',
 ];
 
 /** The exports of build/galdecon.wasm. Pointers are byte offsets into `memory`. */
@@ -124,4 +130,16 @@ export interface KernelExports {
   xorVarintEncode(words: number, prediction: number, n: number, out: number): number;
   /** out = copysign(w, phix), n float32 (a multiple of 4): the dual's prediction in checkpoints. */
   signedWeights(w: number, phix: number, out: number, n: number): void;
+  /**
+   * Counts the `n` values at `values` (float32 if `single`, else float64; each mapped to
+   * |v − center| if `deviation`) whose order-preserving key starts with the `fixed` bits
+   * prefixHi (the first min(fixed, 32), right-aligned) and prefixLo (the rest), by their
+   * next KEY_BIN_BITS key bits: hist holds 2^KEY_BIN_BITS × KEY_SUBHISTOGRAMS u64 counts, bin-major.
+   */
+  countKeys(values: number, n: number, single: boolean, deviation: boolean, center: number, prefixHi: number, prefixLo: number, fixed: number, hist: number): void;
+  /**
+   * The same values' canonical float64 bits appended to out[filled..] (room for capacity + 1);
+   * returns the new filled count, at most capacity + 1 (more: the stream changed).
+   */
+  collectKeys(values: number, n: number, single: boolean, deviation: boolean, center: number, prefixHi: number, prefixLo: number, fixed: number, out: number, filled: number, capacity: number): number;
 }

@@ -17,6 +17,7 @@ export {
   groupsFor, costIndex, interleave, deinterleave, interleavePsfs, interleaveBands, deinterleaveBands, LANES, COST_TERMS,
 } from './layout.ts';
 export type { KernelExports } from './wasm.ts';
+export { WasmKeyCounting } from './key-counting.ts';
 
 export interface StackShape { n: number; ny: number; nx: number }
 export interface PsfShape { n: number; ky: number; kx: number }

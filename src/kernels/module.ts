@@ -6,7 +6,9 @@
 
 import { instantiateKernels, type KernelExports } from './wasm.ts';
 import { LANES, BANDS, COST_TERMS } from './layout.ts';
+import { KEY_BIN_BITS, KEY_SUBHISTOGRAMS } from './exports.generated.ts';
 import { DivergedError, GaldeconError } from '../errors.ts';
+import type { PassRequest } from '../common/select.ts';
 
 export type Wavelet = 'linear' | 'b3';
 export const WAVELETS: readonly Wavelet[] = ['linear', 'b3'];
@@ -326,6 +328,33 @@ export class KernelModule {
   /** Bytes xorVarint may write for `count` words (each word is stored as 8 bytes, of which up to 5 count). */
   static xorVarintRoom(count: number): number {
     return 5 * count + 3;
+  }
+
+  // Exact selection's passes (common/select.ts; assembly/select.ts): the first `count`
+  // values of a float32 or float64 block, each taken as |v − deviationsFrom| if that is given.
+
+  /** Adds the values under the request's key prefix to `hist` (keyCountsLength() u64 counts, KEY_SUBHISTOGRAMS per bin). */
+  countKeys(values: Block, count: number, deviationsFrom: number | undefined, r: PassRequest, hist: Block): void {
+    if (count > values.length || hist.length !== KernelModule.keyCountsLength()) throw new RangeError('countKeys: blocks too small');
+    this.raw.countKeys(values.ptr, count, values.kind === 'f32', deviationsFrom !== undefined, deviationsFrom ?? 0, r.prefixHi, r.prefixLo, r.fixed, hist.ptr);
+  }
+
+  /**
+   * Appends the values under the request's key prefix, as float64, to out[filled..] (out:
+   * a float64 block with one spare slot); returns the new filled count, which stops at
+   * out.length (past the request's values: the stream changed).
+   */
+  collectKeys(values: Block, count: number, deviationsFrom: number | undefined, r: PassRequest, out: Block, filled: number): number {
+    if (count > values.length || out.kind !== 'f64' || filled > out.length) throw new RangeError('collectKeys: blocks too small');
+    return this.raw.collectKeys(
+      values.ptr, count, values.kind === 'f32', deviationsFrom !== undefined, deviationsFrom ?? 0, r.prefixHi, r.prefixLo, r.fixed,
+      out.ptr, filled, out.length - 1,
+    );
+  }
+
+  /** Float64-sized entries of a countKeys histogram. */
+  static keyCountsLength(): number {
+    return KEY_SUBHISTOGRAMS << KEY_BIN_BITS;
   }
 
   private configured(): Geometry {

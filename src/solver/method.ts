@@ -4,14 +4,18 @@
 // and this file is where each is named and its parameters are mapped.
 
 import { median, medianOf, medianOfAsync } from '../common/median.ts';
-import type { AsyncPass } from '../common/select.ts';
-import type { Block, KernelModule, Resident } from '../kernels/index.ts';
+import type { AsyncPass, KeyCounting } from '../common/select.ts';
+import { WasmKeyCounting, type Block, type KernelModule, type Resident } from '../kernels/index.ts';
 import type { SolverOptions } from './options.ts';
 
-/** §4 The noise level σ = 1.4826 · median(|Y − median(Y)|) over every pixel of every object. */
-export function noiseSigma(stack: ArrayLike<number>): number {
-  const m = median(stack);
-  return 1.4826 * medianOf((visit) => visit(stack), stack.length, { deviationsFrom: m });
+/**
+ * §4 The noise level σ = 1.4826 · median(|Y − median(Y)|) over every pixel of every object.
+ * The selection's passes run in the Wasm kernels unless `counting` says otherwise (the
+ * JavaScript ones give the same bits).
+ */
+export function noiseSigma(stack: ArrayLike<number>, counting: KeyCounting = new WasmKeyCounting()): number {
+  const m = median(stack, { counting });
+  return 1.4826 * medianOf((visit) => visit(stack), stack.length, { deviationsFrom: m, counting });
 }
 
 /**
@@ -19,9 +23,9 @@ export function noiseSigma(stack: ArrayLike<number>): number {
  * e.g. partition by partition from the input file): the same bits as `noiseSigma` of the
  * stack in memory, in memory that does not grow with the stack.
  */
-export async function noiseSigmaOf(pass: AsyncPass, total: number): Promise<number> {
-  const m = await medianOfAsync(pass, total);
-  return 1.4826 * (await medianOfAsync(pass, total, { deviationsFrom: m }));
+export async function noiseSigmaOf(pass: AsyncPass, total: number, counting: KeyCounting = new WasmKeyCounting()): Promise<number> {
+  const m = await medianOfAsync(pass, total, { counting });
+  return 1.4826 * (await medianOfAsync(pass, total, { deviationsFrom: m, counting }));
 }
 
 /** §4 The run's σ: the user's, else the stack's. */
