@@ -7,6 +7,8 @@ import { selectRanks, jsKeyCounting, BIN_BITS, type KeyCounting, type PassReques
 import { WasmKeyCounting } from '../src/kernels/index.ts';
 import { KEY_BIN_BITS } from '../src/kernels/exports.generated.ts';
 import { noiseSigma as madSigma, noiseSigmaOf } from '../src/solver/method.ts';
+import { eachChunk, CHUNK_OBJECTS } from '../src/solver/setup.ts';
+import type { StackSource } from '../src/common/types.ts';
 import { loadNpy } from './helpers.ts';
 
 /** The oracle: NumPy's median by a full sort. */
@@ -226,4 +228,32 @@ test('σ of a float32 stack by the Wasm passes, with and without counting passes
     const m = medianOf(pass, y.length, { maxCollect, counting: wasm });
     assert.equal(1.4826 * medianOf(pass, y.length, { deviationsFrom: m, maxCollect, counting: wasm }), want, `budget ${maxCollect}`);
   }
+});
+
+test("σ through the setup's chunked reads: every chunk in order, the next read while one is worked on", async () => {
+  const y = loadNpy('example/example_image_stack.npy');
+  const n = 1000; // more objects than one chunk: the example's 100 objects, ten times
+  const data = new Float32Array(n * 1681);
+  for (let i = 0; i < 10; i++) data.set(y.data, i * y.data.length);
+  const events: string[] = [];
+  const source: StackSource = {
+    shape: [n, 41, 41],
+    async read(first, count) {
+      events.push(`read ${first}`);
+      await new Promise((r) => setTimeout(r, 1));
+      return data.subarray(first * 1681, (first + count) * 1681);
+    },
+  };
+  await eachChunk(source, n, (chunk, first) => {
+    events.push(`chunk ${first}`);
+    assert.equal(chunk[0], data[first * 1681]);
+  });
+  const starts = Array.from({ length: Math.ceil(n / CHUNK_OBJECTS) }, (_, i) => i * CHUNK_OBJECTS);
+  assert.deepEqual(events, ['read 0', ...starts.flatMap((s, i) => [...(i + 1 < starts.length ? [`read ${starts[i + 1]}`] : []), `chunk ${s}`])]);
+  assert.equal(await noiseSigmaOf((visit) => eachChunk(source, n, visit), data.length), madSigma(data, jsKeyCounting));
+  // A failing consumer stops the pass; its read ahead fails quietly (no unhandled rejection).
+  const failing: StackSource = { shape: source.shape, read: async (first) => { if (first > 0) throw new Error('closed'); return data.subarray(0, CHUNK_OBJECTS * 1681); } };
+  await assert.rejects(eachChunk(failing, n, () => { throw new Error('consumer'); }), /consumer/);
+  await assert.rejects(eachChunk(failing, n, () => {}), /closed/);
+  await new Promise((r) => setTimeout(r, 10));
 });

@@ -90,9 +90,23 @@ export async function setupStreamed(
   return { options, shape, psf: pshape, noiseSigma, psfWarnings };
 }
 
-/** Feeds `n` objects of `s` to `f` in order, CHUNK_OBJECTS at a time, with each chunk's first object. */
+/**
+ * Feeds `n` objects of `s` to `f` in order, CHUNK_OBJECTS at a time, with each chunk's
+ * first object. The next chunk is read while `f` works on this one (a file read runs off
+ * the main thread), so a pass costs about the larger of the two, not their sum.
+ */
 export async function eachChunk(
   s: StackSource, n: number, f: (chunk: Float32Array | Float64Array, first: number) => void | Promise<void>,
 ): Promise<void> {
-  for (let first = 0; first < n; first += CHUNK_OBJECTS) await f(await s.read(first, Math.min(CHUNK_OBJECTS, n - first)), first);
+  const read = (first: number) => {
+    const p = s.read(first, Math.min(CHUNK_OBJECTS, n - first));
+    p.catch(() => {}); // awaited below, unless `f` failed first
+    return p;
+  };
+  let next = n > 0 ? read(0) : undefined;
+  for (let first = 0; first < n; first += CHUNK_OBJECTS) {
+    const chunk = await next!;
+    next = first + CHUNK_OBJECTS < n ? read(first + CHUNK_OBJECTS) : undefined;
+    await f(chunk, first);
+  }
 }
