@@ -11,7 +11,7 @@
  */
 import { InputError } from '../errors.ts';
 import { BLOCK, findCard, formatCard, type FitsCard, type FitsHdu } from './fits.ts';
-import { decodeElements, type DType, type NdArray } from './ndarray.ts';
+import { decodeOwned, type DType, type NdArray } from './ndarray.ts';
 
 export interface TableColumn {
   name: string;
@@ -102,7 +102,7 @@ export function decodeCells(table: Uint8Array, rows: number, rowBytes: number, c
   const size = c.width;
   const packed = new Uint8Array(rows * size);
   for (let r = 0; r < rows; r++) packed.set(table.subarray(r * rowBytes + c.offset, r * rowBytes + c.offset + size), r * size);
-  let data = decodeElements(packed, 0, rows * per, c.dtype, false);
+  let data = decodeOwned(packed, rows * per, c.dtype, false);
   if (c.scale !== 1 || c.zero !== 0 || c.tnull !== undefined) {
     const out = data instanceof Float64Array ? data : new Float64Array(data);
     for (let i = 0; i < out.length; i++) out[i] = out[i] === c.tnull ? NaN : out[i] * c.scale + c.zero;

@@ -135,8 +135,19 @@ export function decodeElements(
   dtype: DType,
   littleEndian: boolean,
 ): Float32Array | Float64Array {
+  return decodeOwned(copyBytes(src, offset, count * DTYPE_BYTES[dtype]), count, dtype, littleEndian);
+}
+
+/**
+ * decodeElements of `bytes` itself, which must be a whole ArrayBuffer (offset 0) that
+ * nothing else uses: it is byte-swapped in place if need be, and float32 and float64 come
+ * back as views of it, with no copy (reads into a fresh buffer, e.g. stack-source.ts).
+ */
+export function decodeOwned(bytes: Uint8Array, count: number, dtype: DType, littleEndian: boolean): Float32Array | Float64Array {
   const width = DTYPE_BYTES[dtype];
-  const bytes = copyBytes(src, offset, count * width);
+  if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength || bytes.length !== count * width) {
+    throw new RangeError('decodeOwned: the bytes must be a whole buffer of the elements');
+  }
   if (littleEndian !== HOST_LITTLE_ENDIAN) swapBytesInPlace(bytes, width as 1 | 2 | 4 | 8);
   const buf = bytes.buffer;
   switch (dtype) {

@@ -15,7 +15,7 @@ import { valuesPerObject, objectsOf } from '../common/types.ts';
 import { BLOCK, findCard, parseCard, scaleImage, type FitsCard, type ImageScaling } from './fits.ts';
 import { readArray, formatOf, parseAddress, type Address, type ReadResult } from './index.ts';
 import { decodeCells, numericColumn, type TableColumn } from './fits-table.ts';
-import { DTYPE_BYTES, decodeElements, sizeOf, type DType } from './ndarray.ts';
+import { DTYPE_BYTES, decodeOwned, sizeOf, type DType } from './ndarray.ts';
 import { parseNpyHeader } from './npy.ts';
 
 export interface StackFile extends StackSource {
@@ -72,11 +72,12 @@ export async function openStack(path: string): Promise<StackFile> {
     path, shape, dtype, streamed: true, header,
     async read(first, count) {
       if (first < 0 || count < 0 || first + count > objects) throw new RangeError(`${path}: objects ${first}..${first + count} of ${objects}`);
-      const bytes = Buffer.allocUnsafe(count * stride);
+      // A buffer of its own: the values are decoded in it, not copied out of it.
+      const bytes = new Uint8Array(count * stride);
       const { bytesRead } = await fh.read(bytes, 0, bytes.length, dataOffset + first * stride);
       if (bytesRead !== bytes.length) throw new Error(`${path}: short read (${bytesRead} of ${bytes.length} bytes): was the file changed during the run?`);
       if (column) return decodeCells(bytes, count, column.rowBytes, column);
-      const values = decodeElements(bytes, 0, count * per, dtype, littleEndian);
+      const values = decodeOwned(bytes, count * per, dtype, littleEndian);
       return scaling ? scaleImage(values, scaling) : values;
     },
     close: () => fh.close(),
