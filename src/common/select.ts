@@ -4,11 +4,12 @@
 // trick: flip all bits of negatives, set the sign bit of positives). Each pass over the
 // stream counts keys in 2^16 bins of the next 16 key bits below the prefix already fixed,
 // which narrows each wanted rank to one bin; once a bin holds few enough values, one more
-// pass collects them and sorts. So the result is the exact k-th smallest value, the same
-// bits as a sort or a quickselect of the whole array, in a few passes and bounded memory
-// (a 2^16-bin histogram and at most `maxCollect` values per wanted rank). The passes'
-// loop over the values is a strategy (`KeyCounting`): this file's JavaScript one by
-// default, the Wasm kernels' one where a caller above hands it in (solver/method.ts).
+// pass collects them, and the rank is picked among them in memory. So the result is the
+// exact k-th smallest value, the same bits as a sort or a quickselect of the whole array,
+// in a few passes and bounded memory (a 2^16-bin histogram and at most `maxCollect`
+// values per wanted rank). The passes' loop over the values is a strategy (`KeyCounting`):
+// this file's JavaScript one by default, the Wasm kernels' one where a caller above hands
+// it in (solver/method.ts).
 
 /** Feeds every value of the stream, in any chunking and any order, to `visit`. */
 export type Pass = (visit: (chunk: ArrayLike<number>) => void) => void;
@@ -21,6 +22,8 @@ const BINS = 1 << BIN_BITS;
 const BLOCK = 4096;
 /** Values one rank may collect (and sort) before its bin is split by another counting pass. */
 const MAX_COLLECT = 1 << 22;
+/** Values collected in memory that are sorted rather than selected among. */
+const SORT_BELOW = 1 << 12;
 
 /** One prefix's work in a pass: count the values under it by their next BIN_BITS key bits, or collect them. */
 export interface PassRequest {
@@ -146,16 +149,19 @@ class RankSelection {
 
   private endPass(): void {
     const results = this.pass.end();
-    for (const r of results) if ('values' in r) r.values.sort();
+    results.forEach((r, ri) => {
+      if (!('values' in r)) return;
+      const served = this.targets.filter((t, ti) => this.requestOf[ti] === ri);
+      if (r.matched !== served[0].count) throw new RangeError('the stream changed between passes');
+      const ranks = served.map((t) => t.rank);
+      const values = pickRanks(r.values, ranks, this.counting);
+      served.forEach((t, i) => (t.value = values[i]));
+    });
     for (let ti = 0; ti < this.targets.length; ti++) {
       const t = this.targets[ti];
       if (t.value !== undefined) continue;
       const r = results[this.requestOf[ti]];
-      if ('values' in r) {
-        if (r.matched !== t.count) throw new RangeError('the stream changed between passes');
-        t.value = r.values[t.rank];
-        continue;
-      }
+      if ('values' in r) continue;
       const hist = r.counts;
       let below = 0;
       let bin = 0;
@@ -168,6 +174,19 @@ class RankSelection {
     }
     if (!this.done()) this.startPass();
   }
+}
+
+/**
+ * The values of `ranks` among values in memory (canonical: as a pass collects them): a
+ * sort if they are few, else a selection over them, several times cheaper than sorting
+ * the million-odd values a collecting pass may bring back.
+ */
+function pickRanks(values: Float64Array, ranks: number[], counting: KeyCounting): number[] {
+  if (values.length <= SORT_BELOW) {
+    values.sort();
+    return ranks.map((r) => values[r]);
+  }
+  return selectRanks((visit) => visit(values), values.length, ranks, { counting, maxCollect: SORT_BELOW });
 }
 
 /** The passes in JavaScript: the default, and the oracle of the Wasm ones (assembly/select.ts). */
