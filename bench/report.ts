@@ -272,11 +272,13 @@ function median(xs: number[]): number {
 function streamSection(st: any): string[] {
   const out = ['## Lockstep vs stream schedule (`--stream`)', '', machineLine(st), '',
     `\`galdecon run\` on ${st.objects} simulated objects, ${st.options.length ? st.options.join(' ') : 'default options'}, 2 agents; ` +
-    'the two schedules alternate. Memory: the peak of the sum of the resident sets of every process of the run, sampled every 0.1 s.', '',
-    '| mode | schedule | run | wall s | setup s | iterations (max) | object-iterations/s | converged | partitions | peak total | peak driver | peak agent process |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|'];
+    'the two schedules alternate. Memory: the peak of the sum of the resident sets of every process of the run (driver, ' +
+    'agent process and, over NATS, nats-server, when the run recorded it), sampled every 0.1 s.', '',
+    '| mode | schedule | run | wall s | setup s | iterations (max) | object-iterations/s | converged | partitions | peak total | peak driver | peak agent process | peak nats-server |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of st.runs) {
-    out.push(`| ${r.mode} | ${r.schedule} | ${r.repeat + 1} | ${f(r.wall_s, 1)} | ${f(r.setup_s, 1)} | ${r.iterations} | ${r.object_iterations_per_s.toFixed(0)} | ${r.converged} | ${r.partitions} | ${mib(r.peak_total_bytes)} | ${mib(r.peak_driver_bytes)} | ${mib(r.peak_agents_bytes)} |`);
+    const server = r.peak_server_bytes === undefined ? '–' : mib(r.peak_server_bytes);
+    out.push(`| ${r.mode} | ${r.schedule} | ${r.repeat + 1} | ${f(r.wall_s, 1)} | ${f(r.setup_s, 2)} | ${r.iterations} | ${r.object_iterations_per_s.toFixed(0)} | ${r.converged} | ${r.partitions} | ${mib(r.peak_total_bytes)} | ${mib(r.peak_driver_bytes)} | ${mib(r.peak_agents_bytes)} | ${server} |`);
   }
   out.push('', 'With the stopping rule on, the schedules do different work: lockstep stops every object when the stack\'s ' +
     'cost settles, stream stops each partition on its own cost, so object-iterations/s is the fair speed to compare. ' +

@@ -2,7 +2,7 @@
 // simulated objects with default options, 2 agents, local and NATS: wall time,
 // object-iterations per second and the peak resident memory of every process of the run
 // together (the driver and, over NATS, the agent process, started afresh for every run so
-// that no run inherits another's Wasm memory). Lockstep and stream runs alternate, so that
+// that no run inherits another's Wasm memory, and nats-server). Lockstep and stream runs alternate, so that
 // a change of load on this shared machine hits both alike.
 
 import { spawn } from 'node:child_process';
@@ -24,27 +24,33 @@ export interface CliRun {
   object_iterations_per_s: number;
   converged: boolean;
   partitions: number;
+  /** Driver + agents (+ the NATS server, when given): every process of the run together. */
   peak_total_bytes: number;
   peak_driver_bytes: number;
   peak_agents_bytes: number;
+  /** The NATS server's peak, when it was sampled. */
+  peak_server_bytes?: number;
 }
 
 /**
  * Runs `galdecon run args…` (which must write `--report report`) and samples the resident
- * memory of the driver process and of `agentPids` every `everyMs` until it exits.
+ * memory of the driver process, of `agentPids` and of the NATS server (`serverPid`) every
+ * `everyMs` until it exits.
  */
-export async function cliRun(args: string[], report: string, agentPids: number[], everyMs = 100): Promise<CliRun> {
+export async function cliRun(args: string[], report: string, agentPids: number[], everyMs = 100, serverPid?: number): Promise<CliRun> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [BIN, 'run', ...args, '--report', report, '--quiet', '--overwrite'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += String(d); });
-  let peakTotal = 0, peakDriver = 0, peakAgents = 0;
+  let peakTotal = 0, peakDriver = 0, peakAgents = 0, peakServer = 0;
   const take = () => {
     const d = child.pid ? rssOf(child.pid) : 0;
     const a = agentPids.reduce((s, p) => s + rssOf(p), 0);
+    const v = serverPid ? rssOf(serverPid) : 0;
     peakDriver = Math.max(peakDriver, d);
     peakAgents = Math.max(peakAgents, a);
-    peakTotal = Math.max(peakTotal, d + a);
+    peakServer = Math.max(peakServer, v);
+    peakTotal = Math.max(peakTotal, d + a + v);
   };
   const timer = setInterval(take, everyMs);
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
@@ -59,6 +65,7 @@ export async function cliRun(args: string[], report: string, agentPids: number[]
     object_iterations: objectIterations, object_iterations_per_s: objectIterations / rep.timing.iterate_s,
     converged: rep.converged, partitions: rep.partitions,
     peak_total_bytes: peakTotal, peak_driver_bytes: peakDriver, peak_agents_bytes: peakAgents,
+    ...(serverPid ? { peak_server_bytes: peakServer } : {}),
   };
 }
 
@@ -86,7 +93,7 @@ export async function streamStudy(ctx: { quick: boolean; modes: ModeFactory[]; l
           ctx.log(`stream: ${mode.mode}, ${schedule}, ${objects} objects (run ${repeat + 1} of ${repeats})`);
           await mode.freshAgents?.();
           const r = await cliRun(['--input', files.y, '--psf', files.psf, '--output', join(dir, 'x.npy'), '--schedule', schedule, ...options, ...where],
-            join(dir, 'report.json'), mode.pids?.() ?? []);
+            join(dir, 'report.json'), mode.pids?.() ?? [], 100, mode.serverPid?.());
           runs.push({ mode: mode.mode, schedule, agents: mode.agents, repeat, ...r });
         }
       }
