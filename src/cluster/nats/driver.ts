@@ -355,37 +355,52 @@ export class NatsTransport implements Transport {
     }
   }
 
-  private refreshing = false;
+  /** A lock renewal in flight (the lease beat starts one a second). */
+  private refreshing: Promise<void> | undefined;
+  /** Set while the lock is being let go: no renewal may re-take it then. */
+  private unlocking = false;
 
   /** Renews the lock before its TTL; re-takes it if the server lost it. */
-  private async refreshLock(run: string): Promise<void> {
-    if (this.refreshing) return;
-    this.refreshing = true;
-    try {
-      const kv = await this.lockBucket();
-      this.lockRev = await kv.update(run, this.lockValue(run), this.lockRev);
-    } catch (e) {
-      if (isMissingStream(e)) this.locks = undefined;
+  private refreshLock(run: string): Promise<void> {
+    if (this.refreshing || this.unlocking) return this.refreshing ?? Promise.resolve();
+    this.refreshing = (async () => {
       try {
         const kv = await this.lockBucket();
-        const held = await kv.get(run);
-        if (!held || held.operation !== 'PUT') this.lockRev = await kv.create(run, this.lockValue(run));
-        else if (!Buffer.from(held.value.subarray(-this.owner.length)).equals(this.owner)) {
-          this.log(`warning: another driver took the lock of run ${run}`);
+        this.lockRev = await kv.update(run, this.lockValue(run), this.lockRev);
+      } catch (e) {
+        if (isMissingStream(e)) this.locks = undefined;
+        try {
+          const kv = await this.lockBucket();
+          const held = await kv.get(run);
+          if (this.unlocking) return; // the run ended meanwhile: its lock stays let go
+          if (!held || held.operation !== 'PUT') this.lockRev = await kv.create(run, this.lockValue(run));
+          else if (!Buffer.from(held.value.subarray(-this.owner.length)).equals(this.owner)) {
+            this.log(`warning: another driver took the lock of run ${run}`);
+          }
+        } catch {
+          // The server is away: the next beat tries again.
         }
-      } catch {
-        // The server is away: the next beat tries again.
       }
-    } finally {
-      this.refreshing = false;
-    }
+    })().finally(() => { this.refreshing = undefined; });
+    return this.refreshing;
   }
 
+  /**
+   * Lets the run's lock go, after any renewal in flight (one landing after the delete
+   * would leave the lock held, or re-take it, until its TTL: a rerun of the same run at
+   * once would then be refused as "already running").
+   */
   private async unlock(run: string): Promise<void> {
     if (this.lockRev === 0) return;
-    const rev = this.lockRev;
-    this.lockRev = 0;
-    await this.locks?.delete(run, { previousSeq: rev }).catch(() => {});
+    this.unlocking = true;
+    try {
+      await this.refreshing;
+      const rev = this.lockRev;
+      this.lockRev = 0;
+      await this.locks?.delete(run, { previousSeq: rev }).catch(() => {});
+    } finally {
+      this.unlocking = false;
+    }
   }
 
   async endRun(run: string): Promise<void> {
