@@ -312,8 +312,8 @@ export class KernelModule {
    * the bytes written (the format of common/xor-varint.ts).
    */
   xorVarint(words: Block, prediction: Block, count: number, out: Block): number {
-    const room = 4 * out.length * (out.kind === 'f32' ? 1 : 2);
-    if (count > words.length * (words.kind === 'f32' ? 1 : 2) || count > prediction.length * (prediction.kind === 'f32' ? 1 : 2) || room < KernelModule.xorVarintRoom(count)) {
+    const words32 = (b: Block) => b.length * (b.kind === 'f32' ? 1 : 2); // 32-bit words of a block
+    if (count > words32(words) || count > words32(prediction) || 4 * words32(out) < KernelModule.xorVarintRoom(count)) {
       throw new RangeError(`xorVarint: ${count} words do not fit the blocks given`);
     }
     return this.raw.xorVarintEncode(words.ptr, prediction.ptr, count, out.ptr);
@@ -321,7 +321,7 @@ export class KernelModule {
 
   /** out = copysign(w, phix) elementwise (float32 blocks of one length, a multiple of 4). */
   signedWeights(w: Block, phix: Block, out: Block): void {
-    if (w.length !== phix.length || out.length < w.length || w.length % LANES !== 0) throw new RangeError('signedWeights: blocks of different lengths');
+    if (w.length !== phix.length || out.length < w.length || w.length % LANES !== 0) throw new RangeError('signedWeights: w and phix of one length (a multiple of 4), out at least as long');
     this.raw.signedWeights(w.ptr, phix.ptr, out.ptr, w.length);
   }
 
