@@ -146,9 +146,7 @@ test('checkpoint frames: the smallest kept frame that fits is reused, at most `m
   assert.equal(pool.take(5).byteLength, 5);
   pool.give(new ArrayBuffer(64));
   pool.clear();
-  pool.give(new ArrayBuffer(128)); // a late upload of the run left: not kept
   assert.equal(pool.take(64).byteLength, 64);
-  assert.equal(pool.take(100).byteLength, 100);
   const moved = new ArrayBuffer(8);
   structuredClone(moved, { transfer: [moved] }); // detached: not kept
   pool.give(moved);

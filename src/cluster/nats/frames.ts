@@ -5,15 +5,12 @@
 
 export class FramePool {
   private readonly free: ArrayBuffer[] = [];
-  /** Cleared and not taken from since: frames of a left run's late uploads are not kept. */
-  private idle = false;
 
   /** At most `max` frames are kept: about one per partition a thread holds. */
   constructor(private readonly max = 4) {}
 
   /** A frame of at least `bytes` bytes: the smallest kept one that fits, else a new one. */
   take(bytes: number): ArrayBuffer {
-    this.idle = false;
     let best = -1;
     for (let i = 0; i < this.free.length; i++) {
       const b = this.free[i].byteLength;
@@ -24,7 +21,7 @@ export class FramePool {
 
   /** Keeps a frame whose upload is over (the largest, if there are too many). */
   give(frame: ArrayBuffer): void {
-    if (frame.byteLength === 0 || this.idle) return; // detached, or the run was left
+    if (frame.byteLength === 0) return; // detached
     this.free.push(frame);
     if (this.free.length > this.max) {
       this.free.sort((a, b) => b.byteLength - a.byteLength);
@@ -35,6 +32,5 @@ export class FramePool {
   /** Lets every kept frame go (the run is released: an agent holds nothing between runs). */
   clear(): void {
     this.free.length = 0;
-    this.idle = true;
   }
 }
