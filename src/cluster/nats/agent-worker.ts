@@ -1,14 +1,12 @@
 // One NATS agent in a worker thread (its own connection and Wasm instance), for
 // `galdecon agent`. Talks to the main thread by messages: log lines, run changes,
-// checkpoint uploads (the frame's memory is handed over, not copied, and handed back for
-// the next checkpoint) and their outcome,
+// checkpoint uploads (the frame's memory is handed over, not copied) and their outcome,
 // and a `drain` request on shutdown. The worker's entry module calls startAgentWorker with
 // what the process gives its agents (--shared-input: how to open the files drivers name).
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { serveAgent, type AgentHooks, type AgentServeOptions, type Upload } from './agent.ts';
 import type { NatsOptions } from './wire.ts';
-import { FramePool } from './frames.ts';
 
 export async function startAgentWorker(hooks: AgentHooks = {}): Promise<void> {
   const port = parentPort;
@@ -17,19 +15,17 @@ export async function startAgentWorker(hooks: AgentHooks = {}): Promise<void> {
   const log = (line: string) => port.postMessage({ type: 'log', line });
   const uploads = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let uploadId = 0;
-  const frames = new FramePool();
   const upload: Upload = (run, name, frame) => new Promise<void>((resolve, reject) => {
     const id = ++uploadId;
     uploads.set(id, { resolve, reject });
     port.postMessage({ type: 'upload', id, run, name, frame }, [frame.buffer as ArrayBuffer]);
   });
-  const server = await serveAgent(nats, id, log, (run) => port.postMessage({ type: 'run', run }), opts, { upload, frames, ...hooks });
+  const server = await serveAgent(nats, id, log, (run) => port.postMessage({ type: 'run', run }), opts, { upload, ...hooks });
   port.postMessage({ type: 'ready' });
-  port.on('message', async (m: { type: string; id?: number; error?: string; frame?: Uint8Array }) => {
+  port.on('message', async (m: { type: string; id?: number; error?: string }) => {
     if (m.type === 'uploaded') {
       const u = uploads.get(m.id!);
       uploads.delete(m.id!);
-      if (u && m.frame) frames.give(m.frame.buffer as ArrayBuffer);
       if (m.error === undefined) u?.resolve();
       else u?.reject(new Error(m.error));
       return;

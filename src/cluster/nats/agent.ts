@@ -15,7 +15,6 @@ import { LEASE_MS, Objects, SUBJECTS, fromWire, open, toWire, type NatsOptions }
 import { TaskPuller } from './tasks.ts';
 import type { OpenShared } from '../shared-input.ts';
 import type { BlobStore } from '../transport.ts';
-import type { FramePool } from './frames.ts';
 
 /** Logs one line per event. */
 export type Log = (line: string) => void;
@@ -31,8 +30,6 @@ export interface AgentHooks {
   openShared?: OpenShared;
   /** Where checkpoints are stored (default: from this thread, on its connection). */
   upload?: Upload;
-  /** Frames `upload` gives back once stored, for the next checkpoints (frames.ts). */
-  frames?: FramePool;
 }
 
 /**
@@ -60,7 +57,7 @@ export async function serveAgent(
     let s = stores.get(run);
     if (!s) {
       if (stores.size > 4) stores.clear();
-      s = new Objects(nc, keys, run, false, hooks.frames);
+      s = new Objects(nc, keys, run, false);
       stores.set(run, s);
     }
     return s;
@@ -106,7 +103,6 @@ export async function serveAgent(
     const now = agent.currentRun ?? null;
     if (now === run) return;
     log(now ? `joined run ${now}` : `left run ${run}`);
-    hooks.frames?.clear();
     if (puller && puller.run !== now) {
       void puller.stop();
       puller = undefined;

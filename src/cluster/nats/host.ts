@@ -44,11 +44,8 @@ export async function hostAgents(
     w.on('message', (m: { type: string; line?: string; run?: string | null; id?: number; name?: string; frame?: Uint8Array }) => {
       if (m.type === 'log') log(`${id}: ${m.line}`);
       else if (m.type === 'upload') {
-        // A stored frame goes back to its worker for its next checkpoint; a failed one may
-        // still be read by a put that lost the race with a disconnect, so it is not reused.
-        const frame = m.frame!;
-        void store.put(m.run!, m.name!, frame).then(
-          () => w.postMessage({ type: 'uploaded', id: m.id, frame }, [frame.buffer as ArrayBuffer]),
+        void store.put(m.run!, m.name!, m.frame!).then(
+          () => w.postMessage({ type: 'uploaded', id: m.id }),
           (e: Error) => w.postMessage({ type: 'uploaded', id: m.id, error: e.message }),
         );
       }

@@ -44,7 +44,6 @@ import { ClusterError, ProtocolError } from '../../errors.ts';
 import { PROTOCOL_VERSION, asBulkRef, encode } from '../protocol.ts';
 import type { BlobStore } from '../transport.ts';
 import { CONTEXT, OBJECT_HEADER, sealObject, unsealObject, type Keys } from './auth.ts';
-import type { FramePool } from './frames.ts';
 
 export const PREFIX = `galdecon.v${PROTOCOL_VERSION}`;
 export const SUBJECTS = {
@@ -172,10 +171,7 @@ export class Objects implements BlobStore {
   private readonly key: Buffer;
   /** Bodies from `allocate`, with room in front for the seal. */
   private readonly framed = new WeakSet<Uint8Array>();
-  constructor(
-    private readonly nc: NatsConnection, keys: Keys, private readonly run: string, private readonly create: boolean,
-    private readonly frames?: FramePool,
-  ) {
+  constructor(private readonly nc: NatsConnection, keys: Keys, private readonly run: string, private readonly create: boolean) {
     this.key = keys.objects(run);
   }
 
@@ -243,18 +239,16 @@ export class Objects implements BlobStore {
     return unsealObject(this.key, CONTEXT.object(this.run, name), sealed) ?? null;
   }
 
-  /** A body of `bytes` bytes that `put` seals where it lies (no copy), in a reused frame if there is one. */
+  /** A body of `bytes` bytes that `put` seals where it lies (no copy). */
   allocate(bytes: number): Uint8Array {
-    const size = OBJECT_HEADER + bytes;
-    const buffer = this.frames?.take(size) ?? new ArrayBuffer(size);
-    const body = new Uint8Array(buffer, OBJECT_HEADER, bytes);
+    const body = new Uint8Array(OBJECT_HEADER + bytes).subarray(OBJECT_HEADER);
     this.framed.add(body);
     return body;
   }
 
-  /** The frame (room for the seal, then the body; from the start of its own ArrayBuffer) of a body from `allocate`. */
+  /** The whole frame (room for the seal, then the body; its own ArrayBuffer) of a body from `allocate`. */
   frameOf(body: Uint8Array): Uint8Array | undefined {
-    return this.framed.has(body) ? new Uint8Array(body.buffer, 0, OBJECT_HEADER + body.byteLength) : undefined;
+    return this.framed.has(body) ? new Uint8Array(body.buffer) : undefined;
   }
 
   async put(name: string, bytes: Uint8Array): Promise<void> {
