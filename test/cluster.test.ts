@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDistributed, LocalTransport, type Transport, type AgentLink } from '../src/cluster/index.ts';
-import { FramePool } from '../src/cluster/nats/frames.ts';
 import { RunDigest } from '../src/cluster/recovery.ts';
 import { memorySource } from '../src/common/types.ts';
 import { solve, setupStreamed, type SolverOptions } from '../src/solver/index.ts';
@@ -126,31 +125,6 @@ test('an agent that fails ends the run with a clear error, and every worker is s
   } finally {
     await crashing.close();
   }
-});
-
-test('checkpoint frames: the smallest kept frame that fits is reused, at most `max` are kept, none after clear', () => {
-  const pool = new FramePool(2);
-  const a = pool.take(100);
-  assert.equal(a.byteLength, 100);
-  const [big, small] = [new ArrayBuffer(1000), new ArrayBuffer(200)];
-  pool.give(big);
-  pool.give(small);
-  assert.equal(pool.take(150), small); // the smallest that fits
-  assert.equal(pool.take(150), big);
-  assert.notEqual(pool.take(150), big); // none left: a new one
-  pool.give(new ArrayBuffer(10));
-  pool.give(new ArrayBuffer(20));
-  pool.give(new ArrayBuffer(30)); // over max: the largest are kept
-  assert.equal(pool.take(25).byteLength, 30);
-  assert.equal(pool.take(15).byteLength, 20);
-  assert.equal(pool.take(5).byteLength, 5);
-  pool.give(new ArrayBuffer(64));
-  pool.clear();
-  assert.equal(pool.take(64).byteLength, 64);
-  const moved = new ArrayBuffer(8);
-  structuredClone(moved, { transfer: [moved] }); // detached: not kept
-  pool.give(moved);
-  assert.equal(pool.take(0).byteLength, 0);
 });
 
 test('run id: hashed from the stacks as the setup checks them; any pixel, PSF, option, σ_i or mask changes it', async () => {
